@@ -1,0 +1,84 @@
+//! `redline diff NAME [OLD [NEW]]`, and the display options and driver
+//! shared with `compare`.
+
+use super::output::{color_mode, ignore_broken_pipe, Output};
+use super::{Exit, GlobalArgs};
+use crate::core::{self, DiffOptions};
+use crate::error::{Result, EXIT_DIFFERENT, EXIT_OK};
+use crate::render::{self, Format, Layout, RenderOptions, Side};
+
+/// How a diff is computed and shown (shared by `diff` and `compare`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DiffDisplayArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+    /// Two columns, old on the left.
+    #[arg(long, conflicts_with = "stat")]
+    pub side_by_side: bool,
+    /// Only the summary.
+    #[arg(long)]
+    pub stat: bool,
+    /// Unchanged paragraphs to keep around each change.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub context: usize,
+    /// Width for --side-by-side (default: the terminal's, else 100).
+    #[arg(long, value_name = "COLS")]
+    pub width: Option<usize>,
+    /// Count typography-only changes (quotes, dashes, spacing) as changes.
+    #[arg(long)]
+    pub strict: bool,
+    /// Exit with 1 when the texts differ (as `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  redline diff belarus            # the previous revision against the latest\n  redline diff belarus 1          # revision 1 against the latest\n  redline diff belarus 1 latest~1 --format json")]
+pub struct DiffArgs {
+    /// Article name.
+    pub name: String,
+    /// Old revision (default: the one before the latest).
+    pub old: Option<String>,
+    /// New revision (default: the latest).
+    pub new: Option<String>,
+    #[command(flatten)]
+    pub display: DiffDisplayArgs,
+}
+
+pub fn run(args: DiffArgs, g: &GlobalArgs) -> Result<Exit> {
+    let _ = (args, g);
+    Err(crate::error::Error::usage("diff: not implemented yet"))
+}
+
+/// Diff two texts and write the result as the user asked.
+pub fn show_diff(old: &str, new: &str, mut old_side: Side, mut new_side: Side, d: &DiffDisplayArgs, g: &GlobalArgs) -> Result<Exit> {
+    let opts = DiffOptions { strict: d.strict, ..DiffOptions::default() };
+    let diff = core::diff(old, new, &opts);
+    old_side.bytes = old.len();
+    new_side.bytes = new.len();
+    old_side.words = core::text_stats(old).words;
+    new_side.words = core::text_stats(new).words;
+    let ro = RenderOptions {
+        format: d.format,
+        layout: if d.stat {
+            Layout::Stat
+        } else if d.side_by_side {
+            Layout::SideBySide
+        } else {
+            Layout::Inline
+        },
+        context: d.context,
+        width: d.width.unwrap_or_else(terminal_width),
+        color: if d.format == Format::Terminal { color_mode(g) } else { render::ColorMode::Plain },
+        strict: d.strict,
+    };
+    let mut out = if d.format == Format::Terminal { Output::paged(g) } else { Output::stdout() };
+    ignore_broken_pipe(render::render(&mut out, &diff, &old_side, &new_side, &ro).and_then(|_| std::io::Write::flush(&mut out)))?;
+    let differs = !diff.is_identical();
+    Ok(if d.exit_code && differs { EXIT_DIFFERENT } else { EXIT_OK })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c >= 20).unwrap_or(100)
+}

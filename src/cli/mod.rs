@@ -1,0 +1,161 @@
+//! Command-line front end: clap definitions, one file per command, and the
+//! shared context (store location, colour, pager).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::error::{self, Error, Result};
+
+mod commit;
+mod compare;
+mod completions;
+mod diff;
+mod export;
+mod fsck;
+mod gc;
+mod import;
+mod info;
+mod input;
+mod list;
+mod log;
+mod output;
+mod show;
+
+pub use output::Output;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "redline",
+    version,
+    about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
+    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// The store (a bare git repository). Default: $REDLINE_STORE, else
+    /// $XDG_DATA_HOME/redline, else ~/.local/share/redline.
+    #[arg(long, global = true, value_name = "DIR", env = "REDLINE_STORE")]
+    pub store: Option<PathBuf>,
+    /// When to colour output. `debug` prints semantic labels instead of
+    /// escape codes (for tests and bug reports).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Never send output through a pager.
+    #[arg(long, global = true)]
+    pub no_pager: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+    Debug,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Store a new revision of an article.
+    Commit(commit::CommitArgs),
+    /// List an article's revisions, oldest first.
+    Log(log::LogArgs),
+    /// Print the exact text (or metadata) of one revision.
+    Show(show::ShowArgs),
+    /// List every article in the store.
+    List(list::ListArgs),
+    /// Word-level diff between two revisions of an article.
+    Diff(diff::DiffArgs),
+    /// Word-level diff between two files (no store involved).
+    Compare(compare::CompareArgs),
+    /// Show which store is in use and how big it is.
+    Info(info::InfoArgs),
+    /// Add many revisions in one process (folder of NAME/NNNN.txt or JSON Lines).
+    Import(import::ImportArgs),
+    /// Pack the store with delta compression.
+    Gc(gc::GcArgs),
+    /// Check the store's integrity.
+    Fsck(fsck::FsckArgs),
+    /// Write a static HTML site for one article's history.
+    Export(export::ExportArgs),
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+/// What a command returns on success: usually [`error::EXIT_OK`].
+pub type Exit = u8;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { error::EXIT_USAGE } else { error::EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn report(e: &Error) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "redline: error: {}", crate::render::sanitize::visible(&e.to_string()));
+    if let Some(h) = e.hint() {
+        let _ = writeln!(err, "  hint: {h}");
+    }
+}
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Commit(a) => commit::run(a, g),
+        Command::Log(a) => log::run(a, g),
+        Command::Show(a) => show::run(a, g),
+        Command::List(a) => list::run(a, g),
+        Command::Diff(a) => diff::run(a, g),
+        Command::Compare(a) => compare::run(a, g),
+        Command::Info(a) => info::run(a, g),
+        Command::Import(a) => import::run(a, g),
+        Command::Gc(a) => gc::run(a, g),
+        Command::Fsck(a) => fsck::run(a, g),
+        Command::Export(a) => export::run(a, g),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => completions::man(),
+    }
+}
+
+impl GlobalArgs {
+    /// The store directory in effect: --store, $REDLINE_STORE, or the
+    /// per-user default.
+    pub fn store_path(&self) -> Result<PathBuf> {
+        if let Some(p) = &self.store {
+            return Ok(p.clone());
+        }
+        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+            return Ok(PathBuf::from(x).join("redline"));
+        }
+        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(h) => Ok(PathBuf::from(h).join(".local/share/redline")),
+            None => Err(Error::Usage {
+                msg: "cannot find a store: no --store, $REDLINE_STORE, $XDG_DATA_HOME or $HOME".into(),
+                hint: Some("pass --store DIR".into()),
+            }),
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! The diff result: computed once by [`crate::core::diff`], rendered by any
+//! display mode. Serialisation here *is* the `redline.diff/1` JSON contract
+//! (minus the `schema`/`old`/`new` header the renderer adds), so field names
+//! may be added but never renamed.
+
+use serde::{Serialize, Serializer};
+use std::ops::Range;
+
+/// A byte range into one of the two input texts.
+pub type Span = Range<usize>;
+
+
+fn ser_opt_span<S: Serializer>(s: &Option<Span>, ser: S) -> Result<S::Ok, S::Error> {
+    s.as_ref().map(|s| [s.start, s.end]).serialize(ser)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpKind {
+    Equal,
+    Delete,
+    Insert,
+}
+
+/// One piece of the lossless edit script. Equal+Delete texts concatenate to
+/// the old input, Equal+Insert texts to the new input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Op<'a> {
+    pub op: OpKind,
+    pub text: &'a str,
+    /// Shared by the delete and the insert of one moved unit.
+    #[serde(rename = "move", skip_serializing_if = "Option::is_none")]
+    pub move_id: Option<u32>,
+    /// The delete/insert pair differs only in typography (quotes, dashes,
+    /// whitespace, normalization form); not counted in stats unless strict.
+    #[serde(skip_serializing_if = "is_false")]
+    pub formatting: bool,
+    /// Index into [`Diff::changes`] of the change this op belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<usize>,
+    /// Byte offset of this op's start in the old text (for deletes and
+    /// equals: where `text` sits; for inserts: the insertion point).
+    #[serde(skip)]
+    pub old_at: usize,
+    /// Byte offset of this op's start in the new text.
+    #[serde(skip)]
+    pub new_at: usize,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Reworded,
+    Moved,
+    Duplicated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Sentence,
+    Paragraph,
+}
+
+/// A one-for-one word or phrase swap inside a paired unit (met → fulfilled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Substitution<'a> {
+    pub old: &'a str,
+    pub new: &'a str,
+}
+
+/// A classified editorial change to one sentence or paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change<'a> {
+    pub kind: ChangeKind,
+    pub unit: Unit,
+    #[serde(serialize_with = "ser_opt_span")]
+    pub old: Option<Span>,
+    #[serde(serialize_with = "ser_opt_span")]
+    pub new: Option<Span>,
+    pub old_text: Option<&'a str>,
+    pub new_text: Option<&'a str>,
+    pub substitutions: Vec<Substitution<'a>>,
+    /// Duplicated only: the range of the new text this unit repeats.
+    #[serde(serialize_with = "ser_opt_span", skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<Span>,
+    /// 1-based paragraph number (¶) in the old text, where there is one.
+    pub old_paragraph: Option<usize>,
+    /// 1-based paragraph number (¶) in the new text, where there is one.
+    pub new_paragraph: Option<usize>,
+    /// Moved only: the id shared with the ops of this move.
+    #[serde(rename = "move", skip_serializing_if = "Option::is_none")]
+    pub move_id: Option<u32>,
+    /// Words inserted / deleted inside this unit (reworded and moved units),
+    /// besides the substitutions.
+    pub words_added: usize,
+    pub words_removed: usize,
+    /// The unit's only differences are typographic.
+    #[serde(skip_serializing_if = "is_false")]
+    pub formatting_only: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KindCounts {
+    pub added: usize,
+    pub removed: usize,
+    pub reworded: usize,
+    pub moved: usize,
+    pub duplicated: usize,
+}
+
+impl KindCounts {
+    pub fn get(&self, k: ChangeKind) -> usize {
+        match k {
+            ChangeKind::Added => self.added,
+            ChangeKind::Removed => self.removed,
+            ChangeKind::Reworded => self.reworded,
+            ChangeKind::Moved => self.moved,
+            ChangeKind::Duplicated => self.duplicated,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub words_unchanged: usize,
+    /// Share of words kept, 2·unchanged / (old words + new words); 1.0 for
+    /// identical (or formatting-only, unless strict) texts.
+    pub similarity: f64,
+    pub kinds: KindCounts,
+    /// Delete/insert pairs that only changed typography.
+    pub formatting_changes: usize,
+}
+
+/// An article-wide substitution count: the basis for spotting spun copies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubstitutionCount<'a> {
+    pub old: &'a str,
+    pub new: &'a str,
+    pub count: usize,
+}
+
+/// Counts describing one text on its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TextStats {
+    pub bytes: usize,
+    pub words: usize,
+    pub sentences: usize,
+    pub paragraphs: usize,
+}
+
+/// The whole result of comparing two texts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diff<'a> {
+    pub formatting_only: bool,
+    pub stats: Stats,
+    pub ops: Vec<Op<'a>>,
+    pub changes: Vec<Change<'a>>,
+    pub substitutions: Vec<SubstitutionCount<'a>>,
+    /// True when the deadline or size cap cut refinement short: the ops are
+    /// still lossless but coarser (whole units instead of words).
+    #[serde(skip_serializing_if = "is_false")]
+    pub coarse: bool,
+    #[serde(skip)]
+    pub old_text: &'a str,
+    #[serde(skip)]
+    pub new_text: &'a str,
+    /// Paragraph spans of each text (tiling it: separators belong to the
+    /// paragraph before them), for ¶ numbers and context collapsing.
+    #[serde(skip)]
+    pub old_paragraphs: Vec<Span>,
+    #[serde(skip)]
+    pub new_paragraphs: Vec<Span>,
+}
+
+impl<'a> Diff<'a> {
+    pub fn is_identical(&self) -> bool {
+        self.ops.iter().all(|o| o.op == OpKind::Equal)
+    }
+}
+
+/// Tuning for [`crate::core::diff`].
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    /// Count typography-only changes (quotes, dashes, whitespace, Unicode
+    /// normalisation) as word changes.
+    pub strict: bool,
+    /// Time budget for the refinement stages. Past it the diff is still
+    /// lossless but coarser.
+    pub deadline: std::time::Duration,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions { strict: false, deadline: std::time::Duration::from_secs(1) }
+    }
+}
+

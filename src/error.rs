@@ -1,0 +1,97 @@
+//! Every error redline can report, and the exit code each maps to.
+//!
+//! Exit codes are part of the interface: scripts branch on them, so they live
+//! here as documented constants and nowhere else.
+
+use std::path::PathBuf;
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// `diff`/`compare --exit-code`: the texts differ.
+pub const EXIT_DIFFERENT: u8 = 1;
+/// Usage or input error: bad flag, bad name, unknown article or revision,
+/// unreadable, binary, oversized or non-UTF-8 input.
+pub const EXIT_USAGE: u8 = 2;
+/// The store is locked by another live writer; retrying later is safe.
+pub const EXIT_LOCKED: u8 = 3;
+/// The store is damaged, unwritable or not a redline store (see `redline fsck`).
+pub const EXIT_STORE: u8 = 4;
+/// `fsck` found problems.
+pub const EXIT_FSCK: u8 = 5;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Errors carry a message for the user and, where one exists, a hint saying
+/// what to do next. The hint is printed on its own line after the message.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A bad command line (clap handles most of these itself).
+    #[error("{msg}")]
+    Usage { msg: String, hint: Option<String> },
+
+    /// Input text that redline refuses to store or diff.
+    #[error("{path}: {msg}")]
+    Input { path: String, msg: String, hint: Option<String> },
+
+    /// An article name that is not allowed.
+    #[error("invalid article name {name:?}: {msg}")]
+    BadName { name: String, msg: String },
+
+    #[error("no article named {name:?} in the store")]
+    UnknownArticle { name: String },
+
+    #[error("article {name:?} has no revision {rev:?}: {msg}")]
+    UnknownRevision { name: String, rev: String, msg: String },
+
+    /// Another process holds a lock that did not clear within the retry budget.
+    #[error("the store is locked: {msg}")]
+    Locked { msg: String, hint: Option<String> },
+
+    /// The store cannot be used: damaged objects, wrong layout, not writable.
+    #[error("store problem at {path}: {msg}")]
+    Store { path: PathBuf, msg: String, hint: Option<String> },
+
+    #[error("{context}: {source}")]
+    Io { context: String, #[source] source: std::io::Error },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage { .. }
+            | Error::Input { .. }
+            | Error::BadName { .. }
+            | Error::UnknownArticle { .. }
+            | Error::UnknownRevision { .. } => EXIT_USAGE,
+            Error::Locked { .. } => EXIT_LOCKED,
+            Error::Store { .. } => EXIT_STORE,
+            Error::Io { .. } => EXIT_USAGE,
+        }
+    }
+
+    /// What the user should do next, when there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Usage { hint, .. }
+            | Error::Input { hint, .. }
+            | Error::Locked { hint, .. }
+            | Error::Store { hint, .. } => hint.clone(),
+            Error::BadName { .. } => Some(
+                "names may use letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no leading '/' or '-', no component ending in '.lock'".into(),
+            ),
+            Error::UnknownArticle { .. } => Some("run `redline list` to see the stored articles".into()),
+            Error::UnknownRevision { name, .. } => Some(format!(
+                "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
+            )),
+            Error::Io { .. } => None,
+        }
+    }
+
+    pub fn usage(msg: impl Into<String>) -> Self {
+        Error::Usage { msg: msg.into(), hint: None }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+}

@@ -1,0 +1,10 @@
+//! redline: keep every version of an article in a git-backed store and show,
+//! word by word, what changed. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod core;
+pub mod error;
+pub mod render;
+pub mod store;
+
+pub use error::{Error, Result};

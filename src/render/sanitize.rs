@@ -1,0 +1,46 @@
+//! Article text comes from strangers: never let it drive the terminal.
+//!
+//! Control characters (C0 except tab and newline, DEL, and C1) are replaced
+//! by visible escapes such as `\x1b`, so an article cannot set the window
+//! title, clear the screen or hide text.
+
+use std::borrow::Cow;
+
+fn is_dangerous(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && c != '\n' && c != '\t') || u == 0x7f || (0x80..=0x9f).contains(&u)
+}
+
+/// `s` with every control character shown as `\xNN` (or `\u{NNNN}` for C1).
+pub fn visible(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_dangerous) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) {
+            let u = c as u32;
+            if u <= 0xff && u < 0x80 {
+                out.push_str(&format!("\\x{u:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{u:04x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_esc_and_c1_but_keeps_tab_newline() {
+        assert_eq!(visible("a\x1b]0;pwn\x07b"), "a\\x1b]0;pwn\\x07b");
+        assert_eq!(visible("x\u{9b}y"), "x\\u{009b}y");
+        assert_eq!(visible("t\tn\n"), "t\tn\n");
+        assert_eq!(visible("\r"), "\\x0d");
+    }
+}

@@ -1,0 +1,1 @@
+//! The git-backed article store (placeholder until the store lands).
