@@ -52,7 +52,11 @@ pub enum Error {
     Store { path: PathBuf, msg: String, hint: Option<String> },
 
     #[error("{context}: {source}")]
-    Io { context: String, #[source] source: std::io::Error },
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -5,7 +5,9 @@ use crate::error::Result;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline commit nbc/belarus-putin article.txt --url https://nbc.com/x --date 2020-09-14T10:00:00Z\n  curl -s URL | redline commit --url URL -")]
+#[command(
+    after_help = "Examples:\n  redline commit nbc/belarus-putin article.txt --url https://nbc.com/x --date 2020-09-14T10:00:00Z\n  curl -s URL | redline commit --url URL -"
+)]
 pub struct CommitArgs {
     /// Article name (letters, digits, - _ . and / for grouping). May be
     /// omitted when --url is given: the name is then derived from the URL.

@@ -8,7 +8,9 @@ use crate::render::Side;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline compare old.txt new.txt\n  redline compare --format json old.txt new.txt | jq .stats\n  curl -s URL | redline compare saved.txt -")]
+#[command(
+    after_help = "Examples:\n  redline compare old.txt new.txt\n  redline compare --format json old.txt new.txt | jq .stats\n  curl -s URL | redline compare saved.txt -"
+)]
 pub struct CompareArgs {
     /// The old version (`-` for standard input).
     pub old_file: PathBuf,

@@ -34,7 +34,9 @@ pub struct DiffDisplayArgs {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline diff belarus            # the previous revision against the latest\n  redline diff belarus 1          # revision 1 against the latest\n  redline diff belarus 1 latest~1 --format json")]
+#[command(
+    after_help = "Examples:\n  redline diff belarus            # the previous revision against the latest\n  redline diff belarus 1          # revision 1 against the latest\n  redline diff belarus 1 latest~1 --format json"
+)]
 pub struct DiffArgs {
     /// Article name.
     pub name: String,
@@ -52,7 +54,14 @@ pub fn run(args: DiffArgs, g: &GlobalArgs) -> Result<Exit> {
 }
 
 /// Diff two texts and write the result as the user asked.
-pub fn show_diff(old: &str, new: &str, mut old_side: Side, mut new_side: Side, d: &DiffDisplayArgs, g: &GlobalArgs) -> Result<Exit> {
+pub fn show_diff(
+    old: &str,
+    new: &str,
+    mut old_side: Side,
+    mut new_side: Side,
+    d: &DiffDisplayArgs,
+    g: &GlobalArgs,
+) -> Result<Exit> {
     let opts = DiffOptions { strict: d.strict, ..DiffOptions::default() };
     let diff = core::diff(old, new, &opts);
     old_side.bytes = old.len();
@@ -74,7 +83,9 @@ pub fn show_diff(old: &str, new: &str, mut old_side: Side, mut new_side: Side, d
         strict: d.strict,
     };
     let mut out = if d.format == Format::Terminal { Output::paged(g) } else { Output::stdout() };
-    ignore_broken_pipe(render::render(&mut out, &diff, &old_side, &new_side, &ro).and_then(|_| std::io::Write::flush(&mut out)))?;
+    ignore_broken_pipe(
+        render::render(&mut out, &diff, &old_side, &new_side, &ro).and_then(|_| std::io::Write::flush(&mut out)),
+    )?;
     let differs = !diff.is_identical();
     Ok(if d.exit_code && differs { EXIT_DIFFERENT } else { EXIT_OK })
 }

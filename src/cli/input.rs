@@ -50,18 +50,12 @@ fn read_bytes(path: &Path, label: &str, max_bytes: u64) -> Result<Vec<u8>> {
         })?;
         let md = f.metadata().map_err(|e| Error::io(label, e))?;
         if md.is_dir() {
-            return Err(Error::Input {
-                path: label.to_string(),
-                msg: "is a directory, not a file".into(),
-                hint: None,
-            });
+            return Err(Error::Input { path: label.to_string(), msg: "is a directory, not a file".into(), hint: None });
         }
         if md.len() > max_bytes {
             return Err(too_big());
         }
-        f.take(max_bytes + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| Error::io(format!("reading {label}"), e))?;
+        f.take(max_bytes + 1).read_to_end(&mut buf).map_err(|e| Error::io(format!("reading {label}"), e))?;
     }
     if buf.len() as u64 > max_bytes {
         return Err(too_big());

@@ -16,12 +16,7 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
 
 /// Counts for one text (stored in each revision's metadata).
 pub fn text_stats(text: &str) -> TextStats {
-    TextStats {
-        bytes: text.len(),
-        words: text.split_whitespace().count(),
-        sentences: 0,
-        paragraphs: 0,
-    }
+    TextStats { bytes: text.len(), words: text.split_whitespace().count(), sentences: 0, paragraphs: 0 }
 }
 
 /// Placeholder until the engine lands: one delete plus one insert.
@@ -29,14 +24,38 @@ fn todo_diff<'a>(old: &'a str, new: &'a str) -> Diff<'a> {
     let mut ops = Vec::new();
     if old == new {
         if !old.is_empty() {
-            ops.push(Op { op: OpKind::Equal, text: old, move_id: None, formatting: false, change: None, old_at: 0, new_at: 0 });
+            ops.push(Op {
+                op: OpKind::Equal,
+                text: old,
+                move_id: None,
+                formatting: false,
+                change: None,
+                old_at: 0,
+                new_at: 0,
+            });
         }
     } else {
         if !old.is_empty() {
-            ops.push(Op { op: OpKind::Delete, text: old, move_id: None, formatting: false, change: None, old_at: 0, new_at: 0 });
+            ops.push(Op {
+                op: OpKind::Delete,
+                text: old,
+                move_id: None,
+                formatting: false,
+                change: None,
+                old_at: 0,
+                new_at: 0,
+            });
         }
         if !new.is_empty() {
-            ops.push(Op { op: OpKind::Insert, text: new, move_id: None, formatting: false, change: None, old_at: old.len(), new_at: 0 });
+            ops.push(Op {
+                op: OpKind::Insert,
+                text: new,
+                move_id: None,
+                formatting: false,
+                change: None,
+                old_at: old.len(),
+                new_at: 0,
+            });
         }
     }
     Diff {

@@ -9,7 +9,6 @@ use std::ops::Range;
 /// A byte range into one of the two input texts.
 pub type Span = Range<usize>;
 
-
 fn ser_opt_span<S: Serializer>(s: &Option<Span>, ser: S) -> Result<S::Ok, S::Error> {
     s.as_ref().map(|s| [s.start, s.end]).serialize(ser)
 }
@@ -203,4 +202,3 @@ impl Default for DiffOptions {
         DiffOptions { strict: false, deadline: std::time::Duration::from_secs(1) }
     }
 }
-
