@@ -8,10 +8,22 @@ use crate::core::Diff;
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub mod blocks;
+pub mod critic;
+pub mod html;
 pub mod json;
+pub mod notes;
 pub mod sanitize;
+pub mod segments;
+pub mod side_by_side;
+pub mod site;
 pub mod style;
+pub mod summary;
 pub mod terminal;
+pub mod wrap;
+
+#[cfg(test)]
+pub(crate) mod testutil;
 
 /// How styled text is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +102,8 @@ impl Default for RenderOptions {
 pub fn render(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     match o.format {
         Format::Json => json::write(w, diff, old, new),
-        Format::Terminal | Format::Critic | Format::Html => terminal::write(w, diff, old, new, o),
+        Format::Terminal => terminal::write(w, diff, old, new, o),
+        Format::Critic => critic::write(w, diff, old, new, o),
+        Format::Html => html::write(w, diff, old, new, o, &html::Page::default()),
     }
 }

@@ -1,15 +1,30 @@
 //! Semantic labels and the one place they map to colours.
+//!
+//! ANSI sequences are written here directly rather than through `colored`:
+//! that crate decides on its own (global state, stdout tty check) whether to
+//! colour, which would silently drop colour for `--color always | less -R`.
+//! The caller has already chosen the [`ColorMode`].
 
 use super::ColorMode;
-use colored::Colorize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
+    /// Words removed.
     Removed,
+    /// Words added.
     Added,
+    /// Old side of a typography-only swap (quotes, dashes, spacing).
+    FormattingRemoved,
+    /// New side of a typography-only swap.
+    FormattingAdded,
+    /// Text of a moved unit at its old position.
+    MovedRemoved,
+    /// Text of a moved unit at its new position.
+    MovedAdded,
+    /// A move annotation (`⟨moved from ¶3⟩`).
     Moved,
+    /// A duplicate annotation (`⟨duplicate of ¶1⟩`).
     Duplicated,
-    Formatting,
     Header,
     Meta,
     Summary,
@@ -21,39 +36,108 @@ impl Label {
         match self {
             Label::Removed => "removed",
             Label::Added => "added",
+            Label::FormattingRemoved => "formatting-removed",
+            Label::FormattingAdded => "formatting-added",
+            Label::MovedRemoved => "moved-removed",
+            Label::MovedAdded => "moved-added",
             Label::Moved => "moved",
             Label::Duplicated => "duplicated",
-            Label::Formatting => "formatting",
             Label::Header => "header",
             Label::Meta => "meta",
             Label::Summary => "summary",
             Label::Collapsed => "collapsed",
         }
     }
+
+    /// Marks text of the old side (plain mode wraps it in `[-…-]`).
+    pub fn is_old(self) -> bool {
+        matches!(self, Label::Removed | Label::FormattingRemoved | Label::MovedRemoved)
+    }
+
+    /// Marks text of the new side (plain mode wraps it in `{+…+}`).
+    pub fn is_new(self) -> bool {
+        matches!(self, Label::Added | Label::FormattingAdded | Label::MovedAdded)
+    }
+
+    /// SGR parameters. Changes carry strikethrough/underline as well as
+    /// colour so they read without colour vision.
+    fn sgr(self) -> &'static str {
+        match self {
+            Label::Removed => "31;9",
+            Label::Added => "32;4",
+            Label::FormattingRemoved => "2;9",
+            Label::FormattingAdded => "2;4",
+            Label::MovedRemoved => "36;9",
+            Label::MovedAdded => "36;4",
+            Label::Moved => "1;36",
+            Label::Duplicated => "1;35",
+            Label::Header => "1",
+            Label::Meta => "33",
+            Label::Summary => "1",
+            Label::Collapsed => "2",
+        }
+    }
 }
 
-/// Style `text` (already sanitised) for `label` in `mode`.
+/// Extra columns plain mode adds around a run with this label.
+pub fn marker_width(mode: ColorMode, label: Label) -> usize {
+    if mode == ColorMode::Plain && (label.is_old() || label.is_new()) {
+        4
+    } else {
+        0
+    }
+}
+
+/// Style `text` (already sanitised, no newlines) for `label` in `mode`.
 pub fn paint(mode: ColorMode, label: Label, text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
     match mode {
-        ColorMode::Plain => match label {
-            Label::Removed => format!("[-{text}-]"),
-            Label::Added => format!("{{+{text}+}}"),
-            _ => text.to_string(),
-        },
+        ColorMode::Plain if label.is_old() => format!("[-{text}-]"),
+        ColorMode::Plain if label.is_new() => format!("{{+{text}+}}"),
+        ColorMode::Plain => text.to_string(),
         ColorMode::Debug => format!("<{}>{}</{}>", label.name(), text, label.name()),
-        ColorMode::Ansi => {
-            let s = match label {
-                Label::Removed => text.red().strikethrough(),
-                Label::Added => text.green().underline(),
-                Label::Moved => text.cyan(),
-                Label::Duplicated => text.magenta(),
-                Label::Formatting => text.dimmed(),
-                Label::Header => text.bold(),
-                Label::Meta => text.yellow(),
-                Label::Summary => text.bold(),
-                Label::Collapsed => text.dimmed(),
-            };
-            s.to_string()
+        ColorMode::Ansi => format!("\x1b[{}m{}\x1b[0m", label.sgr(), text),
+    }
+}
+
+/// Like [`paint`], but each line styled on its own so no style or marker
+/// spans a line break (pagers and `grep` see whole runs per line).
+pub fn paint_lines(mode: ColorMode, label: Label, text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
         }
+        out.push_str(&paint(mode, label, line));
+    }
+    out
+}
+
+/// Paint an optional label (`None` is unstyled text).
+pub fn paint_opt(mode: ColorMode, label: Option<Label>, text: &str) -> String {
+    match label {
+        Some(l) => paint_lines(mode, l, text),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_markers_only_on_changes() {
+        assert_eq!(paint(ColorMode::Plain, Label::Removed, "a"), "[-a-]");
+        assert_eq!(paint(ColorMode::Plain, Label::FormattingAdded, "“"), "{+“+}");
+        assert_eq!(paint(ColorMode::Plain, Label::Moved, "⟨m⟩"), "⟨m⟩");
+        assert_eq!(paint(ColorMode::Plain, Label::Added, ""), "");
+    }
+
+    #[test]
+    fn lines_are_painted_separately() {
+        assert_eq!(paint_lines(ColorMode::Debug, Label::Added, "a\n\nb"), "<added>a</added>\n\n<added>b</added>");
+        assert_eq!(paint_lines(ColorMode::Ansi, Label::Removed, "x\n"), "\x1b[31;9mx\x1b[0m\n");
     }
 }

@@ -1,26 +1,222 @@
-//! Inline terminal rendering (placeholder until the render issue lands).
+//! Terminal output: the inline view (default), `--stat`, and the header and
+//! summary shared with the side-by-side view.
+//!
+//! Removed and added words are painted through [`super::style`]; every byte
+//! of article text goes through [`super::sanitize::visible`] first (see
+//! [`super::segments::Styled`]).
 
-use super::{
-    sanitize::visible,
-    style::{paint, Label},
-    RenderOptions, Side,
-};
-use crate::core::{Diff, OpKind};
+use super::blocks::{Block, Item};
+use super::sanitize::visible;
+use super::segments::{Ctx, View};
+use super::style::{paint, paint_opt, Label};
+use super::summary::Summary;
+use super::{side_by_side, ColorMode, Layout, RenderOptions, Side};
+use crate::core::Diff;
 use std::io::{self, Write};
 
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
-    writeln!(
-        w,
-        "{}",
-        paint(o.color, Label::Header, &format!("--- {}\n+++ {}", visible(&old.label), visible(&new.label)))
-    )?;
-    for op in &diff.ops {
-        let t = visible(op.text);
-        match op.op {
-            OpKind::Equal => write!(w, "{t}")?,
-            OpKind::Delete => write!(w, "{}", paint(o.color, Label::Removed, &t))?,
-            OpKind::Insert => write!(w, "{}", paint(o.color, Label::Added, &t))?,
+    match o.layout {
+        Layout::Inline => inline(w, diff, old, new, o),
+        Layout::SideBySide => side_by_side::write(w, diff, old, new, o),
+        Layout::Stat => stat(w, diff, old, new, o),
+    }
+}
+
+/// Header, body with unchanged paragraphs folded, summary.
+fn inline(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
+    header(w, old, new, o.color)?;
+    let ctx = Ctx::new(diff, o.strict);
+    if !diff.is_identical() {
+        let body = body(&ctx, o);
+        writeln!(w)?;
+        writeln!(w, "{}", body.trim_end_matches('\n'))?;
+    }
+    writeln!(w)?;
+    summary(w, &Summary::new(diff, o.strict), o.color)
+}
+
+/// `--stat`: the header and the summary, no text.
+fn stat(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
+    header(w, old, new, o.color)?;
+    summary(w, &Summary::new(diff, o.strict), o.color)
+}
+
+fn body(ctx: &Ctx, o: &RenderOptions) -> String {
+    let mut out = String::new();
+    for item in ctx.doc.items(o.context) {
+        match item {
+            Item::Shown(b) => {
+                for p in &b.pieces {
+                    for s in ctx.segments(p, View::Inline) {
+                        out.push_str(&paint_opt(o.color, s.label, &s.text));
+                    }
+                }
+            }
+            Item::Hidden(run) => {
+                out.push_str(&paint(o.color, Label::Collapsed, &folded(run, false)));
+                out.push_str("\n\n");
+            }
         }
     }
-    writeln!(w)
+    out
+}
+
+/// `⋯ 3 unchanged paragraphs (¶4–6) ⋯`, numbered in the new text (or the
+/// old one, for the left column).
+pub fn folded(run: &[Block], old_side: bool) -> String {
+    let num = |b: &Block| if old_side { b.old_para + 1 } else { b.new_para + 1 };
+    let (first, last) = match (run.first(), run.last()) {
+        (Some(f), Some(l)) => (num(f), num(l)),
+        _ => return String::new(),
+    };
+    let n = run.len();
+    let range = if first == last { format!("¶{first}") } else { format!("¶{first}–{last}") };
+    let noun = if n == 1 { "paragraph" } else { "paragraphs" };
+    format!("⋯ {n} unchanged {noun} ({range}) ⋯")
+}
+
+/// `--- label  r1 · 3f2a9c1 · date · N words · “title”` for both sides.
+fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Result<()> {
+    for (mark, side) in [("---", old), ("+++", new)] {
+        let meta = side_meta(side);
+        write!(w, "{}", paint(mode, Label::Header, &format!("{mark} {}", visible(&side.label))))?;
+        if !meta.is_empty() {
+            write!(w, "  {}", paint(mode, Label::Meta, &meta))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// Revision, id, date, size and title of one side, sanitised.
+pub fn side_meta(side: &Side) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = side.revision {
+        parts.push(format!("r{r}"));
+    }
+    if let Some(id) = &side.id {
+        parts.push(id.chars().take(10).collect());
+    }
+    if let Some(t) = &side.observed_at {
+        parts.push(t.clone());
+    }
+    if side.words > 0 || side.bytes > 0 {
+        parts.push(format!("{} words", side.words));
+    }
+    if let Some(t) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        parts.push(format!("“{}”", t.trim()));
+    }
+    visible(&parts.join(" · ")).into_owned()
+}
+
+/// The summary block: headline, notes, top substitutions.
+pub fn summary(w: &mut dyn Write, s: &Summary, mode: ColorMode) -> io::Result<()> {
+    writeln!(w, "{}", paint(mode, Label::Summary, &format!("Summary: {}", s.headline())))?;
+    for n in &s.notes {
+        writeln!(w, "  {}", paint(mode, Label::Meta, &visible(n)))?;
+    }
+    if let Some(subs) = s.top_substitutions(8) {
+        writeln!(w, "  {} {}", paint(mode, Label::Summary, "Substitutions:"), visible(&subs))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{ChangeKind, KindCounts};
+    use crate::render::testutil::{stats, ChangeSpec, DiffBuilder};
+
+    fn render(b: &DiffBuilder, o: RenderOptions) -> String {
+        let d = b.diff();
+        let mut out = Vec::new();
+        let old = Side { label: "a.txt".into(), ..Side::default() };
+        let new = Side { label: "b.txt".into(), revision: Some(2), title: Some("T".into()), ..Side::default() };
+        write(&mut out, &d, &old, &new, &o).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn debug() -> RenderOptions {
+        RenderOptions { color: ColorMode::Debug, ..RenderOptions::default() }
+    }
+
+    #[test]
+    fn inline_debug_shows_changes_folds_context_and_summarises() {
+        let b = DiffBuilder::new()
+            .eq("P1.\n\nP2.\n\nP3.\n\nThe mayor ")
+            .del("said")
+            .of(0)
+            .ins("stated")
+            .of(0)
+            .eq(" no.\n\nP5.")
+            .change(ChangeSpec { kind: Some(ChangeKind::Reworded), ..Default::default() })
+            .sub("said", "stated", 1)
+            .stats(stats(KindCounts { reworded: 1, ..Default::default() }, 1, 1, 0.8));
+        let s = render(&b, debug());
+        assert_eq!(
+            s,
+            "<header>--- a.txt</header>\n\
+             <header>+++ b.txt</header>  <meta>r2 · “T”</meta>\n\
+             \n\
+             <collapsed>⋯ 2 unchanged paragraphs (¶1–2) ⋯</collapsed>\n\
+             \n\
+             P3.\n\
+             \n\
+             The mayor <removed>said</removed><added>stated</added> no.\n\
+             \n\
+             P5.\n\
+             \n\
+             <summary>Summary: 1 reworded · words +1 −1 · 80% similar</summary>\n  \
+             <summary>Substitutions:</summary> said → stated\n"
+        );
+    }
+
+    #[test]
+    fn plain_uses_wdiff_markers_per_line() {
+        let b = DiffBuilder::new().eq("A ").del("old\n\nlines").ins("new").eq(".");
+        let o = RenderOptions { context: 5, ..RenderOptions::default() };
+        let s = render(&b, o);
+        assert!(s.contains("A [-old-]\n\n[-lines-]{+new+}."), "{s}");
+    }
+
+    #[test]
+    fn formatting_swaps_are_dimmed_not_red() {
+        let b = DiffBuilder::new().eq("say ").del("\"").fmt().ins("“").fmt().eq("hi");
+        let s = render(&b, debug());
+        assert!(s.contains("say <formatting-removed>\"</formatting-removed><formatting-added>“</formatting-added>hi"));
+    }
+
+    #[test]
+    fn identical_texts_print_no_body() {
+        let b = DiffBuilder::new().eq("Same.\n\nText.");
+        let s = render(&b, debug());
+        assert!(
+            s.ends_with("+++ b.txt</header>  <meta>r2 · “T”</meta>\n\n<summary>Summary: no differences</summary>\n")
+        );
+    }
+
+    #[test]
+    fn stat_is_header_and_summary_only() {
+        let b = DiffBuilder::new().eq("x ").ins("y");
+        let s = render(&b, RenderOptions { layout: Layout::Stat, ..debug() });
+        assert_eq!(s.lines().count(), 3, "{s}");
+        assert!(!s.contains("<added>"));
+    }
+
+    #[test]
+    fn ansi_mode_never_passes_control_characters() {
+        let b = DiffBuilder::new().eq("\x1b]0;pwned\x07").del("\x1b[2J").ins("\u{9b}31m");
+        let s = render(&b, RenderOptions { color: ColorMode::Ansi, ..RenderOptions::default() });
+        assert!(only_sgr(&s), "{s:?}");
+        assert!(!s.contains('\u{9b}'));
+    }
+
+    /// Every ESC in `s` starts an SGR sequence (`ESC [ digits/; m`).
+    pub fn only_sgr(s: &str) -> bool {
+        s.split('\x1b').skip(1).all(|rest| {
+            let Some(r) = rest.strip_prefix('[') else { return false };
+            let params = r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';');
+            params.starts_with('m')
+        })
+    }
 }

@@ -1,0 +1,154 @@
+//! `--format critic`: CriticMarkup, which Markdown editors render as
+//! tracked changes.
+//!
+//! The whole text is written (no folding: this is a document to accept or
+//! reject change by change). An adjacent delete + insert on one line is a
+//! substitution `{~~old~>new~~}`; other changes are `{--old--}` and
+//! `{++new++}`, split at line breaks because CriticMarkup cannot span
+//! paragraphs. Moves and duplicates carry a comment `{>>moved from ¶3<<}`
+//! before their text, and the document opens with a comment holding the
+//! summary. Text is passed through [`visible`] (this too ends up in
+//! terminals).
+
+use super::blocks::Doc;
+use super::notes::Notes;
+use super::sanitize::visible;
+use super::summary::Summary;
+use super::{RenderOptions, Side};
+use crate::core::{Diff, OpKind};
+use std::io::{self, Write};
+
+pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
+    let mut out = String::with_capacity(diff.old_text.len() + diff.new_text.len() / 4 + 256);
+    out.push_str(&header(diff, old, new, o.strict));
+    out.push_str(&body(diff));
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    w.write_all(out.as_bytes())
+}
+
+/// `{>>redline: a → b · 1 added · … · substitutions: …<<}` and a blank line.
+fn header(diff: &Diff, old: &Side, new: &Side, strict: bool) -> String {
+    let s = Summary::new(diff, strict);
+    let mut parts = vec![format!("redline: {} → {}", old.label, new.label), s.headline()];
+    parts.extend(s.notes.iter().cloned());
+    if let Some(subs) = s.top_substitutions(8) {
+        parts.push(format!("substitutions: {subs}"));
+    }
+    format!("{{>>{}<<}}\n\n", visible(&parts.join(" · ")).replace("<<}", "<< }"))
+}
+
+fn body(diff: &Diff) -> String {
+    let doc = Doc::new(diff);
+    let notes = Notes::new(diff, &doc);
+    let mut out = String::new();
+    let ops = &diff.ops;
+    let mut i = 0;
+    while i < ops.len() {
+        let op = &ops[i];
+        if let Some(n) = &notes.by_op[i] {
+            out.push_str(&format!("{{>>{}<<}}", n.text()));
+        }
+        let text = visible(op.text);
+        match op.op {
+            OpKind::Equal => out.push_str(&text),
+            OpKind::Delete if substitutable(diff, &notes, i) => {
+                let new = visible(ops[i + 1].text);
+                out.push_str(&format!("{{~~{text}~>{new}~~}}"));
+                i += 1;
+            }
+            OpKind::Delete => out.push_str(&marked(&text, "{--", "--}")),
+            OpKind::Insert => out.push_str(&marked(&text, "{++", "++}")),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A delete followed by an insert, both plain edits on one line.
+fn substitutable(diff: &Diff, notes: &Notes, i: usize) -> bool {
+    let (Some(d), Some(n)) = (diff.ops.get(i), diff.ops.get(i + 1)) else {
+        return false;
+    };
+    let plain = |j: usize, o: &crate::core::Op| notes.by_op[j].is_none() && o.move_id.is_none();
+    n.op == OpKind::Insert
+        && plain(i, d)
+        && plain(i + 1, n)
+        && !d.text.contains('\n')
+        && !n.text.contains('\n')
+        && !d.text.is_empty()
+        && !n.text.is_empty()
+}
+
+/// Each line of `text` wrapped in `open … close`; line breaks stay outside.
+fn marked(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (k, line) in text.split('\n').enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.push_str(open);
+            out.push_str(line);
+            out.push_str(close);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{ChangeKind, KindCounts};
+    use crate::render::testutil::{stats, ChangeSpec, DiffBuilder};
+
+    fn render(b: &DiffBuilder) -> String {
+        let d = b.diff();
+        let mut out = Vec::new();
+        let side = |l: &str| Side { label: l.into(), ..Side::default() };
+        write(&mut out, &d, &side("a"), &side("b"), &RenderOptions::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn substitution_insertion_deletion() {
+        let b = DiffBuilder::new()
+            .eq("They ")
+            .del("met")
+            .ins("fulfilled")
+            .eq(" him")
+            .ins(" twice")
+            .eq(".\n\n")
+            .del("Gone.\n\nAlso gone.")
+            .stats(stats(KindCounts { reworded: 1, ..Default::default() }, 2, 1, 0.5))
+            .sub("met", "fulfilled", 1);
+        assert_eq!(
+            render(&b),
+            "{>>redline: a → b · 1 reworded · words +2 −1 · 50% similar · substitutions: met → fulfilled<<}\n\n\
+             They {~~met~>fulfilled~~} him{++ twice++}.\n\n{--Gone.--}\n\n{--Also gone.--}\n"
+        );
+    }
+
+    #[test]
+    fn moves_and_duplicates_get_comments() {
+        let b = DiffBuilder::new().ins("Head!\n\n").of(0);
+        let dup = b.new_len()..b.new_len() + 5;
+        let b =
+            b.eq("Head.\n\n").del("Moved.\n\n").moved(1).eq("Body.\n\n").ins("Moved.").moved(1).change(ChangeSpec {
+                kind: Some(ChangeKind::Duplicated),
+                duplicate_of: Some(dup),
+                ..Default::default()
+            });
+        let s = render(&b);
+        assert!(s.contains("{>>duplicate of ¶2<<}{++Head!++}\n\nHead.\n\n"), "{s}");
+        assert!(s.contains("{>>moved to ¶4<<}{--Moved.--}\n\nBody.\n\n{>>moved from ¶2<<}{++Moved.++}"), "{s}");
+    }
+
+    #[test]
+    fn control_characters_are_visible() {
+        let b = DiffBuilder::new().eq("\x1b[2J").del("\u{9b}").ins("x");
+        let s = render(&b);
+        assert!(!s.contains('\x1b') && !s.contains('\u{9b}'), "{s:?}");
+    }
+}

@@ -1,0 +1,432 @@
+//! `--format html`: one self-contained page (inline CSS, no scripts, no
+//! fonts or images fetched) with the header metadata, the summary and
+//! substitution table, and an inline and a side-by-side view switched by a
+//! CSS-only tab (two radio buttons).
+//!
+//! Element contract (the browser test relies on it):
+//! - In the inline view (`<section id="inline">`), every piece of a delete
+//!   op is a `<del data-op="I">` and every piece of an insert op an
+//!   `<ins data-op="I">`, `I` being the op's index in the JSON `ops`; an op
+//!   cut at paragraph boundaries gives several elements with the same `I`.
+//!   Inner word changes of a moved-and-edited unit are nested
+//!   `<del class="inner">`/`<ins class="inner">` without `data-op`.
+//! - Each moved or duplicated change gets one
+//!   `<span class="note" data-kind="moved|duplicated" data-site="new">` at
+//!   its new text, and a moved one also a `data-site="old"` note at its old
+//!   text. Notes carry `data-change` (index into JSON `changes`) when the
+//!   engine linked the ops to a change.
+//! - The side-by-side view repeats the text without `data-op`.
+//!
+//! All text is passed through [`visible`] and then escaped, so markup or
+//! control characters in an article stay inert.
+
+use super::blocks::{Block, Item, Piece};
+use super::notes::{inner_edit, Note, Site};
+use super::sanitize::visible;
+use super::segments::{Ctx, View};
+use super::summary::{kind_name, percent, Summary};
+use super::terminal::folded;
+use super::{RenderOptions, Side};
+use crate::core::{ChangeKind, Diff, OpKind};
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+const CSS: &str = include_str!("html.css");
+
+/// A link in the page navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// What surrounds the diff on a page of an exported site.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Page heading; default: the new side's title, else both labels.
+    pub heading: Option<String>,
+    pub index: Option<Link>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+}
+
+/// Escape `s` for HTML text or a quoted attribute, showing control
+/// characters visibly.
+pub fn esc(s: &str) -> String {
+    let s = visible(s);
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions, page: &Page) -> io::Result<()> {
+    let ctx = Ctx::new(diff, o.strict);
+    let heading = page.heading.clone().unwrap_or_else(|| default_heading(old, new));
+    let mut h = String::with_capacity(4 * (diff.old_text.len() + diff.new_text.len()) + CSS.len() + 4096);
+    h.push_str(&head(&format!("{heading} · redline")));
+    h.push_str("<div class=\"page\">\n");
+    h.push_str(&pager(page));
+    let _ = writeln!(h, "<header><div class=\"brand\">redline diff</div><h1>{}</h1>", esc(&heading));
+    let _ = writeln!(h, "<div class=\"sides\">{}{}</div></header>", side_card(old, "old"), side_card(new, "new"));
+    h.push_str(&summary(&Summary::new(diff, o.strict)));
+    h.push_str(LEGEND);
+    h.push_str(
+        "<div class=\"views\">\n<input type=\"radio\" name=\"view\" id=\"show-inline\" checked>\
+         <label for=\"show-inline\">Inline</label>\
+         <input type=\"radio\" name=\"view\" id=\"show-sbs\"><label for=\"show-sbs\">Side by side</label>\n",
+    );
+    inline_view(&mut h, &ctx, o.context);
+    side_by_side_view(&mut h, &ctx, old, new, o.context);
+    h.push_str("</div>\n");
+    h.push_str(&pager(page));
+    h.push_str("<footer>Made by redline · one self-contained file: no scripts, nothing fetched.</footer>\n</div>\n</body>\n</html>\n");
+    w.write_all(h.as_bytes())
+}
+
+fn default_heading(old: &Side, new: &Side) -> String {
+    match new.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => t.trim().to_string(),
+        None => format!("{} → {}", old.label, new.label),
+    }
+}
+
+/// `<!DOCTYPE html>` through `<body>`, with the stylesheet inline.
+pub fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"redline {}\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
+        env!("CARGO_PKG_VERSION"),
+        esc(title)
+    )
+}
+
+/// Previous / index / next links, or nothing for a lone page.
+pub fn pager(page: &Page) -> String {
+    if page.index.is_none() && page.prev.is_none() && page.next.is_none() {
+        return String::new();
+    }
+    let link = |l: &Option<Link>, rel: &str, fallback: &str| match l {
+        Some(l) => format!("<a rel=\"{rel}\" href=\"{}\">{}</a>", esc(&l.href), esc(&l.text)),
+        None => format!("<span>{fallback}</span>"),
+    };
+    format!(
+        "<nav class=\"pager\">{}{}{}</nav>\n",
+        link(&page.prev, "prev", "← first diff"),
+        link(&page.index, "index", ""),
+        link(&page.next, "next", "latest diff →")
+    )
+}
+
+fn side_card(side: &Side, which: &str) -> String {
+    let mut meta = Vec::new();
+    if let Some(r) = side.revision {
+        meta.push(format!("revision {r}"));
+    }
+    if let Some(id) = &side.id {
+        meta.push(format!("<code>{}</code>", esc(&id.chars().take(12).collect::<String>())));
+    }
+    if let Some(t) = &side.observed_at {
+        meta.push(format!("<time>{}</time>", esc(t)));
+    }
+    meta.push(format!("{} words", side.words));
+    let title = side
+        .title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| format!("<div class=\"meta\">“{}”</div>", esc(t.trim())))
+        .unwrap_or_default();
+    format!(
+        "<section class=\"side {which}\"><h2>{which}</h2><div class=\"label\">{}</div>\
+         <div class=\"meta\">{}</div>{title}</section>",
+        esc(&side.label),
+        meta.join(" · ")
+    )
+}
+
+fn summary(s: &Summary) -> String {
+    let mut h = String::from("<section class=\"summary\" aria-label=\"Summary\">\n<p class=\"headline\">");
+    if s.identical {
+        h.push_str("<span class=\"chip\">no differences</span>");
+    }
+    for (k, n) in &s.kinds {
+        let _ = write!(h, "<span class=\"chip k-{0}\">{n} {0}</span>", kind_name(*k));
+    }
+    if !s.identical {
+        let _ = write!(
+            h,
+            "<span class=\"words\">words <span class=\"plus\">+{}</span> <span class=\"minus\">−{}</span></span>\
+             <span class=\"sim\">· {} similar</span>",
+            s.words_added,
+            s.words_removed,
+            percent(s.similarity)
+        );
+    }
+    h.push_str("</p>\n");
+    for n in &s.notes {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
+    }
+    if !s.subs.is_empty() {
+        let _ = write!(h, "<div class=\"subs\"><h3>Substitutions ({})</h3><ol>", s.subs.len());
+        for c in &s.subs {
+            let x = if c.count > 1 { format!("<span class=\"x\">×{}</span>", c.count) } else { String::new() };
+            let _ = write!(
+                h,
+                "<li><span class=\"o\">{}</span><span class=\"arrow\">→</span><span class=\"n\">{}</span>{x}</li>",
+                esc(c.old),
+                esc(c.new)
+            );
+        }
+        h.push_str("</ol></div>\n");
+    }
+    h.push_str("</section>\n");
+    h
+}
+
+const LEGEND: &str = "<p class=\"legend\" aria-hidden=\"true\">\
+<span><span class=\"chip k-removed\">removed</span></span>\
+<span><span class=\"chip k-added\">added</span></span>\
+<span><span class=\"chip k-moved\">moved</span></span>\
+<span><span class=\"chip k-duplicated\">duplicate</span></span>\
+<span>dotted: typography only (quotes, dashes, spacing)</span></p>\n";
+
+fn inline_view(h: &mut String, ctx: &Ctx, context: usize) {
+    h.push_str("<section id=\"inline\" class=\"view\" aria-label=\"Inline view\"><div class=\"text\">");
+    for item in ctx.doc.items(context) {
+        match item {
+            Item::Shown(b) => inline_block(h, ctx, b),
+            Item::Hidden(run) => {
+                let _ = write!(h, "<details class=\"fold\"><summary>{}</summary>", esc(&folded(run, false)));
+                run.iter().for_each(|b| inline_block(h, ctx, b));
+                h.push_str("</details>");
+            }
+        }
+    }
+    h.push_str("</div></section>\n");
+}
+
+fn inline_block(h: &mut String, ctx: &Ctx, b: &Block) {
+    let _ = write!(h, "<div class=\"blk\" data-p=\"¶{}\">", b.new_para + 1);
+    for p in &b.pieces {
+        piece(h, ctx, p, View::Inline, true);
+    }
+    h.push_str("</div>");
+}
+
+fn side_by_side_view(h: &mut String, ctx: &Ctx, old: &Side, new: &Side, context: usize) {
+    let _ = write!(
+        h,
+        "<section id=\"side-by-side\" class=\"view\" aria-label=\"Side-by-side view\"><table class=\"sbs\">\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        esc(&old.label),
+        esc(&new.label)
+    );
+    for item in ctx.doc.items(context) {
+        match item {
+            Item::Shown(b) => sbs_row(h, ctx, b),
+            Item::Hidden(run) => {
+                let _ = write!(
+                    h,
+                    "<tr><td class=\"fold\" colspan=\"2\"><details class=\"fold\"><summary>{}</summary>\
+                     <table class=\"sbs\"><tbody>",
+                    esc(&folded(run, false))
+                );
+                run.iter().for_each(|b| sbs_row(h, ctx, b));
+                h.push_str("</tbody></table></details></td></tr>");
+            }
+        }
+    }
+    h.push_str("</tbody></table></section>\n");
+}
+
+fn sbs_row(h: &mut String, ctx: &Ctx, b: &Block) {
+    let class = if b.changed() { " class=\"changed\"" } else { "" };
+    let _ = write!(h, "<tr{class}><td class=\"old\">");
+    for p in &b.pieces {
+        piece(h, ctx, p, View::Old, false);
+    }
+    h.push_str("</td><td class=\"new\">");
+    for p in &b.pieces {
+        piece(h, ctx, p, View::New, false);
+    }
+    h.push_str("</td></tr>");
+}
+
+/// One piece as HTML. `ids` adds the `data-op` of the element contract.
+fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
+    let diff = ctx.diff;
+    let op = &diff.ops[p.op];
+    let (tag, skip) = match p.kind {
+        OpKind::Equal => {
+            h.push_str(&esc(p.text));
+            return;
+        }
+        OpKind::Delete => ("del", view == View::New),
+        OpKind::Insert => ("ins", view == View::Old),
+    };
+    if skip {
+        return;
+    }
+    if let Some(n) = ctx.notes.by_op[p.op].as_ref().filter(|_| p.first) {
+        note(h, n);
+    }
+    let change = ctx.notes.change_of[p.op].and_then(|c| diff.changes.get(c));
+    let mut class = Vec::new();
+    if op.formatting {
+        class.push("fmt");
+    }
+    if op.move_id.is_some() {
+        class.push("moved");
+    }
+    if change.is_some_and(|c| c.kind == ChangeKind::Duplicated) {
+        class.push("dup");
+    }
+    let _ = write!(h, "<{tag}");
+    if !class.is_empty() {
+        let _ = write!(h, " class=\"{}\"", class.join(" "));
+    }
+    if ids {
+        let _ = write!(h, " data-op=\"{}\"", p.op);
+    }
+    if let Some(c) = change {
+        let _ = write!(h, " data-kind=\"{}\"", kind_name(c.kind));
+    }
+    if let Some(m) = op.move_id {
+        let _ = write!(h, " data-move=\"{m}\"");
+    }
+    h.push('>');
+    if !(p.whole && inner(h, ctx, p, view)) {
+        h.push_str(&esc(p.text));
+    }
+    let _ = write!(h, "</{tag}>");
+}
+
+/// `<span class="note" …>moved from ¶3</span>`.
+fn note(h: &mut String, n: &Note) {
+    let site = if n.site == Site::Old { "old" } else { "new" };
+    let _ = write!(h, "<span class=\"note\" data-kind=\"{}\" data-site=\"{site}\"", n.kind_name());
+    if let Some(c) = n.change {
+        let _ = write!(h, " data-change=\"{c}\"");
+    }
+    let _ = write!(h, ">{}</span>", esc(&n.text()));
+}
+
+/// A moved-and-edited unit's inner word diff; false if there is none. The
+/// old column shows the words deleted on the way, the new column and the
+/// inline view (which shows a move at its new place) the whole edit.
+fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) -> bool {
+    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
+        return false;
+    };
+    let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
+    let Some(at) = p.text.find(unit) else {
+        return false;
+    };
+    if p.kind == OpKind::Delete && view == View::Inline {
+        return false;
+    }
+    h.push_str(&esc(&p.text[..at]));
+    for op in &edit.diff.ops {
+        match (op.op, view) {
+            (OpKind::Equal, _) => h.push_str(&esc(op.text)),
+            (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => {}
+            (OpKind::Delete, _) => {
+                let _ = write!(h, "<del class=\"inner\">{}</del>", esc(op.text));
+            }
+            (OpKind::Insert, _) => {
+                let _ = write!(h, "<ins class=\"inner\">{}</ins>", esc(op.text));
+            }
+        }
+    }
+    h.push_str(&esc(&p.text[at + unit.len()..]));
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::KindCounts;
+    use crate::render::testutil::{stats, ChangeSpec, DiffBuilder};
+
+    fn render(b: &DiffBuilder) -> String {
+        let d = b.diff();
+        let mut out = Vec::new();
+        let side = |l: &str| Side { label: l.into(), ..Side::default() };
+        write(&mut out, &d, &side("a<b>"), &side("c"), &RenderOptions::default(), &Page::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_everything_and_shows_controls() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(esc("\x1b]0;t\x07"), "\\x1b]0;t\\x07");
+        let b =
+            DiffBuilder::new().eq("<b>").del("<script>alert(1)</script>").ins("\x1b[2J<img src=x onerror=alert(1)>");
+        let s = render(&b);
+        assert!(!s.contains("<script>") && !s.contains("<img") && !s.contains('\x1b'), "{s}");
+        assert!(s.contains("a&lt;b&gt; → c"));
+        assert!(!s.contains("<script") && !s.contains("http://") && !s.contains("https://"));
+    }
+
+    #[test]
+    fn one_element_per_op_piece_with_op_index() {
+        let b = DiffBuilder::new().eq("A ").del("x").ins("y").eq(" B.\n\nC ").del("old\n\nmulti").eq(".");
+        let s = render(&b);
+        let inline = &s[s.find("id=\"inline\"").unwrap()..s.find("id=\"side-by-side\"").unwrap()];
+        assert_eq!(inline.matches("<del data-op=\"1\">").count(), 1);
+        assert_eq!(inline.matches("<ins data-op=\"2\">").count(), 1);
+        // Op 4 spans a paragraph break: two elements, same index.
+        assert_eq!(inline.matches("<del data-op=\"4\">").count(), 2);
+        let sbs = &s[s.find("id=\"side-by-side\"").unwrap()..];
+        assert!(!sbs.contains("data-op"));
+        assert_eq!(sbs.matches("<del>").count(), 3);
+    }
+
+    #[test]
+    fn notes_and_summary() {
+        let b = DiffBuilder::new()
+            .del("Moved.\n\n")
+            .moved(3)
+            .of(0)
+            .eq("Body.\n\n")
+            .ins("Moved.")
+            .moved(3)
+            .of(0)
+            .change(ChangeSpec { kind: Some(ChangeKind::Moved), move_id: Some(3), ..Default::default() })
+            .stats(stats(KindCounts { moved: 1, ..Default::default() }, 0, 0, 1.0))
+            .sub("a&b", "c", 2);
+        let s = render(&b);
+        assert!(
+            s.contains(
+                "<span class=\"note\" data-kind=\"moved\" data-site=\"old\" data-change=\"0\">moved to ¶2</span>\
+             <del class=\"moved\" data-op=\"0\" data-kind=\"moved\" data-move=\"3\">Moved.\n\n</del>"
+            ),
+            "{s}"
+        );
+        assert!(s.contains("data-site=\"new\" data-change=\"0\">moved from ¶1</span>"));
+        assert!(s.contains("<span class=\"chip k-moved\">1 moved</span>"));
+        assert!(s.contains("<span class=\"o\">a&amp;b</span>"));
+    }
+
+    #[test]
+    fn self_contained_no_scripts_nothing_fetched() {
+        let s = render(&DiffBuilder::new().eq("x"));
+        assert!(s.starts_with("<!DOCTYPE html>"));
+        assert!(!s.contains("<script") && !s.contains("<link") && !s.contains("url(") && !s.contains("@import"));
+        assert!(s.contains("no differences"));
+    }
+}
