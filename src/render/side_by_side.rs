@@ -3,11 +3,12 @@
 //! replacement. Column width comes from [`RenderOptions::width`].
 
 use super::blocks::{Block, Item};
+use super::sanitize::visible;
 use super::segments::{Ctx, Styled, View};
 use super::style::{paint_opt, Label};
 use super::summary::Summary;
 use super::terminal::{folded, side_meta, summary};
-use super::wrap::{pad, wrap, Line};
+use super::wrap::{char_width, pad, width, wrap, Line};
 use super::{ColorMode, RenderOptions, Side};
 use crate::core::Diff;
 use std::io::{self, Write};
@@ -21,7 +22,7 @@ pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderO
     let cols = columns(o.width);
     let mode = o.color;
     let ctx = Ctx::new(diff, o.strict);
-    rows(w, &side_header(old, "---"), &side_header(new, "+++"), cols, mode)?;
+    rows(w, &side_header(old, "---", cols), &side_header(new, "+++", cols), cols, mode)?;
     writeln!(w, "{}", rule(cols, '┼'))?;
     if !diff.is_identical() {
         for (i, item) in ctx.doc.items(o.context).into_iter().enumerate() {
@@ -49,14 +50,33 @@ fn rule(cols: usize, cross: char) -> String {
     format!("{h}─{cross}─{h}")
 }
 
-fn side_header(side: &Side, mark: &str) -> Vec<Styled<'static>> {
-    let mut v = vec![Styled::owned(Some(Label::Header), format!("{mark} {}", side.label))];
+fn side_header(side: &Side, mark: &str, cols: usize) -> Vec<Styled<'static>> {
+    let label = tail(&visible(&side.label), cols.saturating_sub(mark.len() + 1));
+    let mut v = vec![Styled::owned(Some(Label::Header), format!("{mark} {label}"))];
     let meta = side_meta(side);
     if !meta.is_empty() {
         v.push(Styled::owned(None, "\n".into()));
         v.push(Styled::owned(Some(Label::Meta), meta));
     }
     v
+}
+
+/// The end of `s` in at most `cols` columns, `…` marking a cut: the file
+/// name matters more than the folders before it.
+fn tail(s: &str, cols: usize) -> String {
+    if width(s) <= cols {
+        return s.to_string();
+    }
+    let mut used = 1;
+    let mut start = s.len();
+    for (i, c) in s.char_indices().rev() {
+        used += char_width(c);
+        if used > cols {
+            break;
+        }
+        start = i;
+    }
+    format!("…{}", &s[start..])
 }
 
 fn block(w: &mut dyn Write, ctx: &Ctx, b: &Block, cols: usize, mode: ColorMode) -> io::Result<()> {
@@ -99,7 +119,6 @@ fn painted(line: &Line, mode: ColorMode) -> String {
 mod tests {
     use super::*;
     use crate::render::testutil::DiffBuilder;
-    use crate::render::wrap::width;
 
     fn render(b: &DiffBuilder, width: usize, color: ColorMode) -> String {
         let d = b.diff();
@@ -109,6 +128,13 @@ mod tests {
         let new = Side { label: "new.txt".into(), ..Side::default() };
         write(&mut out, &d, &old, &new, &o).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn long_labels_keep_their_end() {
+        assert_eq!(tail("fixtures/quotes-typography/0002.txt", 12), "…hy/0002.txt");
+        assert_eq!(tail("short", 12), "short");
+        assert!(width(&tail("記事/東京/新しい版.txt", 9)) <= 9);
     }
 
     #[test]

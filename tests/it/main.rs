@@ -1,6 +1,7 @@
 //! The one integration-test binary (as ripgrep does): each module drives the
 //! real `redline` binary against real git stores in temporary directories.
 
+mod browser;
 mod common;
 mod engine;
 mod render;
