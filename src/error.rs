@@ -40,6 +40,10 @@ pub enum Error {
     #[error("no article named {name:?} in the store")]
     UnknownArticle { name: String },
 
+    /// A read command pointed at a store that does not exist yet.
+    #[error("no store at {}", path.display())]
+    NoStore { path: PathBuf },
+
     #[error("article {name:?} has no revision {rev:?}: {msg}")]
     UnknownRevision { name: String, rev: String, msg: String },
 
@@ -66,6 +70,7 @@ impl Error {
             | Error::Input { .. }
             | Error::BadName { .. }
             | Error::UnknownArticle { .. }
+            | Error::NoStore { .. }
             | Error::UnknownRevision { .. } => EXIT_USAGE,
             Error::Locked { .. } => EXIT_LOCKED,
             Error::Store { .. } => EXIT_STORE,
@@ -81,9 +86,13 @@ impl Error {
             | Error::Locked { hint, .. }
             | Error::Store { hint, .. } => hint.clone(),
             Error::BadName { .. } => Some(
-                "names may use letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no leading '/' or '-', no component ending in '.lock'".into(),
+                "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
             ),
             Error::UnknownArticle { .. } => Some("run `redline list` to see the stored articles".into()),
+            Error::NoStore { .. } => Some(
+                "the first `redline commit NAME FILE` creates it; or point --store (or $REDLINE_STORE) at an existing store"
+                    .into(),
+            ),
             Error::UnknownRevision { name, .. } => Some(format!(
                 "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
             )),

@@ -1,12 +1,16 @@
 //! `redline commit NAME [FILE|-]`: store a new revision.
 
+use super::input::read_text;
 use super::{Exit, GlobalArgs};
-use crate::error::Result;
-use std::path::PathBuf;
+use crate::error::{Error, Result, EXIT_OK};
+use crate::render::sanitize::visible;
+use crate::store::{self, validate_name, CommitOutcome, CommitRequest, Store};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  redline commit nbc/belarus-putin article.txt --url https://nbc.com/x --date 2020-09-14T10:00:00Z\n  curl -s URL | redline commit --url URL -"
+    after_help = "Examples:\n  redline commit nbc/belarus-putin article.txt --url https://nbc.com/x --date 2020-09-14T10:00:00Z\n  redline commit --url https://nbc.com/x article.txt     # name derived: nbc.com/x\n  curl -s URL | redline commit --url URL -\n\nWith --url and one positional, it is the FILE if it is - or an existing file (the name comes\nfrom the URL), else the NAME (the text comes from standard input).\nText identical to the latest revision is not stored (\"unchanged\"); text identical to an older\nrevision is stored and marked \"same as rev N\"."
 )]
 pub struct CommitArgs {
     /// Article name (letters, digits, - _ . and / for grouping). May be
@@ -20,7 +24,8 @@ pub struct CommitArgs {
     /// Source URL.
     #[arg(long)]
     pub url: Option<String>,
-    /// When this version was observed (RFC 3339 or YYYY-MM-DD; default now).
+    /// When this version was observed: RFC 3339, YYYY-MM-DD (midnight UTC) or
+    /// YYYY-MM-DDTHH:MM[:SS] (UTC). Default: now.
     #[arg(long)]
     pub date: Option<String>,
     /// A note stored with the revision.
@@ -32,6 +37,60 @@ pub struct CommitArgs {
 }
 
 pub fn run(args: CommitArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = (args, g);
-    Err(crate::error::Error::usage("commit: not implemented yet"))
+    let target = Target::from_args(&args)?;
+    validate_name(&target.name)?;
+    let observed_at = match &args.date {
+        Some(d) => store::parse_date(d)?,
+        None => store::now(),
+    };
+    let text = read_text(&target.file, args.max_bytes)?;
+    let store = Store::open_or_create(&g.store_path()?)?;
+    let req =
+        CommitRequest { name: target.name, text, title: args.title, url: args.url, observed_at, message: args.message };
+    let line = match store.commit(&req)? {
+        CommitOutcome::Stored(rev) => {
+            format!("{}: revision {} ({}) {}", req.name, rev.number(), rev.short_id(), rev.meta.summary)
+        }
+        CommitOutcome::Unchanged { revision, .. } => format!("{}: unchanged (same as revision {revision})", req.name),
+    };
+    println!("{}", visible(&line));
+    Ok(EXIT_OK)
+}
+
+/// Which article, and where its text comes from.
+#[derive(Debug, PartialEq)]
+struct Target {
+    name: String,
+    file: PathBuf,
+}
+
+impl Target {
+    /// Sort out the positionals. With `--url` and a single positional, clap
+    /// fills NAME, but the user may have meant FILE: it is taken as FILE when
+    /// it is `-` or an existing file (the name then comes from the URL), and
+    /// as NAME otherwise (the text then comes from standard input). Spelling
+    /// both out (`commit NAME FILE --url U`) is never ambiguous.
+    fn from_args(a: &CommitArgs) -> Result<Target> {
+        let (name, file, implicit_stdin) = match (&a.name, &a.file, &a.url) {
+            (Some(n), Some(f), _) => (n.clone(), f.clone(), false),
+            (Some(x), None, Some(url)) if x == "-" || Path::new(x).is_file() => {
+                (store::name_from_url(url)?, PathBuf::from(x), false)
+            }
+            (Some(n), None, _) => (n.clone(), PathBuf::from("-"), true),
+            (None, _, Some(url)) => (store::name_from_url(url)?, PathBuf::from("-"), true),
+            (None, _, None) => {
+                return Err(Error::Usage {
+                    msg: "commit needs an article NAME (or --url to derive one)".into(),
+                    hint: Some("redline commit NAME FILE, or redline commit --url URL FILE".into()),
+                })
+            }
+        };
+        if implicit_stdin && std::io::stdin().is_terminal() {
+            return Err(Error::Usage {
+                msg: format!("no FILE given for {name:?} and standard input is a terminal"),
+                hint: Some("pass the file, or pipe the text in (use - to type it)".into()),
+            });
+        }
+        Ok(Target { name, file })
+    }
 }

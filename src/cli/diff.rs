@@ -6,6 +6,7 @@ use super::{Exit, GlobalArgs};
 use crate::core::{self, DiffOptions};
 use crate::error::{Result, EXIT_DIFFERENT, EXIT_OK};
 use crate::render::{self, Format, Layout, RenderOptions, Side};
+use crate::store::{Revision, Store};
 
 /// How a diff is computed and shown (shared by `diff` and `compare`).
 #[derive(clap::Args, Debug, Clone)]
@@ -49,8 +50,29 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = (args, g);
-    Err(crate::error::Error::usage("diff: not implemented yet"))
+    let store = Store::open(&g.store_path()?)?;
+    // Defaults per the spec: no revision → (latest~1, latest); one → (it, latest).
+    let old_spec = args.old.as_deref().unwrap_or("latest~1");
+    let new_spec = args.new.as_deref().unwrap_or("latest");
+    let old = store.resolve(&args.name, old_spec)?;
+    let new = store.resolve(&args.name, new_spec)?;
+    let old_text = store.text_string(&old)?;
+    let new_text = store.text_string(&new)?;
+    let old_side = side_of(&args.name, &old);
+    let new_side = side_of(&args.name, &new);
+    show_diff(&old_text, &new_text, old_side, new_side, &args.display, g)
+}
+
+/// Header data for one stored revision, e.g. `belarus@2`.
+fn side_of(name: &str, rev: &Revision) -> Side {
+    Side {
+        label: format!("{name}@{}", rev.number()),
+        revision: Some(rev.number()),
+        id: Some(rev.short_id()),
+        observed_at: Some(rev.meta.observed_at.clone()),
+        title: Some(rev.meta.title.clone()),
+        ..Side::default()
+    }
 }
 
 /// Diff two texts and write the result as the user asked.

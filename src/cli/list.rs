@@ -1,7 +1,11 @@
 //! `redline list`: every article with its revision count and time span.
 
+use super::output::{ignore_broken_pipe, Output};
 use super::{Exit, GlobalArgs};
-use crate::error::Result;
+use crate::error::{Error, Result, EXIT_OK};
+use crate::render::sanitize::visible;
+use crate::store::{ArticleSummary, Store};
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct ListArgs {
@@ -11,6 +15,41 @@ pub struct ListArgs {
 }
 
 pub fn run(args: ListArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = (args, g);
-    Err(crate::error::Error::usage("list: not implemented yet"))
+    let path = g.store_path()?;
+    let articles = match Store::open_existing(&path)? {
+        Some(store) => store.list()?,
+        None => {
+            eprintln!("redline: note: no store at {} yet (the first commit creates it)", path.display());
+            vec![]
+        }
+    };
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&articles).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+        let mut out = Output::stdout();
+        return ignore_broken_pipe(writeln!(out, "{json}").and_then(|_| out.flush())).map(|_| EXIT_OK);
+    }
+    let mut out = Output::paged(g);
+    ignore_broken_pipe(write_table(&mut out, &articles).and_then(|_| out.flush()))?;
+    Ok(EXIT_OK)
+}
+
+/// `NAME  REVISIONS  FIRST OBSERVED  LAST OBSERVED`, aligned.
+fn write_table(out: &mut dyn Write, articles: &[ArticleSummary]) -> std::io::Result<()> {
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let w = articles.iter().map(|a| a.name.len()).max().unwrap_or(4).max(4);
+    writeln!(out, "{:<w$}  {:>9}  {:<20}  LAST OBSERVED", "NAME", "REVISIONS", "FIRST OBSERVED")?;
+    for a in articles {
+        writeln!(
+            out,
+            "{:<w$}  {:>9}  {:<20}  {}",
+            visible(&a.name),
+            a.revisions,
+            a.first_observed_at,
+            a.last_observed_at
+        )?;
+    }
+    Ok(())
 }

@@ -1,7 +1,15 @@
 //! `redline log NAME`: one line per revision, oldest first.
+//!
+//! Every number comes from the revisions' meta.json: log never diffs, so it
+//! costs one small read per revision of this article and nothing else.
 
+use super::output::{ignore_broken_pipe, Output};
 use super::{Exit, GlobalArgs};
-use crate::error::Result;
+use crate::error::{Error, Result, EXIT_OK};
+use crate::render::sanitize::visible;
+use crate::store::{Meta, Revision, Store};
+use serde::Serialize;
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct LogArgs {
@@ -16,6 +24,81 @@ pub struct LogArgs {
 }
 
 pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = (args, g);
-    Err(crate::error::Error::usage("log: not implemented yet"))
+    let store = Store::open(&g.store_path()?)?;
+    let mut revs = store.history(&args.name)?;
+    if args.reverse {
+        revs.reverse();
+    }
+    if args.json {
+        let entries: Vec<Entry<'_>> = revs.iter().map(|r| Entry { id: r.id.to_string(), meta: &r.meta }).collect();
+        let mut out = Output::stdout();
+        let json =
+            serde_json::to_string_pretty(&entries).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
+        return ignore_broken_pipe(writeln!(out, "{json}").and_then(|_| out.flush())).map(|_| EXIT_OK);
+    }
+    let width = revs.iter().map(|r| r.number().to_string().len()).max().unwrap_or(1);
+    let mut out = Output::paged(g);
+    let mut write_all = || -> std::io::Result<()> {
+        for r in &revs {
+            writeln!(out, "{}", line(r, width))?;
+        }
+        out.flush()
+    };
+    ignore_broken_pipe(write_all())?;
+    Ok(EXIT_OK)
+}
+
+/// One revision in `log --json`: the commit id, then every meta field.
+#[derive(Serialize)]
+struct Entry<'a> {
+    id: String,
+    #[serde(flatten)]
+    meta: &'a Meta,
+}
+
+/// Longest title shown in a log line (the full one is in `--json`).
+const TITLE_CHARS: usize = 72;
+
+/// `  3  1a2b3c4  2020-09-14T10:00:00Z    837 words  +42 −17  Title  [title changed]`
+fn line(r: &Revision, width: usize) -> String {
+    let m = &r.meta;
+    let delta = format!("+{} \u{2212}{}", m.words_added, m.words_removed);
+    let mut s = format!(
+        "{:>width$}  {}  {}  {:>6} words  {:<13}  {}",
+        m.revision,
+        r.short_id(),
+        m.observed_at,
+        m.words,
+        delta,
+        visible(&shorten(&m.title, TITLE_CHARS))
+    );
+    for mark in marks(m) {
+        s.push_str("  ");
+        s.push_str(&mark);
+    }
+    s.trim_end().to_string()
+}
+
+fn marks(m: &Meta) -> Vec<String> {
+    let mut v = Vec::new();
+    if m.title_changed {
+        v.push("[title changed]".to_string());
+    }
+    if let Some(n) = m.same_as {
+        v.push(format!("[same as rev {n}]"));
+    }
+    if m.formatting_only {
+        v.push("[formatting only]".to_string());
+    }
+    v
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    let one_line = s.replace(['\n', '\r', '\t'], " ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut t: String = one_line.chars().take(max - 1).collect();
+    t.push('\u{2026}');
+    t
 }

@@ -1,7 +1,10 @@
 //! `redline show NAME [REV]`: the exact text or metadata of a revision.
 
+use super::output::ignore_broken_pipe;
 use super::{Exit, GlobalArgs};
-use crate::error::Result;
+use crate::error::{Result, EXIT_OK};
+use crate::store::Store;
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct ShowArgs {
@@ -15,6 +18,15 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = (args, g);
-    Err(crate::error::Error::usage("show: not implemented yet"))
+    let store = Store::open(&g.store_path()?)?;
+    let rev = match &args.rev {
+        Some(spec) => store.resolve(&args.name, spec)?,
+        None => store.latest(&args.name)?,
+    };
+    // Exact bytes, no pager and no added newline: `show` output must be
+    // byte-identical to what was committed (scripts diff and hash it).
+    let bytes = if args.meta { store.meta_bytes(&rev)? } else { store.text(&rev)? };
+    let mut out = std::io::stdout().lock();
+    ignore_broken_pipe(out.write_all(&bytes).and_then(|_| out.flush()))?;
+    Ok(EXIT_OK)
 }

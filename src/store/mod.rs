@@ -1,1 +1,210 @@
-//! The git-backed article store (placeholder until the store lands).
+//! The git-backed article store.
+//!
+//! A store is a bare git repository. Each article has one ref,
+//! `refs/articles/<name>`, pointing at a linear chain of commits, one per
+//! revision. Each commit's tree holds `article.txt` (the exact bytes given)
+//! and `meta.json` (a [`Meta`]), so every number `log` and `list` print is
+//! read back rather than recomputed, and plain `git` can read the store:
+//! `git --git-dir STORE log refs/articles/NAME`.
+//!
+//! Why one ref per article: reading one article's history walks only its own
+//! parent chain, and listing articles reads refs, so the cost of a command
+//! does not grow with the size of the archive.
+//!
+//! Writers never lock the whole store: a revision's objects are written
+//! first, then the article's ref is moved with a compare-and-swap, retried
+//! (with the revision rebuilt on the new tip) when another writer got there
+//! first. See [`write`].
+
+use crate::error::{Error, Result};
+use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
+use std::path::{Path, PathBuf};
+
+mod date;
+mod gc;
+mod import;
+mod info;
+mod meta;
+mod name;
+mod packing;
+mod read;
+mod revspec;
+mod write;
+
+pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS};
+pub use gc::GcReport;
+pub use import::{ImportProgress, ImportRecord, ImportReport};
+pub use info::{human_bytes, StoreInfo};
+pub use meta::{sha256_hex, Meta, META_SCHEMA};
+pub use name::{name_from_url, validate_name, MAX_NAME_BYTES};
+pub use read::{ArticleSummary, Revision};
+pub use revspec::RevSpec;
+pub use write::{CommitOutcome, CommitRequest};
+
+/// Every article ref lives under this prefix.
+pub const REF_PREFIX: &str = "refs/articles/";
+/// The tree entry holding the article text.
+pub const TEXT_FILE: &str = "article.txt";
+/// The tree entry holding the revision's [`Meta`].
+pub const META_FILE: &str = "meta.json";
+/// `redline.version` in the store's git config; a store made by a newer
+/// redline with a higher number is refused rather than misread.
+pub const STORE_VERSION: i64 = 1;
+const VERSION_KEY: &str = "redline.version";
+
+/// An open store. Holds one [`Repository`] for its lifetime so bulk work
+/// (import, gc) does not reopen git per revision.
+pub struct Store {
+    repo: Repository,
+    path: PathBuf,
+}
+
+/// What is at a store path before we touch it.
+enum Found {
+    Missing,
+    EmptyDir,
+    Repo(Repository),
+}
+
+impl Store {
+    /// Open an existing store for reading. A missing store is
+    /// [`Error::NoStore`]; anything there that is not a bare git repository
+    /// is [`Error::Store`].
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_existing(path)?.ok_or_else(|| Error::NoStore { path: path.to_path_buf() })
+    }
+
+    /// Like [`Store::open`], but a missing (or empty) store is `Ok(None)`, for
+    /// commands such as `list` that can answer "nothing yet".
+    pub fn open_existing(path: &Path) -> Result<Option<Store>> {
+        match probe(path)? {
+            Found::Missing | Found::EmptyDir => Ok(None),
+            Found::Repo(repo) => Ok(Some(Store { repo, path: path.to_path_buf() })),
+        }
+    }
+
+    /// Open the store, creating it (and its parent folders) when missing.
+    pub fn open_or_create(path: &Path) -> Result<Store> {
+        let repo = match probe(path)? {
+            Found::Repo(repo) => repo,
+            Found::Missing | Found::EmptyDir => init(path)?,
+        };
+        mark_version(&repo, path)?;
+        Ok(Store { repo, path: path.to_path_buf() })
+    }
+
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A second, independent handle on the same repository (bulk import
+    /// attaches an in-memory object backend to its own handle only).
+    pub(crate) fn reopen(&self) -> Result<Repository> {
+        Repository::open_bare(&self.path).map_err(|e| store_err(&self.path, "cannot reopen the store", e))
+    }
+}
+
+/// Look at `path` and classify it, refusing files and foreign directories.
+fn probe(path: &Path) -> Result<Found> {
+    let md = match std::fs::metadata(path) {
+        Ok(md) => md,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => {
+            return Err(Error::Store {
+                path: path.to_path_buf(),
+                msg: format!("cannot read it: {e}"),
+                hint: Some("check the permissions of the store path".into()),
+            })
+        }
+    };
+    if !md.is_dir() {
+        return Err(Error::Store {
+            path: path.to_path_buf(),
+            msg: "is a file, not a store directory".into(),
+            hint: Some("pass --store DIR with a directory (redline creates it on the first commit)".into()),
+        });
+    }
+    let empty = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
+    if empty {
+        return Ok(Found::EmptyDir);
+    }
+    let repo = Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, &[] as &[&std::ffi::OsStr])
+        .map_err(|_| not_a_store(path, "is a directory but not a git repository"))?;
+    if !repo.is_bare() {
+        return Err(not_a_store(path, "is a git working tree, not a bare redline store"));
+    }
+    check_version(&repo, path)?;
+    Ok(Found::Repo(repo))
+}
+
+fn not_a_store(path: &Path, msg: &str) -> Error {
+    Error::Store {
+        path: path.to_path_buf(),
+        msg: msg.into(),
+        hint: Some("point --store at a redline store, or at a new or empty directory to create one there".into()),
+    }
+}
+
+fn init(path: &Path) -> Result<Repository> {
+    let mut opts = RepositoryInitOptions::new();
+    opts.bare(true).mkpath(true).no_reinit(false);
+    Repository::init_opts(path, &opts).map_err(|e| Error::Store {
+        path: path.to_path_buf(),
+        msg: format!("cannot create a store here: {}", e.message()),
+        hint: Some("check that the parent folder exists and is writable, or pass --store DIR".into()),
+    })
+}
+
+fn local_version(repo: &Repository) -> Option<i64> {
+    let cfg = repo.config().ok()?;
+    let local = cfg.open_level(git2::ConfigLevel::Local).ok()?;
+    local.get_i64(VERSION_KEY).ok()
+}
+
+fn check_version(repo: &Repository, path: &Path) -> Result<()> {
+    match local_version(repo) {
+        Some(v) if v > STORE_VERSION => Err(Error::Store {
+            path: path.to_path_buf(),
+            msg: format!("was written by a newer redline (store version {v}; this one knows {STORE_VERSION})"),
+            hint: Some("upgrade redline".into()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Record `redline.version` so later versions know what they are reading.
+/// A bare repository without it (say, a `git clone --bare` of a store) gets it
+/// on its first write.
+fn mark_version(repo: &Repository, path: &Path) -> Result<()> {
+    if local_version(repo).is_some() {
+        return Ok(());
+    }
+    let set = || -> std::result::Result<(), git2::Error> {
+        let cfg = repo.config()?;
+        let mut local = cfg.open_level(git2::ConfigLevel::Local)?;
+        local.set_i64(VERSION_KEY, STORE_VERSION)
+    };
+    set().map_err(|e| store_err(path, "cannot write the store's config", e))
+}
+
+/// The full ref name of an article (the name must be valid already).
+pub(crate) fn ref_name(name: &str) -> String {
+    format!("{REF_PREFIX}{name}")
+}
+
+/// A git failure while using the store: damage, permissions, a full disk.
+pub(crate) fn store_err(path: &Path, context: &str, e: git2::Error) -> Error {
+    Error::Store {
+        path: path.to_path_buf(),
+        msg: format!("{context}: {}", e.message()),
+        hint: Some("run `redline fsck` to check the store; check permissions and free disk space".into()),
+    }
+}
+
+/// Short commit id as shown to people (7 hex digits, as git does).
+pub fn short_id(id: git2::Oid) -> String {
+    let mut s = id.to_string();
+    s.truncate(7);
+    s
+}

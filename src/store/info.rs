@@ -1,0 +1,83 @@
+//! `info`: which store is in use, whether it exists, and how big it is.
+
+use super::{packing, Store};
+use crate::error::Result;
+use serde::Serialize;
+use std::path::Path;
+
+/// A summary of a store, also for a store that does not exist yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreInfo {
+    pub path: String,
+    pub exists: bool,
+    pub size_bytes: u64,
+    pub size: String,
+    pub articles: usize,
+    pub loose_objects: usize,
+    pub packed_objects: u64,
+    pub packs: usize,
+}
+
+impl StoreInfo {
+    /// Describe the store at `path` (refusing a path that is not a store).
+    pub fn gather(path: &Path) -> Result<StoreInfo> {
+        let store = Store::open_existing(path)?;
+        let articles = match &store {
+            Some(s) => s.article_refs()?.len(),
+            None => 0,
+        };
+        let idxs = packing::pack_indexes(path);
+        let packed = idxs.iter().filter_map(|i| packing::idx_object_count(i).ok()).sum();
+        let size_bytes = if store.is_some() { dir_size(path) } else { 0 };
+        Ok(StoreInfo {
+            path: path.display().to_string(),
+            exists: store.is_some(),
+            size_bytes,
+            size: human_bytes(size_bytes),
+            articles,
+            loose_objects: packing::loose_objects(path).len(),
+            packed_objects: packed,
+            packs: idxs.len(),
+        })
+    }
+}
+
+/// Total size of the files under `dir`, in bytes.
+pub(crate) fn dir_size(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else { return 0 };
+    rd.flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(5 * 1024 * 1024), "5.0 MiB");
+    }
+}

@@ -1,0 +1,295 @@
+//! `meta.json`: everything `log`, `list` and `diff` headers need about a
+//! revision, computed once at commit time so that reading never diffs.
+
+use crate::core::{self, ChangeKind, Diff, DiffOptions, Unit};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The `schema` value of every meta.json this version writes.
+pub const META_SCHEMA: &str = "redline.meta/1";
+
+/// The metadata stored beside each revision's text. Fields may be added
+/// (readers ignore unknown ones) but never renamed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub schema: String,
+    pub name: String,
+    /// 1 is the first revision.
+    pub revision: u32,
+    /// Given with `--title`, else the first non-empty line, trimmed.
+    pub title: String,
+    pub url: Option<String>,
+    /// RFC 3339, UTC; also the commit's author and committer time.
+    pub observed_at: String,
+    /// Revision 1's observed time, so `list` needs only the tip.
+    pub first_observed_at: String,
+    pub bytes: usize,
+    pub words: usize,
+    pub sentences: usize,
+    pub paragraphs: usize,
+    /// SHA-256 of the text, hex.
+    pub sha256: String,
+    /// The text is byte-identical to this older revision (a flip-flop).
+    pub same_as: Option<u32>,
+    /// Words added and removed against the previous revision (revision 1:
+    /// all its words added).
+    pub words_added: usize,
+    pub words_removed: usize,
+    pub title_changed: bool,
+    /// Only typography changed against the previous revision.
+    pub formatting_only: bool,
+    /// The change summary, e.g. `+42 −17 words, 2 sentences reworded`.
+    pub summary: String,
+    /// The `-m` note, if any.
+    pub message: Option<String>,
+}
+
+/// The previous revision, when there is one.
+pub struct Prev<'a> {
+    pub meta: &'a Meta,
+    pub text: &'a str,
+}
+
+/// Everything needed to compute a new revision's [`Meta`].
+pub struct MetaInput<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub sha256: &'a str,
+    pub title: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub observed_at: i64,
+    pub message: Option<&'a str>,
+    pub prev: Option<Prev<'a>>,
+    pub same_as: Option<u32>,
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The first non-empty line, trimmed: the default title.
+pub fn default_title(text: &str) -> String {
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
+}
+
+/// Compute the new revision's metadata (diffing against the previous text).
+pub fn build(input: MetaInput<'_>) -> Meta {
+    let stats = core::text_stats(input.text);
+    let title = match input.title {
+        Some(t) => t.trim().to_string(),
+        None => default_title(input.text),
+    };
+    let observed_at = super::format_time(input.observed_at);
+    let (revision, first_observed_at, change) = match &input.prev {
+        None => (1, observed_at.clone(), Change::first(stats.words)),
+        Some(p) => {
+            let d = core::diff(p.text, input.text, &DiffOptions::default());
+            (p.meta.revision + 1, p.meta.first_observed_at.clone(), Change::from_diff(&d))
+        }
+    };
+    let title_changed = input.prev.as_ref().is_some_and(|p| p.meta.title != title);
+    let summary = change.summary(title_changed, input.same_as);
+    Meta {
+        schema: META_SCHEMA.into(),
+        name: input.name.into(),
+        revision,
+        title,
+        url: input.url.map(str::to_string),
+        observed_at,
+        first_observed_at,
+        bytes: input.text.len(),
+        words: stats.words,
+        sentences: stats.sentences,
+        paragraphs: stats.paragraphs,
+        sha256: input.sha256.into(),
+        same_as: input.same_as,
+        words_added: change.words_added,
+        words_removed: change.words_removed,
+        title_changed,
+        formatting_only: change.formatting_only,
+        summary,
+        message: input.message.map(str::to_string),
+    }
+}
+
+/// The parts of a diff that go into meta.json and the commit message.
+struct Change {
+    first: bool,
+    words_added: usize,
+    words_removed: usize,
+    formatting_only: bool,
+    formatting_changes: usize,
+    /// (count, unit, kind) in a fixed, readable order.
+    units: Vec<(usize, Unit, ChangeKind)>,
+}
+
+const KIND_ORDER: [ChangeKind; 5] =
+    [ChangeKind::Reworded, ChangeKind::Added, ChangeKind::Removed, ChangeKind::Moved, ChangeKind::Duplicated];
+
+impl Change {
+    fn first(words: usize) -> Change {
+        Change {
+            first: true,
+            words_added: words,
+            words_removed: 0,
+            formatting_only: false,
+            formatting_changes: 0,
+            units: vec![],
+        }
+    }
+
+    fn from_diff(d: &Diff<'_>) -> Change {
+        let mut units = Vec::new();
+        for kind in KIND_ORDER {
+            for unit in [Unit::Sentence, Unit::Paragraph] {
+                let n = d.changes.iter().filter(|c| c.kind == kind && c.unit == unit).count();
+                if n > 0 {
+                    units.push((n, unit, kind));
+                }
+            }
+        }
+        Change {
+            first: false,
+            words_added: d.stats.words_added,
+            words_removed: d.stats.words_removed,
+            formatting_only: d.formatting_only,
+            formatting_changes: d.stats.formatting_changes,
+            units,
+        }
+    }
+
+    /// `+42 −17 words, 2 sentences reworded` (no `rev N:` prefix).
+    fn summary(&self, title_changed: bool, same_as: Option<u32>) -> String {
+        let mut parts = Vec::new();
+        if self.first {
+            parts.push(format!("{} words", self.words_added));
+        } else if self.formatting_only {
+            let n = self.formatting_changes;
+            parts.push(format!("formatting only ({n} typographic change{})", plural(n)));
+        } else {
+            parts.push(format!("+{} \u{2212}{} words", self.words_added, self.words_removed));
+            for (n, unit, kind) in &self.units {
+                parts.push(format!("{n} {} {}", unit_word(*unit, *n), kind_word(*kind)));
+            }
+        }
+        if title_changed {
+            parts.push("title changed".into());
+        }
+        if let Some(n) = same_as {
+            parts.push(format!("same as rev {n}"));
+        }
+        parts.join(", ")
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn unit_word(u: Unit, n: usize) -> &'static str {
+    match (u, n) {
+        (Unit::Sentence, 1) => "sentence",
+        (Unit::Sentence, _) => "sentences",
+        (Unit::Paragraph, 1) => "paragraph",
+        (Unit::Paragraph, _) => "paragraphs",
+    }
+}
+
+fn kind_word(k: ChangeKind) -> &'static str {
+    match k {
+        ChangeKind::Added => "added",
+        ChangeKind::Removed => "removed",
+        ChangeKind::Reworded => "reworded",
+        ChangeKind::Moved => "moved",
+        ChangeKind::Duplicated => "duplicated",
+    }
+}
+
+/// The commit message: `rev N: <summary>`, then the note after a blank line.
+pub fn commit_message(meta: &Meta) -> String {
+    let mut m = format!("rev {}: {}\n", meta.revision, meta.summary);
+    if let Some(note) = meta.message.as_deref().filter(|n| !n.trim().is_empty()) {
+        m.push('\n');
+        m.push_str(note.trim_end());
+        m.push('\n');
+    }
+    m
+}
+
+/// meta.json bytes: pretty-printed, newline-terminated.
+pub fn to_json(meta: &Meta) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(meta).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(text: &'a str, sha: &'a str) -> MetaInput<'a> {
+        MetaInput {
+            name: "a",
+            text,
+            sha256: sha,
+            title: None,
+            url: None,
+            observed_at: 1_600_077_600,
+            message: None,
+            prev: None,
+            same_as: None,
+        }
+    }
+
+    #[test]
+    fn first_revision_meta() {
+        let m = build(input("\n  Headline here  \n\nBody text.\n", "x"));
+        assert_eq!(m.revision, 1);
+        assert_eq!(m.title, "Headline here");
+        assert_eq!(m.observed_at, "2020-09-14T10:00:00Z");
+        assert_eq!(m.first_observed_at, m.observed_at);
+        assert_eq!(m.summary, format!("{} words", m.words));
+        assert_eq!(commit_message(&m), format!("rev 1: {} words\n", m.words));
+    }
+
+    #[test]
+    fn later_revision_counts_and_marks() {
+        let first = build(input("Title\n\nOld body.\n", "x"));
+        let mut i = input("Title two\n\nNew body.\n", "y");
+        i.prev = Some(Prev { meta: &first, text: "Title\n\nOld body.\n" });
+        i.same_as = Some(1);
+        i.message = Some("fixed typo");
+        i.observed_at += 3600;
+        let m = build(i);
+        assert_eq!(m.revision, 2);
+        assert!(m.title_changed);
+        assert_eq!(m.same_as, Some(1));
+        assert_eq!(m.first_observed_at, "2020-09-14T10:00:00Z");
+        assert!(m.summary.ends_with("title changed, same as rev 1"), "{}", m.summary);
+        let msg = commit_message(&m);
+        assert!(msg.starts_with("rev 2: "));
+        assert!(msg.ends_with("\n\nfixed typo\n"));
+    }
+
+    #[test]
+    fn sha256_is_hex_of_text() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn meta_round_trips() {
+        let m = build(input("x y z", "h"));
+        let back: Meta = serde_json::from_slice(&to_json(&m)).unwrap();
+        assert_eq!(m, back);
+    }
+}

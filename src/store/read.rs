@@ -1,0 +1,221 @@
+//! Reading the store: one article's chain, one revision's text or meta, and
+//! the list of articles.
+//!
+//! Only the asked-for article's own parent chain is ever walked, and
+//! `list` reads refs plus each tip's meta.json, never history.
+
+use super::revspec::RevSpec;
+use super::{meta::Meta, ref_name, store_err, validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
+use crate::error::{Error, Result};
+use git2::{ErrorCode, Oid};
+use serde::Serialize;
+
+/// One stored revision: its commit id and metadata (text is read on demand).
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub id: Oid,
+    pub meta: Meta,
+}
+
+impl Revision {
+    pub fn number(&self) -> u32 {
+        self.meta.revision
+    }
+
+    pub fn short_id(&self) -> String {
+        super::short_id(self.id)
+    }
+}
+
+/// One line of `list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSummary {
+    pub name: String,
+    pub revisions: u32,
+    pub first_observed_at: String,
+    pub last_observed_at: String,
+    pub title: String,
+    pub id: String,
+}
+
+impl Store {
+    /// The commit at the tip of `name`'s chain, if the article exists.
+    pub fn tip(&self, name: &str) -> Result<Option<Oid>> {
+        validate_name(name)?;
+        match self.repo.find_reference(&ref_name(name)) {
+            Ok(r) => Ok(r.target()),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(store_err(&self.path, &format!("cannot read the ref of {name}"), e)),
+        }
+    }
+
+    fn require_tip(&self, name: &str) -> Result<Oid> {
+        self.tip(name)?.ok_or_else(|| Error::UnknownArticle { name: name.to_string() })
+    }
+
+    /// The revision stored in commit `id` (reads its meta.json).
+    pub fn revision(&self, id: Oid) -> Result<Revision> {
+        let bytes = self.blob_in(id, META_FILE)?;
+        let meta: Meta =
+            serde_json::from_slice(&bytes).map_err(|e| self.damaged(id, &format!("unreadable {META_FILE}: {e}")))?;
+        Ok(Revision { id, meta })
+    }
+
+    /// The latest revision of `name`.
+    pub fn latest(&self, name: &str) -> Result<Revision> {
+        let tip = self.require_tip(name)?;
+        self.revision(tip)
+    }
+
+    /// Every revision of `name`, oldest first.
+    pub fn history(&self, name: &str) -> Result<Vec<Revision>> {
+        let tip = self.require_tip(name)?;
+        let mut revs = self.chain(tip)?.into_iter().map(|id| self.revision(id)).collect::<Result<Vec<_>>>()?;
+        revs.reverse();
+        Ok(revs)
+    }
+
+    /// Commit ids from `tip` back to the first revision (newest first).
+    pub fn chain(&self, tip: Oid) -> Result<Vec<Oid>> {
+        let mut ids = vec![tip];
+        let mut cur = tip;
+        while let Some(parent) = self.parent_of(cur)? {
+            ids.push(parent);
+            cur = parent;
+        }
+        Ok(ids)
+    }
+
+    fn parent_of(&self, id: Oid) -> Result<Option<Oid>> {
+        let c = self.repo.find_commit(id).map_err(|e| store_err(&self.path, &format!("cannot read commit {id}"), e))?;
+        Ok(c.parent_ids().next())
+    }
+
+    /// Resolve a revision spec (`N`, `latest`, `latest~K`, id prefix).
+    pub fn resolve(&self, name: &str, spec: &str) -> Result<Revision> {
+        let tip = self.require_tip(name)?;
+        let latest = self.revision(tip)?;
+        let unknown = |msg: String| Error::UnknownRevision { name: name.to_string(), rev: spec.to_string(), msg };
+        let parsed = RevSpec::parse(spec).map_err(&unknown)?;
+        let count = latest.meta.revision;
+        match parsed {
+            RevSpec::Latest(0) => Ok(latest),
+            RevSpec::Latest(k) if k < count => self.walk_back(tip, k),
+            RevSpec::Latest(k) => {
+                Err(unknown(format!("latest~{k} is before the first revision ({})", count_phrase(count))))
+            }
+            RevSpec::Number(n) if n <= count => self.walk_back(tip, count - n),
+            RevSpec::Number(n) => match RevSpec::parse(spec).ok().and_then(|r| r.as_prefix_fallback(spec)) {
+                Some(prefix) => self
+                    .by_prefix(tip, &prefix)
+                    .map_err(|_| unknown(format!("revision {n} does not exist ({})", count_phrase(count)))),
+                None => Err(unknown(format!("revision {n} does not exist ({})", count_phrase(count)))),
+            },
+            RevSpec::Prefix(p) => self.by_prefix(tip, &p).map_err(unknown),
+        }
+    }
+
+    /// The revision `k` commits before `tip`.
+    fn walk_back(&self, tip: Oid, k: u32) -> Result<Revision> {
+        let mut cur = tip;
+        for _ in 0..k {
+            cur = self
+                .parent_of(cur)?
+                .ok_or_else(|| self.damaged(cur, "the chain ends before its meta.json says it should"))?;
+        }
+        self.revision(cur)
+    }
+
+    /// The one revision in this article's chain whose id starts with
+    /// `prefix`; ambiguity lists the candidates.
+    fn by_prefix(&self, tip: Oid, prefix: &str) -> std::result::Result<Revision, String> {
+        let chain = self.chain(tip).map_err(|e| e.to_string())?;
+        let hits: Vec<Oid> = chain.into_iter().filter(|id| id.to_string().starts_with(prefix)).collect();
+        let revs = hits.iter().map(|&id| self.revision(id)).collect::<Result<Vec<_>>>().map_err(|e| e.to_string())?;
+        match revs.len() {
+            0 => Err(format!("no revision's commit id starts with {prefix}")),
+            1 => Ok(revs.into_iter().next().expect("one")),
+            _ => {
+                let list: Vec<String> =
+                    revs.iter().rev().map(|r| format!("rev {} ({})", r.meta.revision, r.id)).collect();
+                Err(format!("the id prefix {prefix} is ambiguous: it matches {}", list.join(", ")))
+            }
+        }
+    }
+
+    /// The exact bytes of a revision's text.
+    pub fn text(&self, rev: &Revision) -> Result<Vec<u8>> {
+        self.blob_in(rev.id, TEXT_FILE)
+    }
+
+    /// A revision's text as a string (stored texts are always UTF-8).
+    pub fn text_string(&self, rev: &Revision) -> Result<String> {
+        String::from_utf8(self.text(rev)?).map_err(|_| self.damaged(rev.id, "article.txt is not UTF-8"))
+    }
+
+    /// The exact bytes of a revision's meta.json.
+    pub fn meta_bytes(&self, rev: &Revision) -> Result<Vec<u8>> {
+        self.blob_in(rev.id, META_FILE)
+    }
+
+    fn blob_in(&self, commit: Oid, file: &str) -> Result<Vec<u8>> {
+        let ctx = |what: &str| format!("cannot read {what} of commit {commit}");
+        let c = self.repo.find_commit(commit).map_err(|e| store_err(&self.path, &ctx("the commit"), e))?;
+        let tree = c.tree().map_err(|e| store_err(&self.path, &ctx("the tree"), e))?;
+        let entry = tree.get_name(file).ok_or_else(|| self.damaged(commit, &format!("it has no {file}")))?;
+        let blob = self.repo.find_blob(entry.id()).map_err(|e| store_err(&self.path, &ctx(file), e))?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// Every article's name and tip commit, sorted by name (refs only).
+    pub fn article_refs(&self) -> Result<Vec<(String, Oid)>> {
+        let refs = self
+            .repo
+            .references_glob(&format!("{REF_PREFIX}*"))
+            .map_err(|e| store_err(&self.path, "cannot list refs", e))?;
+        let mut out = Vec::new();
+        for r in refs {
+            let r = r.map_err(|e| store_err(&self.path, "cannot list refs", e))?;
+            let name = std::str::from_utf8(r.name_bytes()).ok().and_then(|n| n.strip_prefix(REF_PREFIX));
+            if let (Some(name), Some(tip)) = (name, r.target()) {
+                out.push((name.to_string(), tip));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every article with its revision count and time span, from each
+    /// tip's meta.json.
+    pub fn list(&self) -> Result<Vec<ArticleSummary>> {
+        let mut out = Vec::new();
+        for (name, tip) in self.article_refs()? {
+            let m = self.revision(tip)?.meta;
+            out.push(ArticleSummary {
+                name,
+                revisions: m.revision,
+                first_observed_at: m.first_observed_at,
+                last_observed_at: m.observed_at,
+                title: m.title,
+                id: tip.to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn damaged(&self, id: Oid, msg: &str) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            msg: format!("commit {id} is not a redline revision: {msg}"),
+            hint: Some("run `redline fsck` to check the store".into()),
+        }
+    }
+}
+
+fn count_phrase(count: u32) -> String {
+    if count == 1 {
+        "there is only 1 revision".into()
+    } else {
+        format!("there are {count} revisions")
+    }
+}

@@ -1,0 +1,231 @@
+//! Adding a revision: write the objects, then move the article's ref with a
+//! compare-and-swap.
+//!
+//! Why compare-and-swap rather than a store-wide lock: writers of different
+//! articles never wait for each other, and a crash can leave at most
+//! unreferenced objects (harmless; `gc` ignores them), never a half-moved
+//! chain. When another writer moved the ref first, the revision number,
+//! `same_as` and change stats are recomputed on the new tip and the commit is
+//! rebuilt, with jittered backoff, for a bounded time.
+
+use super::meta::{self, Meta, MetaInput, Prev};
+use super::{ref_name, store_err, validate_name, Revision, Store, META_FILE, TEXT_FILE};
+use crate::error::{Error, Result};
+use git2::{ErrorCode, Oid, Repository, Signature, Time};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// A new revision to store.
+#[derive(Debug, Clone)]
+pub struct CommitRequest {
+    pub name: String,
+    pub text: String,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    /// Seconds since the Unix epoch (see [`super::parse_date`]).
+    pub observed_at: i64,
+    pub message: Option<String>,
+}
+
+/// What [`Store::commit`] did.
+#[derive(Debug, Clone)]
+pub enum CommitOutcome {
+    Stored(Revision),
+    /// Byte-identical to the latest revision: nothing was stored.
+    Unchanged {
+        revision: u32,
+        id: Oid,
+    },
+}
+
+/// How long writers keep retrying a contended ref before giving up.
+const DEFAULT_LOCK_BUDGET: Duration = Duration::from_secs(10);
+/// A lock file older than this is probably left by a killed process.
+pub(crate) const STALE_LOCK: Duration = Duration::from_secs(60);
+
+/// The retry budget; `REDLINE_LOCK_TIMEOUT_MS` shortens it (tests use this so
+/// they need not wait ten seconds).
+pub(crate) fn lock_budget() -> Duration {
+    std::env::var("REDLINE_LOCK_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(DEFAULT_LOCK_BUDGET)
+}
+
+impl Store {
+    /// Store `req` as the next revision of its article (creating the store's
+    /// ref on the first revision).
+    pub fn commit(&self, req: &CommitRequest) -> Result<CommitOutcome> {
+        validate_name(&req.name)?;
+        let sha = meta::sha256_hex(req.text.as_bytes());
+        let mut backoff = Backoff::new(lock_budget());
+        loop {
+            let tip = self.tip(&req.name)?;
+            let prev = match tip {
+                Some(id) => Some(self.prev_state(id)?),
+                None => None,
+            };
+            if let Some((rev, text)) = &prev {
+                if *text == req.text {
+                    return Ok(CommitOutcome::Unchanged { revision: rev.meta.revision, id: rev.id });
+                }
+            }
+            let same_as = match tip {
+                Some(t) => self.revision_with_hash(t, &sha)?,
+                None => None,
+            };
+            let m = meta::build(MetaInput {
+                name: &req.name,
+                text: &req.text,
+                sha256: &sha,
+                title: req.title.as_deref(),
+                url: req.url.as_deref(),
+                observed_at: req.observed_at,
+                message: req.message.as_deref(),
+                prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
+                same_as,
+            });
+            let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
+                .map_err(|e| store_err(&self.path, "cannot write the revision", e))?;
+            match update_ref(&self.repo, &req.name, id, tip) {
+                Ok(()) => return Ok(CommitOutcome::Stored(Revision { id, meta: m })),
+                Err(e) if is_contention(&e) => {
+                    if !backoff.wait() {
+                        return Err(locked_error(&self.path, &req.name));
+                    }
+                }
+                Err(e) => return Err(store_err(&self.path, &format!("cannot update the ref of {}", req.name), e)),
+            }
+        }
+    }
+
+    fn prev_state(&self, tip: Oid) -> Result<(Revision, String)> {
+        let rev = self.revision(tip)?;
+        let text = self.text_string(&rev)?;
+        Ok((rev, text))
+    }
+
+    /// The earliest revision in `tip`'s chain whose text has hash `sha`.
+    fn revision_with_hash(&self, tip: Oid, sha: &str) -> Result<Option<u32>> {
+        let mut found = None;
+        for id in self.chain(tip)? {
+            let r = self.revision(id)?;
+            if r.meta.sha256 == sha {
+                found = Some(r.meta.revision);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Write the text, meta.json, tree and commit of one revision (no ref
+/// update). Author and committer are `redline`, at the observed time.
+pub(crate) fn write_revision(
+    repo: &Repository,
+    parent: Option<Oid>,
+    m: &Meta,
+    text: &str,
+    observed_at: i64,
+) -> Result<Oid, git2::Error> {
+    let text_id = repo.blob(text.as_bytes())?;
+    let meta_id = repo.blob(&meta::to_json(m))?;
+    let mut tb = repo.treebuilder(None)?;
+    tb.insert(TEXT_FILE, text_id, 0o100644)?;
+    tb.insert(META_FILE, meta_id, 0o100644)?;
+    let tree = repo.find_tree(tb.write()?)?;
+    let sig = Signature::new("redline", "redline@localhost", &Time::new(observed_at, 0))?;
+    let parents = match parent {
+        Some(p) => vec![repo.find_commit(p)?],
+        None => vec![],
+    };
+    let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+    repo.commit(None, &sig, &sig, &meta::commit_message(m), &tree, &parent_refs)
+}
+
+/// Move `refs/articles/<name>` from `old` to `new`, failing (without
+/// waiting) if it no longer points at `old`.
+pub(crate) fn update_ref(repo: &Repository, name: &str, new: Oid, old: Option<Oid>) -> Result<(), git2::Error> {
+    let refname = ref_name(name);
+    let msg = "redline commit";
+    match old {
+        Some(old) => repo.reference_matching(&refname, new, true, old, msg).map(|_| ()),
+        None => repo.reference(&refname, new, false, msg).map(|_| ()),
+    }
+}
+
+/// Another writer moved or holds the ref: worth retrying.
+pub(crate) fn is_contention(e: &git2::Error) -> bool {
+    matches!(e.code(), ErrorCode::Modified | ErrorCode::Locked | ErrorCode::Exists)
+}
+
+/// The error after the retry budget ran out, telling a live lock from one a
+/// killed process left behind.
+pub(crate) fn locked_error(store: &Path, name: &str) -> Error {
+    let candidates = [store.join(format!("{}.lock", ref_name(name))), store.join("packed-refs.lock")];
+    let stale: Option<(PathBuf, Duration)> = candidates.iter().find_map(|p| {
+        let age = std::fs::metadata(p).ok()?.modified().ok()?.elapsed().ok()?;
+        (age >= STALE_LOCK).then(|| (p.clone(), age))
+    });
+    match stale {
+        Some((file, age)) => Error::Locked {
+            msg: format!(
+                "{} is {}s old and looks stale (left by a killed process); article {name:?} cannot be updated while it exists",
+                file.display(),
+                age.as_secs()
+            ),
+            hint: Some(format!("if no redline is running, remove it: rm {}", shell_quote(&file))),
+        },
+        None => {
+            let live = candidates.iter().find(|p| p.exists());
+            Error::Locked {
+                msg: match live {
+                    Some(p) => format!("another process is writing article {name:?} ({} exists)", p.display()),
+                    None => format!("other writers kept updating article {name:?}"),
+                },
+                hint: Some("try again in a moment; nothing was stored".into()),
+            }
+        }
+    }
+}
+
+fn shell_quote(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Jittered exponential backoff within a total time budget.
+pub(crate) struct Backoff {
+    deadline: Instant,
+    delay: Duration,
+    seed: u64,
+}
+
+impl Backoff {
+    pub(crate) fn new(budget: Duration) -> Backoff {
+        let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let seed = (u64::from(nanos) << 20) ^ u64::from(std::process::id()) | 1;
+        Backoff { deadline: Instant::now() + budget, delay: Duration::from_millis(2), seed }
+    }
+
+    /// Sleep before the next attempt; false when the budget is spent.
+    pub(crate) fn wait(&mut self) -> bool {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        // xorshift: enough randomness to keep racing writers apart.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let jitter = self.seed % (self.delay.as_micros() as u64 + 1);
+        let sleep = (self.delay / 2 + Duration::from_micros(jitter)).min(self.deadline - now);
+        std::thread::sleep(sleep);
+        self.delay = (self.delay * 2).min(Duration::from_millis(250));
+        true
+    }
+}
