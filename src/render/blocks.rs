@@ -18,8 +18,12 @@ pub struct Piece<'a> {
     pub text: &'a str,
     /// Index into [`Diff::ops`].
     pub op: usize,
-    /// This is the op's first piece (annotations go before it).
+    /// This is the op's first piece.
     pub first: bool,
+    /// The op's annotation goes here: its first piece with visible text
+    /// (an op often starts with the previous paragraph's line break), or
+    /// its first piece if it is all whitespace.
+    pub anchor: bool,
     /// This is the op's only piece (the whole op text).
     pub whole: bool,
 }
@@ -178,6 +182,7 @@ fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Bloc
         op_at.push((old_pos, new_pos));
         let mut rest = op.text;
         let mut first = true;
+        let anchor_at = op.text.find(|c: char| !c.is_whitespace()).unwrap_or(0);
         while !rest.is_empty() {
             let on_old = op.op != OpKind::Insert;
             let on_new = op.op != OpKind::Delete;
@@ -193,7 +198,9 @@ fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Bloc
                 k += 1;
             }
             let (text, tail) = rest.split_at(k);
-            cur.pieces.push(Piece { kind: op.op, text, op: i, first, whole: first && tail.is_empty() });
+            let at = op.text.len() - rest.len();
+            let anchor = (at..at + k).contains(&anchor_at) || (k == 0 && at == anchor_at);
+            cur.pieces.push(Piece { kind: op.op, text, op: i, first, anchor, whole: first && tail.is_empty() });
             first = false;
             rest = tail;
             if on_old {
@@ -304,6 +311,16 @@ mod tests {
         assert_eq!(b[0], [(OpKind::Delete, "a\n\n".into())]);
         assert_eq!(b[1], [(OpKind::Delete, "b".into()), (OpKind::Insert, "c\n\n".into())]);
         assert_eq!(b[2], [(OpKind::Insert, "d".into())]);
+    }
+
+    #[test]
+    fn anchor_is_the_first_piece_with_text() {
+        let d = DiffBuilder::new().eq("A.").ins("\n\nMoved.").eq("\n\nB.").build();
+        let doc = Doc::new(&d.diff());
+        let ins: Vec<_> = doc.blocks.iter().flat_map(|b| &b.pieces).filter(|p| p.kind == OpKind::Insert).collect();
+        assert_eq!(ins.len(), 2, "{ins:?}");
+        assert!(ins[0].first && !ins[0].anchor && ins[0].text == "\n\n");
+        assert!(!ins[1].first && ins[1].anchor);
     }
 
     #[test]

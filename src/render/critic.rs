@@ -13,6 +13,7 @@
 use super::blocks::Doc;
 use super::notes::Notes;
 use super::sanitize::visible;
+use super::segments::split_lead;
 use super::summary::Summary;
 use super::{RenderOptions, Side};
 use crate::core::{Diff, OpKind};
@@ -47,20 +48,33 @@ fn body(diff: &Diff) -> String {
     let mut i = 0;
     while i < ops.len() {
         let op = &ops[i];
-        if let Some(n) = &notes.by_op[i] {
-            out.push_str(&format!("{{>>{}<<}}", n.text()));
-        }
         let text = visible(op.text);
-        match op.op {
-            OpKind::Equal => out.push_str(&text),
+        let (open, close) = match op.op {
+            OpKind::Equal => {
+                out.push_str(&text);
+                i += 1;
+                continue;
+            }
             OpKind::Delete if substitutable(diff, &notes, i) => {
                 let new = visible(ops[i + 1].text);
                 out.push_str(&format!("{{~~{text}~>{new}~~}}"));
-                i += 1;
+                i += 2;
+                continue;
             }
-            OpKind::Delete => out.push_str(&marked(&text, "{--", "--}")),
-            OpKind::Insert => out.push_str(&marked(&text, "{++", "++}")),
+            OpKind::Delete => ("{--", "--}"),
+            OpKind::Insert => ("{++", "++}"),
+        };
+        // A note goes after the line break the op may start with, so it
+        // opens the line of the text it is about.
+        let (lead, rest) = match &notes.by_op[i] {
+            Some(_) => split_lead(&text),
+            None => ("", &text[..]),
+        };
+        out.push_str(&marked(lead, open, close));
+        if let Some(n) = &notes.by_op[i] {
+            out.push_str(&format!("{{>>{}<<}}", n.text()));
         }
+        out.push_str(&marked(rest, open, close));
         i += 1;
     }
     out

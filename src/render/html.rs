@@ -33,6 +33,10 @@ use std::io::{self, Write};
 
 const CSS: &str = include_str!("html.css");
 
+/// Substitutions listed before the rest fold away (a rewritten book has
+/// thousands).
+const SHOWN_SUBS: usize = 30;
+
 /// A link in the page navigation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
@@ -179,7 +183,10 @@ fn summary(s: &Summary) -> String {
     }
     if !s.subs.is_empty() {
         let _ = write!(h, "<div class=\"subs\"><h3>Substitutions ({})</h3><ol>", s.subs.len());
-        for c in &s.subs {
+        for (i, c) in s.subs.iter().enumerate() {
+            if i == SHOWN_SUBS {
+                let _ = write!(h, "</ol><details><summary>{} more</summary><ol>", s.subs.len() - SHOWN_SUBS);
+            }
             let x = if c.count > 1 { format!("<span class=\"x\">×{}</span>", c.count) } else { String::new() };
             let _ = write!(
                 h,
@@ -188,7 +195,7 @@ fn summary(s: &Summary) -> String {
                 esc(c.new)
             );
         }
-        h.push_str("</ol></div>\n");
+        h.push_str(if s.subs.len() > SHOWN_SUBS { "</ol></details></div>\n" } else { "</ol></div>\n" });
     }
     h.push_str("</section>\n");
     h
@@ -217,7 +224,13 @@ fn inline_view(h: &mut String, ctx: &Ctx, context: usize) {
 }
 
 fn inline_block(h: &mut String, ctx: &Ctx, b: &Block) {
-    let _ = write!(h, "<div class=\"blk\" data-p=\"¶{}\">", b.new_para + 1);
+    // The gutter numbers paragraphs of the new text; a block that only
+    // removes text has none.
+    if b.pieces.iter().any(|p| p.kind != OpKind::Delete) {
+        let _ = write!(h, "<div class=\"blk\" data-p=\"¶{}\">", b.new_para + 1);
+    } else {
+        h.push_str("<div class=\"blk\">");
+    }
     for p in &b.pieces {
         piece(h, ctx, p, View::Inline, true);
     }
@@ -229,8 +242,8 @@ fn side_by_side_view(h: &mut String, ctx: &Ctx, old: &Side, new: &Side, context:
         h,
         "<section id=\"side-by-side\" class=\"view\" aria-label=\"Side-by-side view\"><table class=\"sbs\">\
          <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        esc(&old.label),
-        esc(&new.label)
+        esc(&column_title(old)),
+        esc(&column_title(new))
     );
     for item in ctx.doc.items(context) {
         match item {
@@ -250,66 +263,147 @@ fn side_by_side_view(h: &mut String, ctx: &Ctx, old: &Side, new: &Side, context:
     h.push_str("</tbody></table></section>\n");
 }
 
+/// `belarus · revision 2` (store diffs have the same label on both sides).
+fn column_title(side: &Side) -> String {
+    match side.revision {
+        Some(r) => format!("{} · revision {r}", side.label),
+        None => side.label.clone(),
+    }
+}
+
 fn sbs_row(h: &mut String, ctx: &Ctx, b: &Block) {
     let class = if b.changed() { " class=\"changed\"" } else { "" };
-    let _ = write!(h, "<tr{class}><td class=\"old\">");
-    for p in &b.pieces {
-        piece(h, ctx, p, View::Old, false);
+    let cell = |view| {
+        let mut c = String::new();
+        b.pieces.iter().for_each(|p| piece(&mut c, ctx, p, view, false));
+        trim_cell_end(&mut c);
+        c
+    };
+    let _ = write!(
+        h,
+        "<tr{class}><td class=\"old\">{}</td><td class=\"new\">{}</td></tr>",
+        cell(View::Old),
+        cell(View::New)
+    );
+}
+
+/// Drop the paragraph separator a table cell ends with (in `pre-wrap` it
+/// would show as empty lines), including a trailing line-break element.
+fn trim_cell_end(c: &mut String) {
+    loop {
+        let n = c.trim_end_matches('\n').len();
+        c.truncate(n);
+        let Some(close) = c.rfind("</") else { return };
+        let Some(open) = c[..close].rfind('<') else { return };
+        let tag = &c[open..close];
+        let Some((start, content)) = tag.split_once('>') else { return };
+        let is_br = start
+            .split_once(" class=\"")
+            .and_then(|(_, v)| v.split_once('"'))
+            .is_some_and(|(v, _)| v.split(' ').any(|c| c == "br"));
+        if is_br && content.chars().all(|ch| ch == '\n') {
+            c.truncate(open);
+        } else {
+            return;
+        }
     }
-    h.push_str("</td><td class=\"new\">");
-    for p in &b.pieces {
-        piece(h, ctx, p, View::New, false);
-    }
-    h.push_str("</td></tr>");
 }
 
 /// One piece as HTML. `ids` adds the `data-op` of the element contract.
 fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
-    let diff = ctx.diff;
-    let op = &diff.ops[p.op];
-    let (tag, skip) = match p.kind {
-        OpKind::Equal => {
-            h.push_str(&esc(p.text));
-            return;
-        }
-        OpKind::Delete => ("del", view == View::New),
-        OpKind::Insert => ("ins", view == View::Old),
+    let tag = match (p.kind, view) {
+        (OpKind::Equal, _) => return h.push_str(&esc(p.text)),
+        (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => return,
+        (OpKind::Delete, _) => Tag::new(ctx, p, "del", ids),
+        (OpKind::Insert, _) => Tag::new(ctx, p, "ins", ids),
     };
-    if skip {
+    let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
+    if p.whole && inner_available(ctx, p, view) {
+        note_here.into_iter().for_each(|n| note(h, n));
+        tag.open(h, "");
+        inner(h, ctx, p, view);
+        tag.close(h);
         return;
     }
-    if let Some(n) = ctx.notes.by_op[p.op].as_ref().filter(|_| p.first) {
-        note(h, n);
+    // Line breaks at the edges get their own element, so the change's
+    // background does not paint the blank line between paragraphs.
+    let (lead, body, trail) = edges(p.text);
+    for (text, extra) in [(lead, "br"), (body, ""), (trail, "br")] {
+        if extra.is_empty() {
+            note_here.into_iter().for_each(|n| note(h, n));
+        }
+        if !text.is_empty() {
+            tag.open(h, extra);
+            h.push_str(&esc(text));
+            tag.close(h);
+        }
     }
-    let change = ctx.notes.change_of[p.op].and_then(|c| diff.changes.get(c));
-    let mut class = Vec::new();
-    if op.formatting {
-        class.push("fmt");
+}
+
+/// A `<del>`/`<ins>` start tag's name, classes and data attributes.
+struct Tag {
+    name: &'static str,
+    class: Vec<&'static str>,
+    attrs: String,
+}
+
+impl Tag {
+    fn new(ctx: &Ctx, p: &Piece, name: &'static str, ids: bool) -> Tag {
+        let op = &ctx.diff.ops[p.op];
+        let change = ctx.notes.change_of[p.op].and_then(|c| ctx.diff.changes.get(c));
+        let mut class = Vec::new();
+        if op.formatting {
+            class.push("fmt");
+        }
+        if op.move_id.is_some() {
+            class.push("moved");
+        }
+        if change.is_some_and(|c| c.kind == ChangeKind::Duplicated) {
+            class.push("dup");
+        }
+        let mut attrs = String::new();
+        if ids {
+            let _ = write!(attrs, " data-op=\"{}\"", p.op);
+        }
+        if let Some(c) = change {
+            let _ = write!(attrs, " data-kind=\"{}\"", kind_name(c.kind));
+        }
+        if let Some(m) = op.move_id {
+            let _ = write!(attrs, " data-move=\"{m}\"");
+        }
+        Tag { name, class, attrs }
     }
-    if op.move_id.is_some() {
-        class.push("moved");
+
+    fn open(&self, h: &mut String, extra: &str) {
+        let mut class = self.class.clone();
+        if !extra.is_empty() {
+            class.push(extra);
+        }
+        let _ = write!(h, "<{}", self.name);
+        if !class.is_empty() {
+            let _ = write!(h, " class=\"{}\"", class.join(" "));
+        }
+        let _ = write!(h, "{}>", self.attrs);
     }
-    if change.is_some_and(|c| c.kind == ChangeKind::Duplicated) {
-        class.push("dup");
+
+    fn close(&self, h: &mut String) {
+        let _ = write!(h, "</{}>", self.name);
     }
-    let _ = write!(h, "<{tag}");
-    if !class.is_empty() {
-        let _ = write!(h, " class=\"{}\"", class.join(" "));
+}
+
+/// `text` as (leading whitespace with a line break, middle, trailing
+/// whitespace with a line break); the middle is all of it if there are none.
+fn edges(text: &str) -> (&str, &str, &str) {
+    let body = text.trim_matches(char::is_whitespace);
+    if body.is_empty() {
+        return if text.contains('\n') { (text, "", "") } else { ("", text, "") };
     }
-    if ids {
-        let _ = write!(h, " data-op=\"{}\"", p.op);
-    }
-    if let Some(c) = change {
-        let _ = write!(h, " data-kind=\"{}\"", kind_name(c.kind));
-    }
-    if let Some(m) = op.move_id {
-        let _ = write!(h, " data-move=\"{m}\"");
-    }
-    h.push('>');
-    if !(p.whole && inner(h, ctx, p, view)) {
-        h.push_str(&esc(p.text));
-    }
-    let _ = write!(h, "</{tag}>");
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    let (lead, trail) = (&text[..start], &text[end..]);
+    let lead_len = if lead.contains('\n') { start } else { 0 };
+    let trail_len = if trail.contains('\n') { trail.len() } else { 0 };
+    (&text[..lead_len], &text[lead_len..text.len() - trail_len], &text[text.len() - trail_len..])
 }
 
 /// `<span class="note" …>moved from ¶3</span>`.
@@ -322,20 +416,28 @@ fn note(h: &mut String, n: &Note) {
     let _ = write!(h, ">{}</span>", esc(&n.text()));
 }
 
-/// A moved-and-edited unit's inner word diff; false if there is none. The
-/// old column shows the words deleted on the way, the new column and the
-/// inline view (which shows a move at its new place) the whole edit.
-fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) -> bool {
-    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
-        return false;
-    };
-    let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
-    let Some(at) = p.text.find(unit) else {
-        return false;
-    };
+/// Whether `p` is a moved-and-edited unit shown as its inner word diff:
+/// the old column shows the words deleted on the way, the new column and
+/// the inline view (which shows a move at its new place) the whole edit.
+fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
     if p.kind == OpKind::Delete && view == View::Inline {
         return false;
     }
+    inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict).is_some_and(|e| {
+        let unit = if p.kind == OpKind::Delete { e.old_text } else { e.new_text };
+        p.text.contains(unit)
+    })
+}
+
+/// Write the inner diff; call only when [`inner_available`].
+fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) {
+    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
+        return h.push_str(&esc(p.text));
+    };
+    let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
+    let Some(at) = p.text.find(unit) else {
+        return h.push_str(&esc(p.text));
+    };
     h.push_str(&esc(&p.text[..at]));
     for op in &edit.diff.ops {
         match (op.op, view) {
@@ -350,7 +452,6 @@ fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) -> bool {
         }
     }
     h.push_str(&esc(&p.text[at + unit.len()..]));
-    true
 }
 
 #[cfg(test)]
@@ -413,13 +514,39 @@ mod tests {
         assert!(
             s.contains(
                 "<span class=\"note\" data-kind=\"moved\" data-site=\"old\" data-change=\"0\">moved to ¶2</span>\
-             <del class=\"moved\" data-op=\"0\" data-kind=\"moved\" data-move=\"3\">Moved.\n\n</del>"
+             <del class=\"moved\" data-op=\"0\" data-kind=\"moved\" data-move=\"3\">Moved.</del>\
+             <del class=\"moved br\" data-op=\"0\" data-kind=\"moved\" data-move=\"3\">\n\n</del>"
             ),
             "{s}"
         );
         assert!(s.contains("data-site=\"new\" data-change=\"0\">moved from ¶1</span>"));
         assert!(s.contains("<span class=\"chip k-moved\">1 moved</span>"));
         assert!(s.contains("<span class=\"o\">a&amp;b</span>"));
+    }
+
+    #[test]
+    fn line_breaks_at_edges_split_off() {
+        assert_eq!(edges("Para.\n\n"), ("", "Para.", "\n\n"));
+        assert_eq!(edges("\n\nPara. "), ("\n\n", "Para. ", ""));
+        assert_eq!(edges(" word "), ("", " word ", ""));
+        assert_eq!(edges("\n\n"), ("\n\n", "", ""));
+        assert_eq!(edges("  "), ("", "  ", ""));
+        let b = DiffBuilder::new().eq("A.\n\n").ins("New para.\n\n").eq("B.");
+        let s = render(&b);
+        assert!(s.contains("<ins data-op=\"1\">New para.</ins><ins class=\"br\" data-op=\"1\">\n\n</ins>"), "{s}");
+    }
+
+    #[test]
+    fn table_cells_drop_trailing_separators() {
+        let mut c = "A <ins>b</ins><ins class=\"br\">\n\n</ins>".to_string();
+        trim_cell_end(&mut c);
+        assert_eq!(c, "A <ins>b</ins>");
+        let mut c = "text\n\n".to_string();
+        trim_cell_end(&mut c);
+        assert_eq!(c, "text");
+        let mut c = "<del class=\"moved br\">\n</del><del>x\n</del>".to_string();
+        trim_cell_end(&mut c);
+        assert_eq!(c, "<del class=\"moved br\">\n</del><del>x\n</del>");
     }
 
     #[test]

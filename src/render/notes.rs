@@ -131,7 +131,10 @@ fn move_note(diff: &Diff, doc: &Doc, i: usize, change: Option<(usize, &Change)>)
     let partner = || {
         let want = if site == Site::Old { OpKind::Insert } else { OpKind::Delete };
         let j = diff.ops.iter().position(|o| o.op == want && o.move_id == op.move_id)?;
-        let (old_at, new_at) = doc.op_at[j];
+        // Skip the line break a unit's op often starts with.
+        let t = diff.ops[j].text;
+        let skip = t.len() - t.trim_start().len();
+        let (old_at, new_at) = (doc.op_at[j].0 + skip, doc.op_at[j].1 + skip);
         Some(if site == Site::Old { doc.new_number(new_at) } else { doc.old_number(old_at) })
     };
     Note { kind: ChangeKind::Moved, site, change: change.map(|(c, _)| c), para: from_change.or_else(partner) }

@@ -70,21 +70,28 @@ impl<'d, 'a> Ctx<'d, 'a> {
                 self.moved_pointer(piece, &mut out)
             }
             _ => {
-                self.note(piece, &mut out);
+                let rest = self.note(piece, &mut out);
                 if !(piece.whole && self.inner(piece, view, &mut out)) {
-                    out.push(Styled::new(op_label(self.diff, piece.op), piece.text));
+                    out.push(Styled::new(op_label(self.diff, piece.op), rest));
                 }
             }
         }
         out
     }
 
-    /// `⟨moved from ¶3⟩ ` before the first piece of a noted op.
-    fn note(&self, piece: &Piece<'a>, out: &mut Vec<Styled<'a>>) {
-        if let Some(n) = self.notes.by_op[piece.op].as_ref().filter(|_| piece.first) {
-            out.push(Styled::owned(Some(n.label()), format!("⟨{}⟩", n.text())));
-            out.push(Styled::new(None, " "));
+    /// `⟨moved from ¶3⟩ ` before the visible text of a noted op (after
+    /// any line break it starts with). Returns the text still to show.
+    fn note(&self, piece: &Piece<'a>, out: &mut Vec<Styled<'a>>) -> &'a str {
+        let Some(n) = self.notes.by_op[piece.op].as_ref().filter(|_| piece.anchor) else {
+            return piece.text;
+        };
+        let (lead, rest) = split_lead(piece.text);
+        if !lead.is_empty() {
+            out.push(Styled::new(op_label(self.diff, piece.op), lead));
         }
+        out.push(Styled::owned(Some(n.label()), format!("⟨{}⟩", n.text())));
+        out.push(Styled::new(None, " "));
+        rest
     }
 
     /// Inline view, old place of a move: a pointer with an excerpt instead
@@ -102,7 +109,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             out.push(Styled::new(None, t));
             return;
         }
-        if piece.first {
+        if piece.anchor {
             out.push(Styled::new(None, &t[..t.len() - t.trim_start().len()]));
             let ex = excerpt(self.diff.ops[piece.op].text, 48);
             out.push(Styled::owned(Some(n.label()), format!("⟨{}: “{}”⟩", n.text(), ex)));
@@ -138,6 +145,16 @@ impl<'d, 'a> Ctx<'d, 'a> {
     }
 }
 
+/// Leading whitespace up to and including its last line break, and the
+/// rest: where an annotation goes so it starts a line with its text.
+pub fn split_lead(text: &str) -> (&str, &str) {
+    let ws = text.len() - text.trim_start().len();
+    match text[..ws].rfind('\n') {
+        Some(i) if ws < text.len() => text.split_at(i + 1),
+        _ => ("", text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,10 +166,7 @@ mod tests {
         for b in &ctx.doc.blocks {
             for p in &b.pieces {
                 for seg in ctx.segments(p, view) {
-                    match seg.label {
-                        Some(l) => s.push_str(&format!("<{}>{}</{}>", l.name(), seg.text, l.name())),
-                        None => s.push_str(&seg.text),
-                    }
+                    s.push_str(&crate::render::style::paint_opt(crate::render::ColorMode::Debug, seg.label, &seg.text));
                 }
             }
         }
@@ -203,6 +217,18 @@ mod tests {
         assert!(s.contains("<moved>⟨moved from ¶1⟩</moved> "), "{s}");
         let new_side = show(&ctx, View::New);
         assert!(!new_side.contains("<removed>"), "{new_side}");
+    }
+
+    #[test]
+    fn note_goes_after_a_leading_line_break() {
+        assert_eq!(split_lead("\n\nText"), ("\n\n", "Text"));
+        assert_eq!(split_lead(" Text"), ("", " Text"));
+        assert_eq!(split_lead("\n\n"), ("", "\n\n"));
+        let b = DiffBuilder::new().eq("A.").del("\n\nMoved.").moved(1).eq("\n\nB.").ins("\n\nMoved.").moved(1);
+        let d = b.diff();
+        let ctx = Ctx::new(&d, false);
+        let s = show(&ctx, View::Inline);
+        assert_eq!(s, "A.\n\n<moved>⟨moved to ¶3: “Moved.”⟩</moved>\n\nB.\n\n<moved>⟨moved from ¶2⟩</moved> <moved-added>Moved.</moved-added>");
     }
 
     #[test]
