@@ -201,3 +201,59 @@ fn identical_files_render_in_every_format() {
         assert!(out.contains("no differences"), "{args:?}:\n{out}");
     }
 }
+
+#[test]
+fn export_writes_an_index_and_linked_diff_pages() {
+    let env = Env::new();
+    for (n, date) in
+        [("0001", "2020-09-14T10:00:00Z"), ("0002", "2020-09-15T10:00:00Z"), ("0003", "2020-09-16T10:00:00Z")]
+    {
+        let path = crate::common::fixture(&format!("belarus/{n}.txt"));
+        let mut c = env.cmd();
+        c.args(["commit", "belarus"]).arg(&path).args(["--date", date]);
+        stdout_of(&mut c);
+    }
+    let site = env.dir.path().join("site");
+    let out = env.cmd().args(["export", "belarus"]).arg(&site).output().expect("run export");
+    assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+    let read = |f: &str| std::fs::read_to_string(site.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+
+    let index = read("index.html");
+    assert_eq!(index.matches("<tr><td class=\"num\">").count(), 3, "one row per revision");
+    assert!(index.contains("<a href=\"diff-0001-0002.html\">2</a>"));
+    assert!(index.contains("<a href=\"diff-0002-0003.html\">3</a>"));
+    assert!(index.contains("2020-09-15T10:00:00Z"));
+    assert!(index.contains("<span class=\"mark\">title changed</span>"), "log's marks appear");
+
+    let first = read("diff-0001-0002.html");
+    let second = read("diff-0002-0003.html");
+    for page in [&first, &second] {
+        assert!(page.contains("<a rel=\"index\" href=\"index.html\">"), "links to the index");
+        assert!(page.contains("<del data-op=") || page.contains("<ins data-op="), "has a diff");
+        assert!(!page.contains("<script"));
+    }
+    assert!(first.contains("<a rel=\"next\" href=\"diff-0002-0003.html\">"));
+    assert!(!first.contains("rel=\"prev\""));
+    assert!(second.contains("<a rel=\"prev\" href=\"diff-0001-0002.html\">"));
+    assert!(!second.contains("rel=\"next\""));
+    assert!(second.contains("belarus@2") && second.contains("belarus@3"));
+    // Snapshot the index with commit ids masked (they depend on the time
+    // the test ran at, through the commit signature).
+    let masked: String = index
+        .split("<code>")
+        .enumerate()
+        .map(|(i, p)| if i == 0 { p.to_string() } else { format!("<code>ID{}", &p[p.find("</code>").unwrap_or(0)..]) })
+        .collect();
+    insta::assert_snapshot!("export_index__belarus", strip_css(masked));
+}
+
+#[test]
+fn export_of_an_unknown_article_fails_cleanly() {
+    let env = Env::new();
+    let mut c = env.cmd();
+    c.args(["commit", "a"]).arg(crate::common::fixture("belarus/0001.txt"));
+    stdout_of(&mut c);
+    let out = env.cmd().args(["export", "nope"]).arg(env.dir.path().join("s")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no article named"));
+}
