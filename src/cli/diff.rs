@@ -88,8 +88,8 @@ pub fn show_diff(
     let diff = core::diff(old, new, &opts);
     old_side.bytes = old.len();
     new_side.bytes = new.len();
-    old_side.words = core::text_stats(old).words;
-    new_side.words = core::text_stats(new).words;
+    old_side.words = core::tokenize::count_words(old);
+    new_side.words = core::tokenize::count_words(new);
     let ro = RenderOptions {
         format: d.format,
         layout: if d.stat {

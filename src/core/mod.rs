@@ -1,30 +1,38 @@
 //! The pure diff engine: text in, data out. No file I/O, no git, no colours.
 //!
-//! Stages: [`segment`] splits text into paragraphs and sentences,
-//! [`tokenize`] into words and punctuation, [`align`] pairs units level by
-//! level, and [`engine`] assembles ops and classified changes.
+//! Stages: [`segment`] cuts text into paragraphs and sentences, [`tokenize`]
+//! into words and punctuation, [`align`] and [`engine`] pair units level by
+//! level, [`emit`] turns the pairing into lossless ops and classified
+//! changes. [`fold`] defines what counts as typography only.
 
+pub mod align;
+pub mod emit;
+pub mod engine;
+pub mod fold;
 pub mod model;
+pub mod segment;
+pub mod tokenize;
+pub mod words;
 
 pub use model::*;
 
+use std::time::Instant;
+
 /// Compare two texts. Never panics; always lossless (see [`model::Op`]).
 pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
-    let _ = opts;
-    todo_diff(old, new)
-}
-
-/// Counts for one text (stored in each revision's metadata).
-pub fn text_stats(text: &str) -> TextStats {
-    TextStats { bytes: text.len(), words: text.split_whitespace().count(), sentences: 0, paragraphs: 0 }
-}
-
-/// Placeholder until the engine lands: one delete plus one insert.
-fn todo_diff<'a>(old: &'a str, new: &'a str) -> Diff<'a> {
-    let mut ops = Vec::new();
-    if old == new {
+    let per_line = !segment::has_blank_line(old) && !segment::has_blank_line(new);
+    let mut cx = engine::Cx {
+        old: engine::Doc::new(old, per_line),
+        new: engine::Doc::new(new, per_line),
+        int: words::Interner::default(),
+        deadline: Instant::now() + opts.deadline,
+        strict: opts.strict,
+    };
+    let formatting_only = old != new && fold::fold_equal(old, new);
+    let (e, coarse) = if old == new {
+        let mut e = emit::Emitter::new(old, new, opts.strict);
         if !old.is_empty() {
-            ops.push(Op {
+            e.ops.push(Op {
                 op: OpKind::Equal,
                 text: old,
                 move_id: None,
@@ -34,40 +42,63 @@ fn todo_diff<'a>(old: &'a str, new: &'a str) -> Diff<'a> {
                 new_at: 0,
             });
         }
+        e.stats.words_unchanged = tokenize::count_words(old);
+        (e, false)
     } else {
-        if !old.is_empty() {
-            ops.push(Op {
-                op: OpKind::Delete,
-                text: old,
-                move_id: None,
-                formatting: false,
-                change: None,
-                old_at: 0,
-                new_at: 0,
-            });
-        }
-        if !new.is_empty() {
-            ops.push(Op {
-                op: OpKind::Insert,
-                text: new,
-                move_id: None,
-                formatting: false,
-                change: None,
-                old_at: old.len(),
-                new_at: 0,
-            });
-        }
+        let al = engine::align(&mut cx);
+        (emit::emit(&mut cx, &al), al.coarse)
+    };
+    finish(e, &cx, formatting_only, coarse)
+}
+
+fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, coarse: bool) -> Diff<'a> {
+    let mut stats = e.stats;
+    if cx.strict {
+        // Typography swaps count as words replaced.
+        let fmt_words: usize = e
+            .ops
+            .iter()
+            .filter(|o| o.formatting && o.op == OpKind::Insert)
+            .map(|o| tokenize::count_words(o.text))
+            .sum();
+        stats.words_added += fmt_words;
+        stats.words_removed += fmt_words;
+        stats.words_unchanged = stats.words_unchanged.saturating_sub(fmt_words);
     }
+    let total = stats.words_unchanged * 2 + stats.words_added + stats.words_removed;
+    stats.similarity = if total == 0 { 1.0 } else { round3(2.0 * stats.words_unchanged as f64 / total as f64) };
+    let mut substitutions: Vec<SubstitutionCount> =
+        e.subs.into_iter().map(|((old, new), count)| SubstitutionCount { old, new, count }).collect();
+    substitutions.sort_by(|a, b| b.count.cmp(&a.count).then(a.old.cmp(b.old)).then(a.new.cmp(b.new)));
     Diff {
-        formatting_only: false,
-        stats: Stats::default(),
-        ops,
-        changes: vec![],
-        substitutions: vec![],
-        coarse: false,
-        old_text: old,
-        new_text: new,
-        old_paragraphs: vec![],
-        new_paragraphs: vec![],
+        formatting_only,
+        stats,
+        ops: e.ops,
+        changes: e.changes,
+        substitutions,
+        coarse,
+        old_text: cx.old.text,
+        new_text: cx.new.text,
+        old_paragraphs: cx.old.paras.iter().map(|p| p.span.clone()).collect(),
+        new_paragraphs: cx.new.paras.iter().map(|p| p.span.clone()).collect(),
     }
 }
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Counts for one text (stored in each revision's metadata).
+pub fn text_stats(text: &str) -> TextStats {
+    let paras = segment::paragraphs(text, !segment::has_blank_line(text));
+    let nonempty: Vec<&segment::Block> = paras.iter().filter(|p| !p.content.is_empty()).collect();
+    TextStats {
+        bytes: text.len(),
+        words: tokenize::count_words(text),
+        sentences: nonempty.iter().map(|p| segment::sentences(text, p).len()).sum(),
+        paragraphs: nonempty.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,201 @@
+//! Typography folding: the equivalence under which two texts differ "only in
+//! formatting". Straight and curly quotes, the dash family, runs of
+//! whitespace and Unicode normalisation forms all fold to one spelling, so a
+//! curly-quote pass over an article is not reported as an edit.
+//!
+//! Matching keys are built from folded text; the ops still carry the exact
+//! bytes, so nothing is lost.
+
+use std::borrow::Cow;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// The ASCII stand-in for a typographic character, if it has one.
+#[inline]
+pub fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`' | '\u{00B4}' => "'",
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => "\"",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => "-",
+        '\u{2026}' => "...",
+        '\u{00A0}' | '\u{2007}' | '\u{202F}' => " ",
+        _ => return None,
+    })
+}
+
+/// True for characters whose folded form is a dash: runs of them (`--`,
+/// `---`, `—`) fold to a single `-` so `--` → `—` is typography.
+#[inline]
+fn is_dash(c: char) -> bool {
+    c == '-' || matches!(fold_char(c), Some("-"))
+}
+
+/// The folded spelling of one token (no whitespace inside). Borrowed when
+/// the token is already in folded form, which is the common ASCII case.
+pub fn fold_token(tok: &str) -> Cow<'_, str> {
+    let needs = tok.bytes().any(|b| b >= 0x80 || b == b'`') || (tok.len() > 1 && tok.bytes().all(|b| b == b'-'));
+    if !needs {
+        return Cow::Borrowed(tok);
+    }
+    let nfc: Cow<str> = if is_nfc_quick(tok.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(tok)
+    } else {
+        Cow::Owned(tok.nfc().collect())
+    };
+    let mut out = String::with_capacity(nfc.len());
+    let mut last_dash = false;
+    for c in nfc.chars() {
+        if is_dash(c) {
+            if !last_dash {
+                out.push('-');
+            }
+            last_dash = true;
+            continue;
+        }
+        last_dash = false;
+        match fold_char(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// An iterator over the folded characters of `s`, with whitespace runs
+/// collapsed to one space, dash runs to one `-`, and leading/trailing
+/// whitespace dropped. Two texts are "formatting-equal" when these agree.
+pub fn folded_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    let nfc: Box<dyn Iterator<Item = char>> = if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        Box::new(s.chars())
+    } else {
+        Box::new(s.nfc())
+    };
+    let mut pending_space = false;
+    let mut started = false;
+    let mut last_dash = false;
+    nfc.flat_map(move |c| {
+        let mut buf: [Option<char>; 4] = [None; 4];
+        let folded: Option<&'static str> = fold_char(c);
+        let is_space = c.is_whitespace() || folded == Some(" ");
+        if is_space {
+            pending_space = started;
+            return buf.into_iter().flatten();
+        }
+        let mut i = 0;
+        if pending_space {
+            buf[0] = Some(' ');
+            i = 1;
+            pending_space = false;
+            last_dash = false;
+        }
+        started = true;
+        if is_dash(c) {
+            if !last_dash {
+                buf[i] = Some('-');
+            }
+            last_dash = true;
+            return buf.into_iter().flatten();
+        }
+        last_dash = false;
+        match folded {
+            Some(f) => {
+                for ch in f.chars() {
+                    buf[i] = Some(ch);
+                    i += 1;
+                }
+            }
+            None => buf[i] = Some(c),
+        }
+        buf.into_iter().flatten()
+    })
+}
+
+/// A 64-bit key of the folded text, for matching paragraphs and sentences
+/// regardless of typography.
+pub fn fold_hash(s: &str) -> u64 {
+    if s.is_ascii() && !s.contains("--") && !s.contains('`') && !s.contains('\x0b') {
+        // Fast path: only whitespace runs need collapsing.
+        hash_words(s)
+    } else if s.is_ascii() {
+        let folded: String = fold_ascii(s.as_bytes());
+        hash_words(&folded)
+    } else {
+        let folded: String = folded_chars(s).collect();
+        hash_words(&folded)
+    }
+}
+
+/// ASCII folding without the per-character iterator machinery: collapse
+/// dash runs and map backticks, as [`folded_chars`] does.
+fn fold_ascii(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len());
+    let mut last_dash = false;
+    for &c in b {
+        if c == b'-' {
+            if !last_dash {
+                out.push('-');
+            }
+            last_dash = true;
+            continue;
+        }
+        last_dash = false;
+        out.push(match c {
+            b'`' => '\'',
+            b'\x0b' => ' ',
+            _ => c as char,
+        });
+    }
+    out
+}
+
+/// Hash whitespace-separated words with one separator byte between them,
+/// so both paths of [`fold_hash`] feed the hasher identical chunks.
+fn hash_words(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for (i, w) in s.split_ascii_whitespace().enumerate() {
+        if i > 0 {
+            h.write_u8(b' ');
+        }
+        h.write(w.as_bytes());
+    }
+    h.write_u8(0xff);
+    h.finish()
+}
+
+/// Whether two texts differ only in typography and whitespace.
+pub fn fold_equal(a: &str, b: &str) -> bool {
+    folded_chars(a).eq(folded_chars(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_dashes_and_spaces_fold() {
+        assert!(fold_equal("The mayor's \"plan\" -- final", "The mayor’s “plan” — final"));
+        assert!(fold_equal("city  hall\n", "city hall"));
+        assert!(!fold_equal("city hall", "City hall"));
+        assert_eq!(fold_hash("a  b"), fold_hash("a\nb"));
+        assert_eq!(fold_hash("don't"), fold_hash("don’t"));
+        assert_eq!(fold_hash("a -- b `c` - d\x0be"), fold_hash("a — b ‘c’ - d e"));
+        assert_eq!(fold_hash("x---y"), fold_hash("x–y"));
+        assert_ne!(fold_hash("met"), fold_hash("fulfilled"));
+    }
+
+    #[test]
+    fn normalization_forms_fold() {
+        let nfc = "caf\u{e9}";
+        let nfd = "cafe\u{301}";
+        assert!(fold_equal(nfc, nfd));
+        assert_eq!(fold_token(nfd), fold_token(nfc));
+        assert_eq!(fold_hash(nfc), fold_hash(nfd));
+    }
+
+    #[test]
+    fn dash_runs_fold_to_one() {
+        assert_eq!(fold_token("--"), "-");
+        assert_eq!(fold_token("—"), "-");
+        assert_eq!(fold_token("’"), "'");
+    }
+}

@@ -1,0 +1,238 @@
+//! Paragraphs and sentences, as byte spans that tile the text: every unit
+//! owns the whitespace after it, so units concatenate back to the input.
+
+use super::model::Span;
+
+/// A paragraph: `span` tiles the text, `content` is the part without the
+/// surrounding whitespace (empty for a text of only whitespace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub span: Span,
+    pub content: Span,
+}
+
+/// Whether `text` has a blank line (a line of only whitespace between two
+/// lines with text). Texts without one are taken to hold one paragraph
+/// per line.
+pub fn has_blank_line(text: &str) -> bool {
+    let t = text.trim();
+    let mut prev_blank = false;
+    for line in t.split('\n') {
+        let blank = line.trim().is_empty();
+        if blank && !prev_blank {
+            return true;
+        }
+        prev_blank = blank;
+    }
+    false
+}
+
+/// Paragraphs of `text`: separated by blank lines, or one per line when
+/// `per_line` (for sources that put each paragraph on its own line).
+pub fn paragraphs(text: &str, per_line: bool) -> Vec<Block> {
+    let mut starts: Vec<(usize, usize)> = Vec::new(); // (content start, content end)
+    let mut at = 0;
+    let mut in_para = false;
+    let b = text.as_bytes();
+    while at < b.len() {
+        let nl = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |i| at + i);
+        let line = &text[at..nl];
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            in_para = false;
+        } else {
+            let lead = line.len() - line.trim_start().len();
+            let end = at + line.trim_end().len();
+            if in_para && !per_line {
+                if let Some(last) = starts.last_mut() {
+                    last.1 = end;
+                }
+            } else {
+                starts.push((at + lead, end));
+            }
+            in_para = true;
+        }
+        at = nl + 1;
+    }
+    if starts.is_empty() {
+        return if text.is_empty() { vec![] } else { vec![Block { span: 0..text.len(), content: 0..0 }] };
+    }
+    let n = starts.len();
+    (0..n)
+        .map(|i| {
+            let s = if i == 0 { 0 } else { starts[i].0 };
+            let e = if i + 1 < n { starts[i + 1].0 } else { text.len() };
+            Block { span: s..e, content: starts[i].0..starts[i].1 }
+        })
+        .collect()
+}
+
+/// Words that end with a period without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt",
+    "rev", "hon", "pres", "vs", "etc", "e.g", "i.e", "inc", "ltd", "co", "corp", "no", "nos", "vol", "fig", "approx",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ave", "blvd", "dept", "est",
+    "ft", "mph", "p", "pp", "cf", "al",
+];
+
+const CLOSERS: &[char] = &['"', '\'', '’', '”', '»', ')', ']', '}'];
+
+/// Sentences inside one paragraph, tiling `block.span`.
+///
+/// Rules (tuned on news prose, where Unicode's sentence breaks split after
+/// "Dr." and "U.S."): a sentence ends after `.` `!` `?` `…` (plus closing
+/// quotes and brackets) followed by whitespace and a character that can
+/// start a sentence. A period does not end one after a known abbreviation,
+/// an initial ("J."), or a dotted acronym ("U.S."). A line break ends one
+/// before a list item or heading line, or after a heading line.
+pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
+    let c = &text[block.content.clone()];
+    let base = block.content.start;
+    let mut cuts = Vec::new(); // offsets (in `c`) where a new sentence starts
+    let mut iter = c.char_indices().peekable();
+    while let Some((i, ch)) = iter.next() {
+        let end_of_sentence = match ch {
+            '.' | '!' | '?' | '…' | '。' | '！' | '？' => true,
+            '\n' => {
+                if breaks_line(c, i) {
+                    if let Some(next) = c[i..].find(|x: char| !x.is_whitespace()) {
+                        cuts.push(i + next);
+                    }
+                }
+                continue;
+            }
+            _ => false,
+        };
+        if !end_of_sentence {
+            continue;
+        }
+        // Swallow further terminators and closing punctuation.
+        let mut j = i + ch.len_utf8();
+        while let Some(&(k, x)) = iter.peek() {
+            if matches!(x, '.' | '!' | '?' | '…') || CLOSERS.contains(&x) {
+                iter.next();
+                j = k + x.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let rest = &c[j..];
+        let ws = rest.len() - rest.trim_start().len();
+        if ws == 0 || ws == rest.len() {
+            continue;
+        }
+        let next = rest[ws..].chars().next().unwrap_or(' ');
+        if !can_start(next) || (ch == '.' && is_abbreviation(&c[..i])) {
+            continue;
+        }
+        cuts.push(j + ws);
+    }
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut start = block.span.start;
+    for cut in cuts {
+        let at = base + cut;
+        if at > start {
+            out.push(start..at);
+            start = at;
+        }
+    }
+    out.push(start..block.span.end);
+    out
+}
+
+fn can_start(c: char) -> bool {
+    c.is_uppercase()
+        || c.is_numeric()
+        || matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '¿' | '¡' | '*' | '-' | '—' | '–' | '$' | '€' | '£')
+        || (!c.is_alphabetic() && !c.is_ascii_punctuation() && !c.is_whitespace())
+}
+
+/// Whether the text before a period ends in an abbreviation, an initial or
+/// a dotted acronym.
+fn is_abbreviation(before: &str) -> bool {
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    if word.is_empty() {
+        return false;
+    }
+    if word.contains('.') {
+        return true; // U.S. / e.g.
+    }
+    let mut chars = word.chars();
+    if let (Some(first), None) = (chars.next(), chars.next()) {
+        return first.is_uppercase(); // an initial: "J."
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// A line break at `i` that also ends a sentence: the next line is a list
+/// item, heading, table row or block delimiter, or this line is a heading.
+fn breaks_line(c: &str, i: usize) -> bool {
+    let line_start = c[..i].rfind('\n').map_or(0, |p| p + 1);
+    let this = c[line_start..i].trim_start();
+    if this.starts_with('=') || this.starts_with('#') {
+        return true;
+    }
+    let next = c[i + 1..].trim_start_matches([' ', '\t']);
+    let mut ch = next.chars();
+    match ch.next() {
+        Some('*' | '-' | '#' | '=' | '|' | '.' | '[' | ':' | '+' | '>' | '`' | '\n') => true,
+        Some(d) if d.is_ascii_digit() => {
+            let rest = next.trim_start_matches(|x: char| x.is_ascii_digit());
+            rest.starts_with(". ") || rest.starts_with(") ")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(s: &str) -> Vec<&str> {
+        let b = Block { span: 0..s.len(), content: 0..s.trim_end().len() };
+        sentences(s, &b).into_iter().map(|r| &s[r]).collect()
+    }
+
+    #[test]
+    fn splits_on_terminators_but_not_abbreviations() {
+        assert_eq!(
+            sents("Dr. Alan Ng of the U.S. Forest Service spoke. A hearing is set for Feb. 20. “Yes!” she said. Done?"),
+            [
+                "Dr. Alan Ng of the U.S. Forest Service spoke. ",
+                "A hearing is set for Feb. 20. ",
+                "“Yes!” she said. ",
+                "Done?"
+            ]
+        );
+        assert_eq!(sents("He met J. K. Rowling. It went well."), ["He met J. K. Rowling. ", "It went well."]);
+        assert_eq!(sents("“Help!” he cried."), ["“Help!” he cried."]);
+        assert_eq!(sents("Costs rose 3.5 percent. Then fell."), ["Costs rose 3.5 percent. ", "Then fell."]);
+    }
+
+    #[test]
+    fn list_items_and_headings_are_sentences() {
+        assert_eq!(sents("=== Title\nSome text\n* one\n* two"), ["=== Title\n", "Some text\n", "* one\n", "* two"]);
+    }
+
+    #[test]
+    fn paragraphs_tile_and_detect_mode() {
+        let t = "\nA one.\nA two.\n\n\nB.\n";
+        let p = paragraphs(t, false);
+        assert_eq!(p.len(), 2);
+        assert_eq!(&t[p[0].span.clone()], "\nA one.\nA two.\n\n\n");
+        assert_eq!(&t[p[0].content.clone()], "A one.\nA two.");
+        assert_eq!(&t[p[1].span.clone()], "B.\n");
+        assert!(has_blank_line(t));
+        assert!(!has_blank_line("a\nb\nc\n\n"));
+        assert_eq!(paragraphs("a\nb\n", true).len(), 2);
+        assert_eq!(paragraphs("   ", false), vec![Block { span: 0..3, content: 0..0 }]);
+        assert!(paragraphs("", false).is_empty());
+    }
+}

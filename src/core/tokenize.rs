@@ -1,0 +1,241 @@
+//! Words and punctuation as tokens, with the whitespace after each token
+//! attached to it (so whitespace never decides a match, yet no byte is lost).
+//!
+//! Word boundaries follow Unicode (UAX #29): `don't`, `U.S`, `1,000` and
+//! `3.5` are single words, while punctuation is a token of its own, so
+//! `Officials,` → `Officials` changes only the comma. Pure-ASCII spans take
+//! a hand-written fast path that applies the same rules, because
+//! `unicode-segmentation` alone costs more than git's whole word diff on a
+//! book (see ../shared/notes/crates.md).
+
+use super::model::Span;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One token: `text[start..end]` is the word or punctuation, and
+/// `text[end..ws_end]` the whitespace that follows it. A span that begins
+/// with whitespace yields a first token with `start == end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub ws_end: usize,
+    pub word: bool,
+}
+
+impl Token {
+    pub fn content<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+    pub fn whitespace<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.end..self.ws_end]
+    }
+    pub fn full(&self) -> Span {
+        self.start..self.ws_end
+    }
+}
+
+/// Tokens of `text[span]`, tiling the span exactly.
+pub fn tokenize(text: &str, span: Span) -> Vec<Token> {
+    let mut out = Vec::with_capacity((span.end - span.start) / 5 + 1);
+    tokenize_into(text, span, &mut out);
+    out
+}
+
+/// As [`tokenize`], appending to `out` (reusing its allocation).
+///
+/// Works line by line so that the ASCII fast path still applies to the
+/// ASCII lines of a text that has a few curly quotes elsewhere: words never
+/// span whitespace, so the cut points are safe.
+pub fn tokenize_into(text: &str, span: Span, out: &mut Vec<Token>) {
+    let s = &text[span.clone()];
+    let base = span.start;
+    let lead = s.len() - s.trim_start().len();
+    if lead > 0 {
+        out.push(Token { start: base, end: base, ws_end: base + lead, word: false });
+    }
+    let mut pos = lead;
+    while pos < s.len() {
+        let end = piece_end(s, pos);
+        let piece = &s[pos..end];
+        if piece.is_ascii() {
+            ascii_tokens(piece.as_bytes(), base + pos, 0, out);
+        } else {
+            unicode_tokens(piece, base + pos, 0, out);
+        }
+        pos = end;
+    }
+}
+
+/// End of the line starting at `pos`, extended over the whitespace that
+/// follows, so the next piece starts with a token.
+fn piece_end(s: &str, pos: usize) -> usize {
+    let b = s.as_bytes();
+    let mut end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i + 1);
+    let rest = &s[end..];
+    end += rest.len() - rest.trim_start().len();
+    end
+}
+
+/// Number of word tokens in `s`.
+pub fn count_words(s: &str) -> usize {
+    let mut n = 0;
+    let mut pos = 0;
+    while pos < s.len() {
+        let end = piece_end(s, pos);
+        let piece = &s[pos..end];
+        n += if piece.is_ascii() { count_ascii_words(piece.as_bytes()) } else { count_unicode_words(piece) };
+        pos = end;
+    }
+    n
+}
+
+fn count_ascii_words(b: &[u8]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < b.len() {
+        if is_word_byte(b[i]) {
+            n += 1;
+            i = ascii_word_end(b, i);
+        } else {
+            i += 1;
+        }
+    }
+    n
+}
+
+fn count_unicode_words(s: &str) -> usize {
+    s.split_word_bounds().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+#[inline]
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// End of the ASCII word starting at `i`, joining `'` and `.` between
+/// letters and `,` `.` `;` `'` between digits, as UAX #29 does.
+#[inline]
+fn ascii_word_end(b: &[u8], mut i: usize) -> usize {
+    i += 1;
+    while i < b.len() {
+        let c = b[i];
+        if is_word_byte(c) {
+            i += 1;
+            continue;
+        }
+        if i + 1 < b.len() {
+            let (p, n) = (b[i - 1], b[i + 1]);
+            let letters = p.is_ascii_alphabetic() && n.is_ascii_alphabetic() && (c == b'\'' || c == b'.');
+            let digits = p.is_ascii_digit() && n.is_ascii_digit() && matches!(c, b',' | b'.' | b';' | b'\'');
+            if letters || digits {
+                i += 2;
+                continue;
+            }
+        }
+        break;
+    }
+    i
+}
+
+fn ascii_tokens(b: &[u8], base: usize, mut i: usize, out: &mut Vec<Token>) {
+    while i < b.len() {
+        let c = b[i];
+        let (end, word) = if is_word_byte(c) {
+            (ascii_word_end(b, i), true)
+        } else if c == b'-' || c == b'.' {
+            // Runs of hyphens ("--") and dots ("...") are one token, so
+            // they can fold to "—" and "…".
+            let mut j = i + 1;
+            while j < b.len() && b[j] == c {
+                j += 1;
+            }
+            (j, false)
+        } else {
+            (i + 1, false)
+        };
+        let mut ws = end;
+        while ws < b.len() && b[ws].is_ascii_whitespace() {
+            ws += 1;
+        }
+        out.push(Token { start: base + i, end: base + end, ws_end: base + ws, word });
+        i = ws;
+    }
+}
+
+fn unicode_tokens(s: &str, base: usize, lead: usize, out: &mut Vec<Token>) {
+    // Tokens before `first` belong to an earlier span (or are the leading
+    // whitespace token): never extend them.
+    let first = out.len();
+    for (at, piece) in s[lead..].split_word_bound_indices() {
+        let start = base + lead + at;
+        let end = start + piece.len();
+        if out.len() > first && piece.chars().all(char::is_whitespace) {
+            if let Some(last) = out.last_mut() {
+                last.ws_end = end;
+            }
+            continue;
+        }
+        let word = piece.chars().any(char::is_alphanumeric);
+        if out.len() > first && !word && is_run_char(piece) {
+            if let Some(last) = out.last_mut() {
+                // Merge runs of the same dot or dash, as on the ASCII path.
+                let joinable = !last.word && last.end == last.ws_end && last.end > last.start;
+                if joinable && s[last.start - base..last.end - base].starts_with(piece) {
+                    last.end = end;
+                    last.ws_end = end;
+                    continue;
+                }
+            }
+        }
+        out.push(Token { start, end, ws_end: end, word });
+    }
+}
+
+fn is_run_char(p: &str) -> bool {
+    p == "-" || p == "."
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<&str> {
+        tokenize(s, 0..s.len()).iter().map(|t| t.content(s)).collect()
+    }
+
+    #[test]
+    fn punctuation_is_its_own_token() {
+        assert_eq!(words("Officials, said."), ["Officials", ",", "said", "."]);
+        assert_eq!(words("Officials said"), ["Officials", "said"]);
+    }
+
+    #[test]
+    fn ascii_and_unicode_paths_agree() {
+        let ascii = "He said don't -- the U.S. paid $1,000.50 for 3.5 e-mails... (really)";
+        let uni = format!("{ascii} é");
+        let a = words(ascii);
+        let u = words(&uni);
+        assert_eq!(&u[..u.len() - 1], &a[..]);
+        assert_eq!(a.iter().filter(|w| **w == "--").count(), 1);
+    }
+
+    #[test]
+    fn tokens_tile_the_span() {
+        for s in ["  lead and trail  ", "a\n\nb", "", "   ", "“Quote,” she said.\r\n", "x\u{301}y 🙂 ok"] {
+            let toks = tokenize(s, 0..s.len());
+            let mut at = 0;
+            for t in &toks {
+                assert_eq!(t.start, at, "{s:?}");
+                assert!(t.start <= t.end && t.end <= t.ws_end);
+                at = t.ws_end;
+            }
+            assert_eq!(at, s.len(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn counts_words() {
+        assert_eq!(count_words("The mayor's plan, in 2024, cost $1,000."), 7);
+        assert_eq!(count_words("Belarus’ leader — “quoted”"), 3);
+        assert_eq!(count_words(""), 0);
+    }
+}

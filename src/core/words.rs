@@ -1,0 +1,209 @@
+//! Word-level diff inside a pair of units, its readability cleanup, and the
+//! substitutions (one-for-one word or phrase swaps) it contains.
+
+use super::fold::fold_token;
+use super::tokenize::Token;
+use rustc_hash::FxHashMap;
+use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+use std::ops::Range;
+use std::time::Instant;
+
+/// Interns folded token spellings, so token comparison is an integer
+/// comparison and typography variants share one id.
+#[derive(Default)]
+pub struct Interner {
+    map: FxHashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    pub fn id(&mut self, tok: &str) -> u32 {
+        let key = fold_token(tok);
+        if let Some(&id) = self.map.get(key.as_ref()) {
+            return id;
+        }
+        let id = self.map.len() as u32;
+        self.map.insert(key.into_owned().into_boxed_str(), id);
+        id
+    }
+}
+
+/// Tokens of one unit with their interned ids.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    pub toks: Vec<Token>,
+    pub ids: Vec<u32>,
+}
+
+impl Tokens {
+    pub fn words_in(&self, r: Range<usize>) -> usize {
+        self.toks[r].iter().filter(|t| t.word).count()
+    }
+}
+
+/// A stretch of the word diff: tokens `old` and `new` either match (by
+/// folded spelling) or were changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hunk {
+    pub equal: bool,
+    pub old: Range<usize>,
+    pub new: Range<usize>,
+}
+
+/// Above this many tokens on both sides Myers (with its deadline) replaces
+/// patience, whose unique-token scan gains little on huge units.
+const PATIENCE_LIMIT: usize = 50_000;
+
+/// Diff two token lists; hunks cover both lists in order.
+pub fn diff_tokens(old: &Tokens, new: &Tokens, deadline: Option<Instant>) -> Vec<Hunk> {
+    let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
+    let mut hunks: Vec<Hunk> = Vec::new();
+    for op in capture_diff_slices_deadline(alg, &old.ids, &new.ids, deadline) {
+        let (tag, o, n) = op.as_tag_tuple();
+        let equal = tag == DiffTag::Equal;
+        match hunks.last_mut() {
+            Some(last) if last.equal == equal && !equal => {
+                last.old.end = o.end;
+                last.new.end = n.end;
+            }
+            _ => hunks.push(Hunk { equal, old: o, new: n }),
+        }
+    }
+    cleanup(hunks, old, new)
+}
+
+/// Fold tiny equal islands ("the", ",") between two changes into one
+/// change: "[-a b-] the [-c-]" reads worse than one replaced phrase, and
+/// the islands make a reworded sentence look shredded.
+fn cleanup(hunks: Vec<Hunk>, old: &Tokens, new: &Tokens) -> Vec<Hunk> {
+    let mut out: Vec<Hunk> = Vec::with_capacity(hunks.len());
+    let mut i = 0;
+    while i < hunks.len() {
+        let h = hunks[i].clone();
+        let is_island = h.equal
+            && i > 0
+            && i + 1 < hunks.len()
+            && !hunks[i + 1].equal
+            && out.last().is_some_and(|l: &Hunk| !l.equal)
+            && is_small_island(&h, old);
+        if is_island {
+            let next = &hunks[i + 1];
+            let prev = out.last().cloned().unwrap_or(h.clone());
+            let sides = (next.old.end - prev.old.start, next.new.end - prev.new.start);
+            if sides.0 >= 3 && sides.1 >= 3 {
+                let last = out.last_mut().expect("checked above");
+                last.old.end = next.old.end;
+                last.new.end = next.new.end;
+                i += 2;
+                continue;
+            }
+        }
+        match out.last_mut() {
+            Some(last) if !last.equal && !h.equal => {
+                last.old.end = h.old.end;
+                last.new.end = h.new.end;
+            }
+            _ => out.push(h),
+        }
+        i += 1;
+    }
+    let _ = new;
+    out
+}
+
+fn is_small_island(h: &Hunk, old: &Tokens) -> bool {
+    let n = h.old.len();
+    n == 1 && {
+        let t = old.toks[h.old.start];
+        !t.word || t.end - t.start <= 4
+    }
+}
+
+/// A one-for-one swap found in a changed hunk: at most this many words per
+/// side, and at least one on each.
+const MAX_SUBSTITUTION_WORDS: usize = 4;
+
+/// The substitution a changed hunk represents, if it is one: the old and
+/// new phrases (content without surrounding whitespace).
+pub fn substitution<'a>(
+    h: &Hunk,
+    old: &Tokens,
+    new: &Tokens,
+    old_text: &'a str,
+    new_text: &'a str,
+) -> Option<(&'a str, &'a str)> {
+    if h.equal || h.old.is_empty() || h.new.is_empty() {
+        return None;
+    }
+    let (ow, nw) = (old.words_in(h.old.clone()), new.words_in(h.new.clone()));
+    let (ot, nt) = (h.old.len(), h.new.len());
+    if ow > MAX_SUBSTITUTION_WORDS
+        || nw > MAX_SUBSTITUTION_WORDS
+        || ot > 2 * MAX_SUBSTITUTION_WORDS
+        || nt > 2 * MAX_SUBSTITUTION_WORDS
+    {
+        return None;
+    }
+    let os = phrase(&old.toks[h.old.clone()], old_text);
+    let ns = phrase(&new.toks[h.new.clone()], new_text);
+    (!os.is_empty() && !ns.is_empty()).then_some((os, ns))
+}
+
+fn phrase<'a>(toks: &[Token], text: &'a str) -> &'a str {
+    let start = toks.iter().find(|t| t.end > t.start).map_or(0, |t| t.start);
+    let end = toks.iter().rev().find(|t| t.end > t.start).map_or(0, |t| t.end);
+    if end > start {
+        &text[start..end]
+    } else {
+        ""
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tokenize::tokenize;
+
+    fn toks(text: &str, int: &mut Interner) -> Tokens {
+        let toks = tokenize(text, 0..text.len());
+        let ids = toks.iter().map(|t| int.id(t.content(text))).collect();
+        Tokens { toks, ids }
+    }
+
+    fn subs(a: &str, b: &str) -> Vec<(String, String)> {
+        let mut int = Interner::default();
+        let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
+        diff_tokens(&ta, &tb, None)
+            .iter()
+            .filter_map(|h| substitution(h, &ta, &tb, a, b))
+            .map(|(x, y)| (x.to_string(), y.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_synonym_swaps() {
+        let got = subs(
+            "Lukashenko, met his last ally standing Monday, Russia’s Vladimir Putin, said the aide.",
+            "Lukashenko, has actually fulfilled his last ally standing Monday, Russia’s Vladimir Putin, stated the aide.",
+        );
+        assert_eq!(got, [("met".into(), "has actually fulfilled".into()), ("said".into(), "stated".into())]);
+    }
+
+    #[test]
+    fn typography_matches_as_equal() {
+        let mut int = Interner::default();
+        let (a, b) = ("the mayor's “plan”", "the mayor’s \"plan\"");
+        let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
+        let h = diff_tokens(&ta, &tb, None);
+        assert!(h.iter().all(|h| h.equal), "{h:?}");
+    }
+
+    #[test]
+    fn tiny_islands_merge_into_one_change() {
+        let mut int = Interner::default();
+        let (a, b) = ("alpha beta the gamma delta end", "one two the three four end");
+        let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
+        let h = diff_tokens(&ta, &tb, None);
+        assert_eq!(h.len(), 2, "{h:?}");
+        assert!(!h[0].equal && h[1].equal);
+    }
+}
