@@ -23,7 +23,7 @@
 use super::blocks::{Block, Item, Piece};
 use super::notes::{inner_edit, Note, Site};
 use super::sanitize::visible;
-use super::segments::{Ctx, View};
+use super::segments::{marks_break, Ctx, View};
 use super::summary::{kind_name, percent, Summary};
 use super::terminal::folded;
 use super::{RenderOptions, Side};
@@ -317,6 +317,12 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
         (OpKind::Delete, _) => Tag::new(ctx, p, "del", ids),
         (OpKind::Insert, _) => Tag::new(ctx, p, "ins", ids),
     };
+    if view == View::Inline && marks_break(ctx.diff, p.op) {
+        // A changed paragraph break: CSS shows it as ↵ (see `.nl`).
+        tag.open(h, "nl");
+        h.push_str(&esc(p.text));
+        return tag.close(h);
+    }
     let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
     if p.whole && inner_available(ctx, p, view) {
         note_here.into_iter().for_each(|n| note(h, n));
@@ -534,6 +540,12 @@ mod tests {
         let b = DiffBuilder::new().eq("A.\n\n").ins("New para.\n\n").eq("B.");
         let s = render(&b);
         assert!(s.contains("<ins data-op=\"1\">New para.</ins><ins class=\"br\" data-op=\"1\">\n\n</ins>"), "{s}");
+        let b = DiffBuilder::new().eq("A.").del("\n\n").fmt().ins(" ").fmt().eq("B.");
+        let s = render(&b);
+        assert!(
+            s.contains("A.<del class=\"fmt nl\" data-op=\"1\">\n\n</del><ins class=\"fmt\" data-op=\"2\"> </ins>B."),
+            "{s}"
+        );
     }
 
     #[test]

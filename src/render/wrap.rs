@@ -94,6 +94,11 @@ pub fn wrap(runs: &[Styled], cols: usize, mode: ColorMode) -> Vec<Line> {
     let cols = cols.max(4);
     let mut w = Wrapper { cols, mode, lines: Vec::new(), cur: Line::default(), soft: false };
     for run in runs {
+        // An annotation (`⟨moved from ¶4⟩`) never breaks inside.
+        if matches!(run.label, Some(Label::Moved | Label::Duplicated)) && !run.text.contains('\n') {
+            w.word(run.label, &run.text);
+            continue;
+        }
         for atom in atoms(&run.text) {
             match atom {
                 Atom::Break => w.hard_break(),
@@ -255,6 +260,13 @@ mod tests {
         assert_eq!(l.len(), 400_000 / 46 + 1);
         assert!(l.iter().all(|l| l.width(ColorMode::Plain) <= 50));
         assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn annotations_wrap_as_one_unit() {
+        let runs = [s(None, "the spring."), s(None, " "), s(Some(Label::Moved), "⟨moved from ¶4⟩"), s(None, " He")];
+        let l = wrap(&runs, 20, ColorMode::Debug);
+        assert_eq!(plain(&l), ["the spring.", "⟨moved from ¶4⟩ He"]);
     }
 
     #[test]
