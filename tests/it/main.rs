@@ -3,6 +3,7 @@
 
 mod browser;
 mod common;
+mod concurrency;
 mod engine;
 mod render;
 mod store_cmds;
