@@ -324,13 +324,7 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
         return tag.close(h);
     }
     let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
-    if p.whole && inner_available(ctx, p, view) {
-        note_here.into_iter().for_each(|n| note(h, n));
-        tag.open(h, "");
-        inner(h, ctx, p, view);
-        tag.close(h);
-        return;
-    }
+    let inner_diff = p.whole && inner_available(ctx, p, view);
     // Line breaks at the edges get their own element, so the change's
     // background does not paint the blank line between paragraphs.
     let (lead, body, trail) = edges(p.text);
@@ -338,11 +332,16 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
         if extra.is_empty() {
             note_here.into_iter().for_each(|n| note(h, n));
         }
-        if !text.is_empty() {
-            tag.open(h, extra);
-            h.push_str(&esc(text));
-            tag.close(h);
+        if text.is_empty() {
+            continue;
         }
+        tag.open(h, extra);
+        if extra.is_empty() && inner_diff {
+            inner(h, ctx, p, text, view);
+        } else {
+            h.push_str(&esc(text));
+        }
+        tag.close(h);
     }
 }
 
@@ -435,16 +434,17 @@ fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
     })
 }
 
-/// Write the inner diff; call only when [`inner_available`].
-fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) {
+/// Write `text` (part of piece `p`) as the inner diff; call only when
+/// [`inner_available`].
+fn inner(h: &mut String, ctx: &Ctx, p: &Piece, text: &str, view: View) {
     let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
-        return h.push_str(&esc(p.text));
+        return h.push_str(&esc(text));
     };
     let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
-    let Some(at) = p.text.find(unit) else {
-        return h.push_str(&esc(p.text));
+    let Some(at) = text.find(unit) else {
+        return h.push_str(&esc(text));
     };
-    h.push_str(&esc(&p.text[..at]));
+    h.push_str(&esc(&text[..at]));
     for op in &edit.diff.ops {
         match (op.op, view) {
             (OpKind::Equal, _) => h.push_str(&esc(op.text)),
@@ -457,7 +457,7 @@ fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) {
             }
         }
     }
-    h.push_str(&esc(&p.text[at + unit.len()..]));
+    h.push_str(&esc(&text[at + unit.len()..]));
 }
 
 #[cfg(test)]
