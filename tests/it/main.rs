@@ -4,6 +4,7 @@
 mod browser;
 mod common;
 mod concurrency;
+mod crash;
 mod engine;
 mod render;
 mod store_cmds;
