@@ -50,6 +50,7 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs, g: &GlobalArgs) -> Result<Exit> {
+    crate::store::validate_name(&args.name)?;
     let store = Store::open(&g.store_path()?)?;
     // Defaults per the spec: no revision → (latest~1, latest); one → (it, latest).
     let old_spec = args.old.as_deref().unwrap_or("latest~1");

@@ -24,6 +24,7 @@ pub struct LogArgs {
 }
 
 pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
+    crate::store::validate_name(&args.name)?;
     let store = Store::open(&g.store_path()?)?;
     let mut revs = store.history(&args.name)?;
     if args.reverse {

@@ -18,6 +18,7 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs, g: &GlobalArgs) -> Result<Exit> {
+    crate::store::validate_name(&args.name)?;
     let store = Store::open(&g.store_path()?)?;
     let rev = match &args.rev {
         Some(spec) => store.resolve(&args.name, spec)?,

@@ -34,8 +34,8 @@ impl Store {
     pub fn gc(&self) -> Result<GcReport> {
         let size_before = dir_size(&self.path);
         let plan = self.reachable_plan()?;
-        let written =
-            packing::write_pack(&self.repo, &plan).map_err(|e| store_err(&self.path, "cannot write the pack", e))?;
+        let written = packing::write_pack(&self.repo, &plan, packing::Effort::Smallest)
+            .map_err(|e| store_err(&self.path, "cannot write the pack", e))?;
         let mut report = GcReport {
             size_before,
             size_after: size_before,

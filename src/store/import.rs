@@ -12,9 +12,9 @@
 //!
 //! Semantics are `commit`'s: text identical to the article's latest revision
 //! is skipped, text identical to an older one is stored with `same_as`. On top
-//! of that, a record whose text *and* observed time equal an already stored
-//! revision is skipped as "already stored", so importing the same folder or
-//! stream twice adds nothing the second time.
+//! of that, a record whose text *and* observed time equal a revision that was
+//! stored before this import began is skipped as "already stored", so
+//! importing the same folder or stream twice adds nothing the second time.
 //!
 //! If another writer moves an article's ref during the import, that article's
 //! revisions from this batch are replayed through [`Store::commit`], which
@@ -73,9 +73,16 @@ struct Article {
     /// The newest revision written by this import (or `base`).
     tip: Option<Oid>,
     prev: Option<(Meta, String)>,
+    /// Hash of the text this article's previous record had (stored or
+    /// not): a record equal to it is "unchanged". It differs from `prev`'s
+    /// hash only while re-importing revisions that are already stored.
+    baseline: Option<String>,
     /// Content hash → earliest revision with that text.
     hashes: HashMap<String, u32>,
-    /// (content hash, observed time) of every stored revision.
+    /// (content hash, observed time) of the revisions stored before this
+    /// import started: a record matching one is a re-import, not a flip-flop.
+    /// (Revisions added by this run are not included: folder imports take
+    /// times from file mtimes, which can coincide.)
     seen: HashSet<(String, String)>,
     /// Records stored since the last flush, with their commits.
     pending: Vec<(CommitRequest, Oid)>,
@@ -88,6 +95,9 @@ struct Importer<'s> {
     pending_revisions: usize,
     pending_bytes: usize,
     touched: HashSet<String>,
+    /// Revision count of each article when this import first touched it
+    /// (kept even when the article's cached state is evicted).
+    preexisting: HashMap<String, u32>,
     report: ImportReport,
 }
 
@@ -109,6 +119,7 @@ impl Store {
             pending_revisions: 0,
             pending_bytes: 0,
             touched: HashSet::new(),
+            preexisting: HashMap::new(),
             report: ImportReport::default(),
         };
         let mut result = Ok(());
@@ -139,13 +150,13 @@ impl Importer<'_> {
             self.articles.insert(rec.name.clone(), a);
         }
         let a = self.articles.get_mut(&rec.name).expect("loaded above");
-        if a.prev.as_ref().is_some_and(|(_, t)| *t == rec.text) {
+        let sha = meta::sha256_hex(rec.text.as_bytes());
+        if a.baseline.as_deref() == Some(sha.as_str()) {
             self.report.unchanged += 1;
             return Ok(());
         }
-        let sha = meta::sha256_hex(rec.text.as_bytes());
-        let observed = super::format_time(rec.observed_at);
-        if a.seen.contains(&(sha.clone(), observed.clone())) {
+        a.baseline = Some(sha.clone());
+        if a.seen.contains(&(sha.clone(), super::format_time(rec.observed_at))) {
             self.report.already_stored += 1;
             return Ok(());
         }
@@ -162,8 +173,7 @@ impl Importer<'_> {
         });
         let id = write_revision(self.repo, a.tip, &m, &rec.text, rec.observed_at)
             .map_err(|e| store_err(&self.store.path, "cannot write a revision", e))?;
-        a.hashes.entry(sha.clone()).or_insert(m.revision);
-        a.seen.insert((sha, observed));
+        a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
         self.pending_revisions += 1;
         self.pending_bytes += rec.text.len();
@@ -175,20 +185,33 @@ impl Importer<'_> {
     }
 
     /// An article's state from the store: its tip, latest text and hashes.
-    fn load(&self, name: &str) -> Result<Article> {
+    fn load(&mut self, name: &str) -> Result<Article> {
         let base = self.store.tip(name)?;
-        let mut a =
-            Article { base, tip: base, prev: None, hashes: HashMap::new(), seen: HashSet::new(), pending: vec![] };
-        if let Some(tip) = base {
-            for id in self.store.chain(tip)? {
-                let m = self.store.revision(id)?.meta;
-                a.hashes.insert(m.sha256.clone(), m.revision); // oldest last: wins
-                a.seen.insert((m.sha256.clone(), m.observed_at.clone()));
+        let mut a = Article {
+            base,
+            tip: base,
+            prev: None,
+            baseline: None,
+            hashes: HashMap::new(),
+            seen: HashSet::new(),
+            pending: vec![],
+        };
+        let Some(tip) = base else {
+            self.preexisting.entry(name.to_string()).or_insert(0);
+            return Ok(a);
+        };
+        let latest = self.store.revision(tip)?;
+        let before_run = *self.preexisting.entry(name.to_string()).or_insert(latest.meta.revision);
+        for id in self.store.chain(tip)? {
+            let m = self.store.revision(id)?.meta;
+            a.hashes.insert(m.sha256.clone(), m.revision); // oldest last: wins
+            if m.revision <= before_run {
+                a.seen.insert((m.sha256, m.observed_at));
             }
-            let latest = self.store.revision(tip)?;
-            let text = self.store.text_string(&latest)?;
-            a.prev = Some((latest.meta, text));
         }
+        let text = self.store.text_string(&latest)?;
+        a.baseline = Some(latest.meta.sha256.clone());
+        a.prev = Some((latest.meta, text));
         Ok(a)
     }
 
@@ -206,7 +229,8 @@ impl Importer<'_> {
                 seq += 1;
             }
         }
-        packing::write_pack(self.repo, &plan).map_err(|e| store_err(&self.store.path, "cannot write the pack", e))?;
+        packing::write_pack(self.repo, &plan, packing::Effort::Fastest)
+            .map_err(|e| store_err(&self.store.path, "cannot write the pack", e))?;
         mempack.reset().map_err(|e| store_err(&self.store.path, "cannot reset the import buffer", e))?;
         self.move_refs()?;
         self.pending_revisions = 0;

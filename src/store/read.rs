@@ -105,13 +105,21 @@ impl Store {
                 Err(unknown(format!("latest~{k} is before the first revision ({})", count_phrase(count))))
             }
             RevSpec::Number(n) if n <= count => self.walk_back(tip, count - n),
-            RevSpec::Number(n) => match RevSpec::parse(spec).ok().and_then(|r| r.as_prefix_fallback(spec)) {
-                Some(prefix) => self
-                    .by_prefix(tip, &prefix)
-                    .map_err(|_| unknown(format!("revision {n} does not exist ({})", count_phrase(count)))),
-                None => Err(unknown(format!("revision {n} does not exist ({})", count_phrase(count)))),
+            RevSpec::Number(n) => {
+                let missing = format!("revision {n} does not exist ({})", count_phrase(count));
+                match RevSpec::Number(n).as_prefix_fallback(spec) {
+                    Some(prefix) => match self.by_prefix(tip, &prefix)? {
+                        PrefixMatch::One(r) => Ok(r),
+                        PrefixMatch::None(_) => Err(unknown(missing)),
+                        PrefixMatch::Many(msg) => Err(unknown(format!("{missing}, and as an id prefix {msg}"))),
+                    },
+                    None => Err(unknown(missing)),
+                }
+            }
+            RevSpec::Prefix(p) => match self.by_prefix(tip, &p)? {
+                PrefixMatch::One(r) => Ok(r),
+                PrefixMatch::None(msg) | PrefixMatch::Many(msg) => Err(unknown(msg)),
             },
-            RevSpec::Prefix(p) => self.by_prefix(tip, &p).map_err(unknown),
         }
     }
 
@@ -126,21 +134,20 @@ impl Store {
         self.revision(cur)
     }
 
-    /// The one revision in this article's chain whose id starts with
-    /// `prefix`; ambiguity lists the candidates.
-    fn by_prefix(&self, tip: Oid, prefix: &str) -> std::result::Result<Revision, String> {
-        let chain = self.chain(tip).map_err(|e| e.to_string())?;
-        let hits: Vec<Oid> = chain.into_iter().filter(|id| id.to_string().starts_with(prefix)).collect();
-        let revs = hits.iter().map(|&id| self.revision(id)).collect::<Result<Vec<_>>>().map_err(|e| e.to_string())?;
-        match revs.len() {
-            0 => Err(format!("no revision's commit id starts with {prefix}")),
-            1 => Ok(revs.into_iter().next().expect("one")),
+    /// The revisions in this article's chain whose id starts with `prefix`;
+    /// an ambiguous prefix's message lists the candidates.
+    fn by_prefix(&self, tip: Oid, prefix: &str) -> Result<PrefixMatch> {
+        let hits: Vec<Oid> = self.chain(tip)?.into_iter().filter(|id| id.to_string().starts_with(prefix)).collect();
+        let mut revs = hits.iter().map(|&id| self.revision(id)).collect::<Result<Vec<_>>>()?;
+        Ok(match revs.len() {
+            0 => PrefixMatch::None(format!("no revision's commit id starts with {prefix}")),
+            1 => PrefixMatch::One(revs.remove(0)),
             _ => {
                 let list: Vec<String> =
                     revs.iter().rev().map(|r| format!("rev {} ({})", r.meta.revision, r.id)).collect();
-                Err(format!("the id prefix {prefix} is ambiguous: it matches {}", list.join(", ")))
+                PrefixMatch::Many(format!("the id prefix {prefix} is ambiguous: it matches {}", list.join(", ")))
             }
-        }
+        })
     }
 
     /// The exact bytes of a revision's text.
@@ -210,6 +217,13 @@ impl Store {
             hint: Some("run `redline fsck` to check the store".into()),
         }
     }
+}
+
+/// Outcome of looking a commit-id prefix up in one article's chain.
+enum PrefixMatch {
+    One(Revision),
+    None(String),
+    Many(String),
 }
 
 fn count_phrase(count: u32) -> String {
