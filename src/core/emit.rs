@@ -4,9 +4,9 @@
 
 use super::engine::{Alignment, Cx, Link, Sent, SentId};
 use super::model::*;
-use super::tokenize::count_words;
 use super::words::{diff_tokens, substitution, Hunk, Tokens};
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// Near-copies at least this similar count as duplicates.
 const DUP_THRESHOLD: f32 = 0.75;
@@ -79,10 +79,10 @@ impl<'a> Emitter<'a> {
         self.ops.push(Op { op: kind, text, move_id: tag.mv, formatting: tag.fmt, change: tag.change, old_at, new_at });
     }
 
-    /// Old and new spans with identical bytes.
-    fn equal(&mut self, span: Span) {
+    /// Old and new spans with identical bytes, holding `words` words.
+    fn equal(&mut self, span: Span, words: usize) {
         debug_assert_eq!(span.start, self.oat);
-        self.stats.words_unchanged += count_words(&self.old[span.clone()]);
+        self.stats.words_unchanged += words;
         self.push(OpKind::Equal, &self.old[span], Tag::default());
     }
 
@@ -175,10 +175,12 @@ fn span_of(toks: &[super::tokenize::Token]) -> Span {
     }
 }
 
-/// A word diff of two units, with what it adds up to.
-pub struct WordDiff {
-    pub old: Tokens,
-    pub new: Tokens,
+/// A word diff of two units, with what it adds up to. Borrows the units'
+/// tokens where it can (a sentence), owns them where they are built for it
+/// (a moved paragraph's sentences joined).
+pub struct WordDiff<'t> {
+    pub old: Cow<'t, Tokens>,
+    pub new: Cow<'t, Tokens>,
     pub hunks: Vec<Hunk>,
     pub added: usize,
     pub removed: usize,
@@ -187,8 +189,8 @@ pub struct WordDiff {
     pub formatting: usize,
 }
 
-impl WordDiff {
-    fn compute(old: Tokens, new: Tokens, cx: &Cx) -> WordDiff {
+impl<'t> WordDiff<'t> {
+    fn compute(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, cx: &Cx) -> WordDiff<'t> {
         let hunks = diff_tokens(&old, &new, Some(cx.deadline));
         let mut d = WordDiff { old, new, hunks, added: 0, removed: 0, unchanged: 0, formatting: 0 };
         for h in &d.hunks {
@@ -272,7 +274,7 @@ fn old_para_gone<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, x: us
             let any_linked = (0..cx.old.sents(x).len()).any(|i| al.old_sent.contains_key(&(x, i)));
             if !any_linked {
                 let c = e.add_change(unit_change(cx, ChangeKind::Removed, Unit::Paragraph, Some(x), None));
-                e.stats.words_removed += count_words(&cx.old.text[span.clone()]);
+                e.stats.words_removed += cx.old.pwords[x];
                 e.delete(span, Tag { change: Some(c), ..Tag::default() });
                 return;
             }
@@ -299,7 +301,7 @@ fn new_para_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, y: us
                     ch.duplicate_of = Some(twin);
                 }
                 let c = e.add_change(ch);
-                e.stats.words_added += count_words(&cx.new.text[span.clone()]);
+                e.stats.words_added += cx.new.pwords[y];
                 e.insert(span, Tag { change: Some(c), ..Tag::default() });
                 return;
             }
@@ -313,7 +315,7 @@ fn new_para_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, y: us
 fn para_pair<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, o: usize, n: usize) {
     let (os, ns) = (cx.old.paras[o].span.clone(), cx.new.paras[n].span.clone());
     if cx.old.text[os.clone()] == cx.new.text[ns.clone()] {
-        e.equal(os);
+        e.equal(os, cx.old.pwords[o]);
         return;
     }
     if cx.old.sents[o].is_none() || cx.new.sents[n].is_none() {
@@ -357,7 +359,7 @@ fn old_sent_gone<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, id: S
     ch.old_text = Some(&cx.old.text[content.clone()]);
     ch.old = Some(content);
     let c = e.add_change(ch);
-    e.stats.words_removed += count_words(&cx.old.text[span.clone()]);
+    e.stats.words_removed += cx.old.sents(id.0)[id.1].words();
     e.delete(span, Tag { change: Some(c), ..Tag::default() });
 }
 
@@ -377,7 +379,7 @@ fn new_sent_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, id: S
         ch.duplicate_of = Some(twin);
     }
     let c = e.add_change(ch);
-    e.stats.words_added += count_words(&cx.new.text[span.clone()]);
+    e.stats.words_added += cx.new.sents(id.0)[id.1].words();
     e.insert(span, Tag { change: Some(c), ..Tag::default() });
 }
 
@@ -385,10 +387,10 @@ fn new_sent_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, id: S
 fn sent_pair<'a>(cx: &mut Cx<'a>, e: &mut Emitter<'a>, o: SentId, n: SentId) {
     let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
     if cx.old.text[so.span.clone()] == cx.new.text[sn.span.clone()] {
-        e.equal(so.span.clone());
+        e.equal(so.span.clone(), so.words());
         return;
     }
-    let d = WordDiff::compute(so.tokens.clone(), sn.tokens.clone(), cx);
+    let d = WordDiff::compute(Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens), cx);
     let real = d.has_real_change();
     let counts = real || (cx.strict && d.formatting > 0);
     let change = if counts {
@@ -457,9 +459,10 @@ fn moved_para<'a>(cx: &Cx<'a>, e: &mut Emitter<'a>, o: usize, n: usize, id: u32)
     ch.move_id = Some(id);
     let same = cx.old.text[cx.old.pcontent(o)] == cx.new.text[cx.new.pcontent(n)];
     if same || cx.old.sents[o].is_none() || cx.new.sents[n].is_none() {
-        e.stats.words_unchanged += count_words(&cx.old.text[cx.old.pcontent(o)]);
+        e.stats.words_unchanged += cx.old.pwords[o];
     } else {
-        let d = WordDiff::compute(para_tokens(cx.old.sents(o)), para_tokens(cx.new.sents(n)), cx);
+        let d =
+            WordDiff::compute(Cow::Owned(para_tokens(cx.old.sents(o))), Cow::Owned(para_tokens(cx.new.sents(n))), cx);
         fill_move(e, &mut ch, &d, cx);
     }
     let c = e.add_change(ch);
@@ -475,7 +478,7 @@ fn moved_sent<'a>(cx: &Cx<'a>, e: &mut Emitter<'a>, o: SentId, n: SentId, id: u3
     set_sent_spans(cx, &mut ch, o, n);
     ch.move_id = Some(id);
     let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
-    let d = WordDiff::compute(so.tokens.clone(), sn.tokens.clone(), cx);
+    let d = WordDiff::compute(Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens), cx);
     fill_move(e, &mut ch, &d, cx);
     let c = e.add_change(ch);
     e.moves.insert(id, c);

@@ -4,10 +4,10 @@
 //! [`super::emit`] turns them into ops, changes and statistics.
 
 use super::align::{exact_pairs, heaviest_increasing, similar_pairs, Bag, Pair};
-use super::fold::fold_hash;
+use super::fold::fold_hash_with;
 use super::model::Span;
 use super::segment::{paragraphs, sentences, Block};
-use super::tokenize::tokenize;
+use super::tokenize::{count_words, tokenize};
 use super::words::{Interner, Tokens};
 use rustc_hash::FxHashMap;
 use std::time::Instant;
@@ -32,12 +32,22 @@ pub struct Sent {
     pub bag: Bag,
 }
 
+impl Sent {
+    /// Word tokens in the sentence.
+    pub fn words(&self) -> usize {
+        self.tokens.words_in(0..self.tokens.toks.len())
+    }
+}
+
 /// One input text cut into units. Sentences are only computed for
 /// paragraphs that need them (most of a long, lightly edited text never is).
 pub struct Doc<'a> {
     pub text: &'a str,
     pub paras: Vec<Block>,
     pub pkeys: Vec<u64>,
+    /// Words in each paragraph, counted once: statistics and the side
+    /// totals reuse them instead of re-scanning the text.
+    pub pwords: Vec<usize>,
     pub sents: Vec<Option<Vec<Sent>>>,
     pub pbags: Vec<Option<Bag>>,
 }
@@ -45,9 +55,18 @@ pub struct Doc<'a> {
 impl<'a> Doc<'a> {
     pub fn new(text: &'a str, per_line: bool) -> Doc<'a> {
         let paras = paragraphs(text, per_line);
-        let pkeys = paras.iter().map(|p| fold_hash(&text[p.content.clone()])).collect();
+        let mut buf = Vec::new();
+        let pkeys = paras.iter().map(|p| fold_hash_with(&text[p.content.clone()], &mut buf)).collect();
+        // Spans tile the text and start where a line's text starts, so the
+        // counts add up to `count_words(text)`.
+        let pwords = paras.iter().map(|p| count_words(&text[p.span.clone()])).collect();
         let n = paras.len();
-        Doc { text, paras, pkeys, sents: (0..n).map(|_| None).collect(), pbags: vec![None; n] }
+        Doc { text, paras, pkeys, pwords, sents: (0..n).map(|_| None).collect(), pbags: vec![None; n] }
+    }
+
+    /// Words in the whole text.
+    pub fn words(&self) -> usize {
+        self.pwords.iter().sum()
     }
 
     /// Tokenize paragraph `p` into sentences (once).
@@ -58,6 +77,7 @@ impl<'a> Doc<'a> {
         let text = self.text;
         let spans = sentences(text, &self.paras[p]);
         let mut all_words = Vec::new();
+        let mut buf = Vec::new();
         let sents: Vec<Sent> = spans
             .into_iter()
             .map(|span| {
@@ -69,7 +89,7 @@ impl<'a> Doc<'a> {
                 let words: Vec<u32> = toks.iter().zip(&ids).filter(|(t, _)| t.word).map(|(_, &i)| i).collect();
                 all_words.extend_from_slice(&words);
                 Sent {
-                    key: fold_hash(&text[content.clone()]),
+                    key: fold_hash_with(&text[content.clone()], &mut buf),
                     span,
                     content,
                     tokens: Tokens { toks, ids },

@@ -112,52 +112,96 @@ pub fn folded_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 /// A 64-bit key of the folded text, for matching paragraphs and sentences
 /// regardless of typography.
 pub fn fold_hash(s: &str) -> u64 {
-    if s.is_ascii() && !s.contains("--") && !s.contains('`') && !s.contains('\x0b') {
-        // Fast path: only whitespace runs need collapsing.
-        hash_words(s)
-    } else if s.is_ascii() {
-        let folded: String = fold_ascii(s.as_bytes());
-        hash_words(&folded)
+    fold_hash_with(s, &mut Vec::new())
+}
+
+/// As [`fold_hash`], folding into `buf` (reused across calls, so keying a
+/// whole book costs no allocation per unit).
+///
+/// The key is a hash of the canonical folded spelling: [`folded_chars`]
+/// encoded as UTF-8. ASCII text (nearly all prose) is folded by one byte
+/// loop instead, which produces the same bytes, so both paths agree.
+pub fn fold_hash_with(s: &str, buf: &mut Vec<u8>) -> u64 {
+    buf.clear();
+    if s.is_ascii() {
+        fold_ascii_into(s.as_bytes(), buf);
     } else {
-        let folded: String = folded_chars(s).collect();
-        hash_words(&folded)
-    }
-}
-
-/// ASCII folding without the per-character iterator machinery: collapse
-/// dash runs and map backticks, as [`folded_chars`] does.
-fn fold_ascii(b: &[u8]) -> String {
-    let mut out = String::with_capacity(b.len());
-    let mut last_dash = false;
-    for &c in b {
-        if c == b'-' {
-            if !last_dash {
-                out.push('-');
-            }
-            last_dash = true;
-            continue;
+        let mut tmp = [0u8; 4];
+        for c in folded_chars(s) {
+            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
-        last_dash = false;
-        out.push(match c {
-            b'`' => '\'',
-            b'\x0b' => ' ',
-            _ => c as char,
-        });
     }
-    out
+    hash_bytes(buf)
 }
 
-/// Hash whitespace-separated words with one separator byte between them,
-/// so both paths of [`fold_hash`] feed the hasher identical chunks.
-fn hash_words(s: &str) -> u64 {
+/// Byte classes for [`fold_ascii_into`].
+const KEEP: u8 = 0;
+const SPACE: u8 = 1;
+const DASH: u8 = 2;
+const TICK: u8 = 3;
+
+const fn ascii_classes() -> [u8; 128] {
+    let mut t = [KEEP; 128];
+    // char::is_whitespace on ASCII: \t \n \x0b \x0c \r and space.
+    t[b'\t' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[0x0b] = SPACE;
+    t[0x0c] = SPACE;
+    t[b'\r' as usize] = SPACE;
+    t[b' ' as usize] = SPACE;
+    t[b'-' as usize] = DASH;
+    t[b'`' as usize] = TICK;
+    t
+}
+
+static ASCII_CLASS: [u8; 128] = ascii_classes();
+
+/// [`folded_chars`] for ASCII input, as one byte loop: whitespace runs
+/// become one space (none at the ends), dash runs one `-`, backticks `'`.
+fn fold_ascii_into(b: &[u8], out: &mut Vec<u8>) {
+    out.reserve(b.len());
+    let (mut pending_space, mut last_dash) = (false, false);
+    for &c in b {
+        match ASCII_CLASS[c as usize & 0x7f] {
+            KEEP => {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                out.push(c);
+                last_dash = false;
+            }
+            SPACE => {
+                pending_space = !out.is_empty();
+                last_dash = false;
+            }
+            DASH => {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                    last_dash = false;
+                }
+                if !last_dash {
+                    out.push(b'-');
+                }
+                last_dash = true;
+            }
+            _ => {
+                if pending_space {
+                    out.push(b' ');
+                    pending_space = false;
+                }
+                out.push(b'\'');
+                last_dash = false;
+            }
+        }
+    }
+}
+
+fn hash_bytes(b: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    for (i, w) in s.split_ascii_whitespace().enumerate() {
-        if i > 0 {
-            h.write_u8(b' ');
-        }
-        h.write(w.as_bytes());
-    }
+    h.write(b);
     h.write_u8(0xff);
     h.finish()
 }
@@ -190,6 +234,32 @@ mod tests {
         assert!(fold_equal(nfc, nfd));
         assert_eq!(fold_token(nfd), fold_token(nfc));
         assert_eq!(fold_hash(nfc), fold_hash(nfd));
+    }
+
+    #[test]
+    fn ascii_fold_matches_folded_chars() {
+        let samples = [
+            "",
+            "  ",
+            " a ",
+            "a  b\n\tc",
+            "x--y - -z",
+            "---",
+            "`a` -- b\x0bc\r\n",
+            "- a",
+            "a -",
+            "a\x0b-\x0b-b",
+            "\x0c\x1cq",
+            "x - - - y",
+            "--a--",
+            "a\n\n--\n\nb",
+        ];
+        for s in samples {
+            let mut buf = Vec::new();
+            fold_ascii_into(s.as_bytes(), &mut buf);
+            let want: String = folded_chars(s).collect();
+            assert_eq!(String::from_utf8(buf).unwrap(), want, "{s:?}");
+        }
     }
 
     #[test]

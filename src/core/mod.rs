@@ -42,7 +42,7 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
                 new_at: 0,
             });
         }
-        e.stats.words_unchanged = tokenize::count_words(old);
+        e.stats.words_unchanged = cx.old.words();
         (e, false)
     } else {
         let al = engine::align(&mut cx);
