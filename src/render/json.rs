@@ -18,8 +18,9 @@ struct Document<'d, 'a> {
 
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side) -> io::Result<()> {
     let doc = Document { schema: SCHEMA, old, new, diff };
-    let mut buf = io::BufWriter::with_capacity(1 << 16, w);
-    serde_json::to_writer(&mut buf, &doc).map_err(io::Error::other)?;
-    buf.write_all(b"\n")?;
-    buf.flush()
+    // Article text can hold C1 controls; see `sanitize::json_safe`.
+    let json = serde_json::to_string(&doc).map_err(io::Error::other)?;
+    w.write_all(super::sanitize::json_safe(&json).as_bytes())?;
+    w.write_all(b"\n")?;
+    w.flush()
 }

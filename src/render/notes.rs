@@ -192,9 +192,7 @@ pub struct InnerEdit<'a> {
 /// The inner word diff for the change op `i` belongs to, when that is a
 /// move whose texts differ.
 pub fn inner_edit<'a>(diff: &Diff<'a>, notes: &Notes, i: usize, strict: bool) -> Option<InnerEdit<'a>> {
-    if diff.ops.get(i)?.move_id.is_none() {
-        return None;
-    }
+    diff.ops.get(i)?.move_id?;
     let c = diff.changes.get(notes.change_of[i]?)?;
     let (old_text, new_text) = (c.old_text?, c.new_text?);
     if old_text == new_text {

@@ -20,11 +20,31 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     for c in s.chars() {
         if is_dangerous(c) {
             let u = c as u32;
-            if u <= 0xff && u < 0x80 {
+            if u < 0x80 {
                 out.push_str(&format!("\\x{u:02x}"));
             } else {
                 out.push_str(&format!("\\u{{{u:04x}}}"));
             }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with DEL and C1 controls written as `\u00XX` escapes
+/// (serde_json escapes C0 itself but passes these through raw, and some
+/// terminals act on U+009B as CSI). In valid JSON they can only occur inside
+/// strings, where the escape means the same character.
+pub fn json_safe(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c);
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);
         }
@@ -42,5 +62,12 @@ mod tests {
         assert_eq!(visible("x\u{9b}y"), "x\\u{009b}y");
         assert_eq!(visible("t\tn\n"), "t\tn\n");
         assert_eq!(visible("\r"), "\\x0d");
+    }
+
+    #[test]
+    fn json_safe_escapes_c1_and_del() {
+        assert_eq!(json_safe("{\"t\":\"a\u{9b}31m\u{7f}é\"}"), r#"{"t":"a\u009b31m\u007fé"}"#);
+        let v: String = serde_json::from_str(&json_safe("\"x\u{9b}\"")).unwrap();
+        assert_eq!(v, "x\u{9b}");
     }
 }

@@ -37,7 +37,7 @@ impl<'d, 'a> Summary<'d, 'a> {
         let s = &diff.stats;
         let kinds = KINDS.iter().map(|&k| (k, s.kinds.get(k))).filter(|&(_, n)| n > 0).collect();
         let mut subs: Vec<_> = diff.substitutions.iter().collect();
-        subs.sort_by(|a, b| b.count.cmp(&a.count));
+        subs.sort_by_key(|c| std::cmp::Reverse(c.count));
         Summary {
             identical: diff.is_identical(),
             kinds,
