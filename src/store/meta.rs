@@ -73,8 +73,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// The first non-empty line, trimmed: the default title.
+/// The first non-empty line, trimmed: the default title. A byte order mark
+/// is not part of the title (the text keeps it).
 pub fn default_title(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
 }
 
@@ -279,6 +281,12 @@ mod tests {
         let msg = commit_message(&m);
         assert!(msg.starts_with("rev 2: "));
         assert!(msg.ends_with("\n\nfixed typo\n"));
+    }
+
+    #[test]
+    fn byte_order_mark_is_not_in_the_title() {
+        assert_eq!(default_title("\u{feff}Headline\n\nBody.\n"), "Headline");
+        assert_eq!(default_title("\u{feff}\n\nSecond\n"), "Second");
     }
 
     #[test]
