@@ -16,8 +16,18 @@ pub const MAX_NAME_BYTES: usize = 200;
 pub fn validate_name(name: &str) -> Result<()> {
     match problem(name) {
         None => Ok(()),
-        Some(msg) => Err(Error::BadName { name: name.to_string(), msg }),
+        Some(msg) => Err(Error::BadName { name: for_message(name), msg }),
     }
+}
+
+/// The name as quoted in an error: a 10 KB name is cut, not echoed whole.
+fn for_message(name: &str) -> String {
+    const SHOWN: usize = 64;
+    if name.chars().count() <= SHOWN {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(SHOWN).collect();
+    format!("{head}\u{2026}")
 }
 
 fn problem(name: &str) -> Option<String> {
@@ -239,6 +249,8 @@ mod tests {
         assert!(msg("x.lock").contains(".lock"));
         assert!(msg("a..b").contains(".."));
         assert!(msg("café").contains("ASCII"));
+        let long = msg(&"n".repeat(10_240));
+        assert!(long.len() < 400 && long.contains("10240 bytes"), "{long}");
     }
 
     #[test]
