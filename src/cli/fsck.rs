@@ -27,7 +27,7 @@ pub fn run(args: FsckArgs, g: &GlobalArgs) -> Result<Exit> {
     if args.json {
         let json =
             serde_json::to_string_pretty(&report).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        ignore_broken_pipe(writeln!(out, "{json}").and_then(|_| out.flush()))?;
+        ignore_broken_pipe(writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()))?;
     } else {
         ignore_broken_pipe(write_text(&mut out, &report).and_then(|_| out.flush()))?;
     }

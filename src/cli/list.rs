@@ -27,7 +27,10 @@ pub fn run(args: ListArgs, g: &GlobalArgs) -> Result<Exit> {
         let json =
             serde_json::to_string_pretty(&articles).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
         let mut out = Output::stdout();
-        return ignore_broken_pipe(writeln!(out, "{json}").and_then(|_| out.flush())).map(|_| EXIT_OK);
+        return ignore_broken_pipe(
+            writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()),
+        )
+        .map(|_| EXIT_OK);
     }
     let mut out = Output::paged(g);
     ignore_broken_pipe(write_table(&mut out, &articles).and_then(|_| out.flush()))?;

@@ -35,7 +35,10 @@ pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
         let mut out = Output::stdout();
         let json =
             serde_json::to_string_pretty(&entries).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        return ignore_broken_pipe(writeln!(out, "{json}").and_then(|_| out.flush())).map(|_| EXIT_OK);
+        return ignore_broken_pipe(
+            writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()),
+        )
+        .map(|_| EXIT_OK);
     }
     let width = revs.iter().map(|r| r.number().to_string().len()).max().unwrap_or(1);
     let mut out = Output::paged(g);
