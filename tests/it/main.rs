@@ -6,5 +6,6 @@ mod common;
 mod concurrency;
 mod crash;
 mod engine;
+mod hostile;
 mod render;
 mod store_cmds;
