@@ -13,7 +13,7 @@
 use super::blocks::Doc;
 use super::notes::Notes;
 use super::sanitize::visible;
-use super::segments::split_lead;
+use super::segments::{is_line_break, split_lead};
 use super::summary::Summary;
 use super::{RenderOptions, Side};
 use crate::core::{Diff, OpKind};
@@ -70,6 +70,13 @@ fn body(diff: &Diff) -> String {
             Some(_) => split_lead(&text),
             None => ("", &text[..]),
         };
+        if is_line_break(&text) {
+            // A changed paragraph break is marked whole, newlines inside
+            // (as pymdown-extensions and MultiMarkdown read it).
+            out.push_str(&format!("{open}{text}{close}"));
+            i += 1;
+            continue;
+        }
         out.push_str(&marked(lead, open, close));
         if let Some(n) = &notes.by_op[i] {
             out.push_str(&format!("{{>>{}<<}}", n.text()));
@@ -80,17 +87,18 @@ fn body(diff: &Diff) -> String {
     out
 }
 
-/// A delete followed by an insert, both plain edits on one line.
+/// A delete followed by an insert, both plain edits on one line, or both
+/// whitespace (`{~~\n\n~> ~~}`: a paragraph joined).
 fn substitutable(diff: &Diff, notes: &Notes, i: usize) -> bool {
     let (Some(d), Some(n)) = (diff.ops.get(i), diff.ops.get(i + 1)) else {
         return false;
     };
     let plain = |j: usize, o: &crate::core::Op| notes.by_op[j].is_none() && o.move_id.is_none();
+    let whitespace = d.text.trim().is_empty() && n.text.trim().is_empty();
     n.op == OpKind::Insert
         && plain(i, d)
         && plain(i + 1, n)
-        && !d.text.contains('\n')
-        && !n.text.contains('\n')
+        && (whitespace || (!d.text.contains('\n') && !n.text.contains('\n')))
         && !d.text.is_empty()
         && !n.text.is_empty()
 }
@@ -157,6 +165,13 @@ mod tests {
         let s = render(&b);
         assert!(s.contains("{>>duplicate of ¶2<<}{++Head!++}\n\nHead.\n\n"), "{s}");
         assert!(s.contains("{>>moved to ¶4<<}{--Moved.--}\n\nBody.\n\n{>>moved from ¶2<<}{++Moved.++}"), "{s}");
+    }
+
+    #[test]
+    fn paragraph_joins_and_splits_keep_their_newlines_inside_marks() {
+        let b = DiffBuilder::new().eq("A.").del("\n\n").ins(" ").eq("B.").ins("\n\n").eq("C.").del("\n").eq("D.");
+        let s = render(&b);
+        assert!(s.ends_with("A.{~~\n\n~> ~~}B.{++\n\n++}C.{--\n--}D.\n"), "{s:?}");
     }
 
     #[test]

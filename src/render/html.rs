@@ -23,7 +23,7 @@
 use super::blocks::{Block, Item, Piece};
 use super::notes::{inner_edit, Note, Site};
 use super::sanitize::visible;
-use super::segments::{Ctx, View};
+use super::segments::{marks_break, Ctx, View};
 use super::summary::{kind_name, percent, Summary};
 use super::terminal::folded;
 use super::{RenderOptions, Side};
@@ -317,14 +317,14 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
         (OpKind::Delete, _) => Tag::new(ctx, p, "del", ids),
         (OpKind::Insert, _) => Tag::new(ctx, p, "ins", ids),
     };
-    let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
-    if p.whole && inner_available(ctx, p, view) {
-        note_here.into_iter().for_each(|n| note(h, n));
-        tag.open(h, "");
-        inner(h, ctx, p, view);
-        tag.close(h);
-        return;
+    if view == View::Inline && marks_break(ctx.diff, p.op) {
+        // A changed paragraph break: CSS shows it as ↵ (see `.nl`).
+        tag.open(h, "nl");
+        h.push_str(&esc(p.text));
+        return tag.close(h);
     }
+    let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
+    let inner_diff = p.whole && inner_available(ctx, p, view);
     // Line breaks at the edges get their own element, so the change's
     // background does not paint the blank line between paragraphs.
     let (lead, body, trail) = edges(p.text);
@@ -332,11 +332,16 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
         if extra.is_empty() {
             note_here.into_iter().for_each(|n| note(h, n));
         }
-        if !text.is_empty() {
-            tag.open(h, extra);
-            h.push_str(&esc(text));
-            tag.close(h);
+        if text.is_empty() {
+            continue;
         }
+        tag.open(h, extra);
+        if extra.is_empty() && inner_diff {
+            inner(h, ctx, p, text, view);
+        } else {
+            h.push_str(&esc(text));
+        }
+        tag.close(h);
     }
 }
 
@@ -429,16 +434,17 @@ fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
     })
 }
 
-/// Write the inner diff; call only when [`inner_available`].
-fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) {
+/// Write `text` (part of piece `p`) as the inner diff; call only when
+/// [`inner_available`].
+fn inner(h: &mut String, ctx: &Ctx, p: &Piece, text: &str, view: View) {
     let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
-        return h.push_str(&esc(p.text));
+        return h.push_str(&esc(text));
     };
     let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
-    let Some(at) = p.text.find(unit) else {
-        return h.push_str(&esc(p.text));
+    let Some(at) = text.find(unit) else {
+        return h.push_str(&esc(text));
     };
-    h.push_str(&esc(&p.text[..at]));
+    h.push_str(&esc(&text[..at]));
     for op in &edit.diff.ops {
         match (op.op, view) {
             (OpKind::Equal, _) => h.push_str(&esc(op.text)),
@@ -451,7 +457,7 @@ fn inner(h: &mut String, ctx: &Ctx, p: &Piece, view: View) {
             }
         }
     }
-    h.push_str(&esc(&p.text[at + unit.len()..]));
+    h.push_str(&esc(&text[at + unit.len()..]));
 }
 
 #[cfg(test)]
@@ -534,6 +540,12 @@ mod tests {
         let b = DiffBuilder::new().eq("A.\n\n").ins("New para.\n\n").eq("B.");
         let s = render(&b);
         assert!(s.contains("<ins data-op=\"1\">New para.</ins><ins class=\"br\" data-op=\"1\">\n\n</ins>"), "{s}");
+        let b = DiffBuilder::new().eq("A.").del("\n\n").fmt().ins(" ").fmt().eq("B.");
+        let s = render(&b);
+        assert!(
+            s.contains("A.<del class=\"fmt nl\" data-op=\"1\">\n\n</del><ins class=\"fmt\" data-op=\"2\"> </ins>B."),
+            "{s}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::blocks::Doc;
 use super::style::Label;
 use crate::core::{self, Change, ChangeKind, Diff, DiffOptions, OpKind};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Which text an annotation sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,14 +67,15 @@ pub struct Notes {
 
 impl Notes {
     pub fn new(diff: &Diff, doc: &Doc) -> Notes {
-        let change_of: Vec<Option<usize>> = (0..diff.ops.len()).map(|i| change_of(diff, i)).collect();
+        let moves = Moves::new(diff);
+        let change_of: Vec<Option<usize>> = (0..diff.ops.len()).map(|i| change_of(diff, &moves, i)).collect();
         let mut seen = HashSet::new();
         let mut by_op = vec![None; diff.ops.len()];
         for (i, op) in diff.ops.iter().enumerate() {
             let change = change_of[i].and_then(|c| diff.changes.get(c).map(|ch| (c, ch)));
             let note = match op.op {
                 OpKind::Equal => None,
-                _ if op.move_id.is_some() => Some(move_note(diff, doc, i, change)),
+                _ if op.move_id.is_some() => Some(move_note(diff, doc, &moves, i, change)),
                 OpKind::Insert => match change {
                     Some((c, ch)) if ch.kind == ChangeKind::Duplicated => Some(Note {
                         kind: ChangeKind::Duplicated,
@@ -110,18 +111,46 @@ enum Key {
     Op(usize),
 }
 
-fn change_of(diff: &Diff, i: usize) -> Option<usize> {
+/// Per move id: its change, and its first delete and insert op.
+struct Moves {
+    change: HashMap<u32, usize>,
+    delete: HashMap<u32, usize>,
+    insert: HashMap<u32, usize>,
+}
+
+impl Moves {
+    fn new(diff: &Diff) -> Moves {
+        let mut m = Moves { change: HashMap::new(), delete: HashMap::new(), insert: HashMap::new() };
+        for (i, c) in diff.changes.iter().enumerate() {
+            if let Some(id) = c.move_id {
+                m.change.entry(id).or_insert(i);
+            }
+        }
+        for (i, op) in diff.ops.iter().enumerate() {
+            let map = match op.op {
+                OpKind::Delete => &mut m.delete,
+                OpKind::Insert => &mut m.insert,
+                OpKind::Equal => continue,
+            };
+            if let Some(id) = op.move_id {
+                map.entry(id).or_insert(i);
+            }
+        }
+        m
+    }
+}
+
+fn change_of(diff: &Diff, moves: &Moves, i: usize) -> Option<usize> {
     let op = &diff.ops[i];
     if let Some(c) = op.change.filter(|&c| c < diff.changes.len()) {
         return Some(c);
     }
-    let m = op.move_id?;
-    diff.changes.iter().position(|c| c.move_id == Some(m))
+    moves.change.get(&op.move_id?).copied()
 }
 
 /// The note for a moved op: its partner's ¶, from the change if the engine
 /// gave it, else from where the partner op sits.
-fn move_note(diff: &Diff, doc: &Doc, i: usize, change: Option<(usize, &Change)>) -> Note {
+fn move_note(diff: &Diff, doc: &Doc, moves: &Moves, i: usize, change: Option<(usize, &Change)>) -> Note {
     let op = &diff.ops[i];
     let site = if op.op == OpKind::Delete { Site::Old } else { Site::New };
     let from_change = change.and_then(|(_, c)| match site {
@@ -129,8 +158,8 @@ fn move_note(diff: &Diff, doc: &Doc, i: usize, change: Option<(usize, &Change)>)
         Site::New => c.old_paragraph,
     });
     let partner = || {
-        let want = if site == Site::Old { OpKind::Insert } else { OpKind::Delete };
-        let j = diff.ops.iter().position(|o| o.op == want && o.move_id == op.move_id)?;
+        let partners = if site == Site::Old { &moves.insert } else { &moves.delete };
+        let j = *partners.get(&op.move_id?)?;
         // Skip the line break a unit's op often starts with.
         let t = diff.ops[j].text;
         let skip = t.len() - t.trim_start().len();

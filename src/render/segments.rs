@@ -69,6 +69,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             (OpKind::Delete, View::Inline) if self.diff.ops[piece.op].move_id.is_some() => {
                 self.moved_pointer(piece, &mut out)
             }
+            (_, View::Inline) if marks_break(self.diff, piece.op) => self.line_break(piece, &mut out),
             _ => {
                 let rest = self.note(piece, &mut out);
                 if !(piece.whole && self.inner(piece, view, &mut out)) {
@@ -92,6 +93,19 @@ impl<'d, 'a> Ctx<'d, 'a> {
         out.push(Styled::owned(Some(n.label()), format!("⟨{}⟩", n.text())));
         out.push(Styled::new(None, " "));
         rest
+    }
+
+    /// Inline view, a changed line break (a paragraph joined or split, a
+    /// blank line added): shown as `↵`, since the raw newline of a deleted
+    /// break would look like a break that is still there. An added break
+    /// also takes effect, so the text below starts on a new line.
+    fn line_break(&self, piece: &Piece<'a>, out: &mut Vec<Styled<'a>>) {
+        let label = op_label(self.diff, piece.op);
+        let marks = "↵".repeat(piece.text.matches('\n').count());
+        out.push(Styled::owned(label, marks));
+        if piece.kind == OpKind::Insert {
+            out.push(Styled::new(label, piece.text));
+        }
     }
 
     /// Inline view, old place of a move: a pointer with an excerpt instead
@@ -143,6 +157,23 @@ impl<'d, 'a> Ctx<'d, 'a> {
         out.push(Styled::new(Some(moved), &piece.text[at + unit.len()..]));
         true
     }
+}
+
+/// Whitespace only, with at least one line break: an op that changes
+/// paragraph layout rather than words.
+pub fn is_line_break(text: &str) -> bool {
+    text.contains('\n') && text.trim().is_empty()
+}
+
+/// Whether op `i` is a changed line break to show as `↵` in the inline
+/// view: whitespace with a newline that joins or splits existing text. One
+/// next to an added (or removed) paragraph is that paragraph's separator
+/// and is shown as it is.
+pub fn marks_break(diff: &Diff, i: usize) -> bool {
+    let op = &diff.ops[i];
+    let paragraph_next_to_it =
+        |j: Option<usize>| j.and_then(|j| diff.ops.get(j)).is_some_and(|o| o.op == op.op && !o.text.trim().is_empty());
+    is_line_break(op.text) && !paragraph_next_to_it(i.checked_sub(1)) && !paragraph_next_to_it(Some(i + 1))
 }
 
 /// Leading whitespace up to and including its last line break, and the
@@ -229,6 +260,24 @@ mod tests {
         let ctx = Ctx::new(&d, false);
         let s = show(&ctx, View::Inline);
         assert_eq!(s, "A.\n\n<moved>⟨moved to ¶3: “Moved.”⟩</moved>\n\nB.\n\n<moved>⟨moved from ¶2⟩</moved> <moved-added>Moved.</moved-added>");
+    }
+
+    #[test]
+    fn changed_line_breaks_are_visible_marks() {
+        let b = DiffBuilder::new().eq("spring.").del("\n\n").fmt().ins(" ").fmt().eq("He said.").ins("\n").eq("\nEnd");
+        let d = b.diff();
+        let ctx = Ctx::new(&d, false);
+        assert_eq!(
+            show(&ctx, View::Inline),
+            "spring.<formatting-removed>↵↵</formatting-removed><formatting-added> </formatting-added>He said.\
+             <added>↵</added>\n\nEnd"
+        );
+        // The separator of an added paragraph is not marked.
+        let b = DiffBuilder::new().eq("End.").ins("\n\n").ins("New para.");
+        let d = b.diff();
+        assert_eq!(show(&Ctx::new(&d, false), View::Inline), "End.\n\n<added>New para.</added>");
+        // Columns show each text's own layout.
+        assert_eq!(show(&ctx, View::Old), "spring.\n\nHe said.\nEnd");
     }
 
     #[test]

@@ -94,6 +94,11 @@ pub fn wrap(runs: &[Styled], cols: usize, mode: ColorMode) -> Vec<Line> {
     let cols = cols.max(4);
     let mut w = Wrapper { cols, mode, lines: Vec::new(), cur: Line::default(), soft: false };
     for run in runs {
+        // An annotation (`⟨moved from ¶4⟩`) never breaks inside.
+        if matches!(run.label, Some(Label::Moved | Label::Duplicated)) && !run.text.contains('\n') {
+            w.word(run.label, &run.text);
+            continue;
+        }
         for atom in atoms(&run.text) {
             match atom {
                 Atom::Break => w.hard_break(),
@@ -161,17 +166,23 @@ impl Wrapper {
                 return;
             }
         }
-        // Longer than a whole line: break between characters.
+        // Longer than a whole line: break between characters, measuring
+        // as we go (a megabyte of base64 must not be quadratic).
+        let marker = label.map_or(0, |l| marker_width(self.mode, l));
         let mut chunk = String::new();
+        let mut chunk_w = 0;
         for c in s.chars() {
-            let mut next = chunk.clone();
-            next.push(c);
-            if !chunk.is_empty() && self.used() + self.cur.cost(self.mode, label, &next) > self.cols {
+            let cw = char_width(c);
+            let new_run = self.cur.runs.last().is_none_or(|(l, _)| *l != label);
+            let extra = if new_run { marker } else { 0 };
+            if !chunk.is_empty() && self.used() + extra + chunk_w + cw > self.cols {
                 self.cur.push(label, &chunk);
                 self.soft_break();
                 chunk.clear();
+                chunk_w = 0;
             }
             chunk.push(c);
+            chunk_w += cw;
         }
         self.cur.push(label, &chunk);
     }
@@ -239,6 +250,23 @@ mod tests {
     fn tabs_expand_and_runs_merge() {
         let l = wrap(&[s(Some(Label::Added), "a\tb"), s(Some(Label::Added), " c")], 40, ColorMode::Debug);
         assert_eq!(l[0].runs, [(Some(Label::Added), "a    b c".to_string())]);
+    }
+
+    #[test]
+    fn a_huge_unbroken_word_wraps_in_linear_time() {
+        let blob = "A".repeat(400_000);
+        let t = std::time::Instant::now();
+        let l = wrap(&[s(Some(Label::Added), &blob)], 50, ColorMode::Plain);
+        assert_eq!(l.len(), 400_000 / 46 + 1);
+        assert!(l.iter().all(|l| l.width(ColorMode::Plain) <= 50));
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn annotations_wrap_as_one_unit() {
+        let runs = [s(None, "the spring."), s(None, " "), s(Some(Label::Moved), "⟨moved from ¶4⟩"), s(None, " He")];
+        let l = wrap(&runs, 20, ColorMode::Debug);
+        assert_eq!(plain(&l), ["the spring.", "⟨moved from ¶4⟩ He"]);
     }
 
     #[test]

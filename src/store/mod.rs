@@ -21,6 +21,7 @@ use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
 
 mod date;
+mod fsck;
 mod gc;
 mod import;
 mod info;
@@ -32,6 +33,7 @@ mod revspec;
 mod write;
 
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS};
+pub use fsck::{FsckReport, Problem, Repair, BACKUP_PREFIX};
 pub use gc::GcReport;
 pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};

@@ -189,7 +189,7 @@ pub(crate) fn locked_error(store: &Path, name: &str) -> Error {
     }
 }
 
-fn shell_quote(p: &Path) -> String {
+pub(crate) fn shell_quote(p: &Path) -> String {
     let s = p.display().to_string();
     if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
         s

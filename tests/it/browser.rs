@@ -1,6 +1,7 @@
 //! The HTML report in a real browser: load `--format html` for the belarus
-//! pair in headless chromium, read the DOM the browser built, and check it
-//! against `--format json` for the same diff.
+//! pair (and council-budget 1→2, which has moves) in headless chromium,
+//! read the DOM the browser built, and check it against `--format json`
+//! for the same diff.
 //!
 //! Which elements correspond to what (the contract documented in
 //! `src/render/html.rs`), counted inside `<section id="inline">` only (the
@@ -33,16 +34,16 @@ fn chromium() -> Option<PathBuf> {
     std::env::split_paths(&path).flat_map(|d| ["chromium", "chromium-browser"].map(|n| d.join(n))).find(|p| p.is_file())
 }
 
-fn compare(format: &str) -> String {
+/// Pairs loaded in the browser: the spun copy (duplicate, rewording) and
+/// the council story (a moved paragraph and a moved sentence).
+const PAIRS: [(&str, &str); 2] = [
+    ("fixtures/belarus/0001.txt", "fixtures/belarus/0002.txt"),
+    ("fixtures/council-budget/0001.txt", "fixtures/council-budget/0002.txt"),
+];
+
+fn compare(old: &str, new: &str, format: &str) -> String {
     let mut c = redline();
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).args([
-        "--no-pager",
-        "compare",
-        "fixtures/belarus/0001.txt",
-        "fixtures/belarus/0002.txt",
-        "--format",
-        format,
-    ]);
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).args(["--no-pager", "compare", old, new, "--format", format]);
     stdout_of(&mut c)
 }
 
@@ -136,10 +137,20 @@ fn html_report_matches_json_in_a_real_browser() {
         return;
     };
     let env = Env::new();
-    let page = env.file("belarus.html", compare("html"));
-    let json: serde_json::Value = serde_json::from_str(&compare("json")).expect("JSON");
     let profile = env.dir.path().join("profile");
-    let dom = run_chromium(&bin, &profile, &["--dump-dom".into(), format!("file://{}", page.display())]);
+    for (i, (old, new)) in PAIRS.into_iter().enumerate() {
+        let page = env.file(&format!("page{i}.html"), compare(old, new, "html"));
+        let json: serde_json::Value = serde_json::from_str(&compare(old, new, "json")).expect("JSON");
+        check_page(&bin, &profile, &page, &json);
+        if i == 0 {
+            screenshot(&bin, &profile, &page);
+        }
+    }
+}
+
+/// Load `page` in the browser and check its DOM against `json`.
+fn check_page(bin: &Path, profile: &Path, page: &Path, json: &serde_json::Value) {
+    let dom = run_chromium(bin, profile, &["--dump-dom".into(), format!("file://{}", page.display())]);
     assert!(dom.contains("<html") && dom.contains("id=\"inline\""), "chromium gave no DOM: {dom:.200}");
     assert!(!dom.contains("<script"), "the page has no scripts");
 
@@ -193,12 +204,15 @@ fn html_report_matches_json_in_a_real_browser() {
     }
     let moved = changes.iter().filter(|c| c["kind"] == "moved").count();
     assert_eq!(count_notes("moved", "old"), moved, "a moved unit is marked at its old place too");
+}
 
+/// With `REDLINE_SCREENSHOT=docs/diff.png`, save the README screenshot.
+fn screenshot(bin: &Path, profile: &Path, page: &Path) {
     if let Some(shot) = std::env::var_os("REDLINE_SCREENSHOT") {
         let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join(shot);
         run_chromium(
-            &bin,
-            &profile,
+            bin,
+            profile,
             &[
                 format!("--screenshot={}", shot.display()),
                 "--window-size=1200,1600".into(),

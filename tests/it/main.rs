@@ -3,6 +3,8 @@
 
 mod browser;
 mod common;
+mod concurrency;
+mod crash;
 mod engine;
 mod render;
 mod store_cmds;
