@@ -209,16 +209,52 @@ fn align_paragraphs(cx: &mut Cx, al: &mut Alignment) {
         for &n in &new_left {
             cx.new.ensure(n, &mut cx.int);
         }
+        pair_within_gaps(cx, &old_left, &new_left, (&gap_old, &gap_new), &mut pairs);
+        let (old_used, new_used) = used_by(&pairs, cx.old.paras.len(), cx.new.paras.len());
+        let old_left: Vec<usize> = old_left.into_iter().filter(|&o| !old_used[o]).collect();
+        let new_left: Vec<usize> = new_left.into_iter().filter(|&n| !new_used[n]).collect();
         let ob: Vec<&Bag> = old_left.iter().map(|&o| cx.old.bag(o)).collect();
         let nb: Vec<&Bag> = new_left.iter().map(|&n| cx.new.bag(n)).collect();
-        let same_gap = |i: usize, j: usize| if gap_old[old_left[i]] == gap_new[new_left[j]] { 0.05 } else { 0.0 };
-        for s in similar_pairs(&ob, &nb, PARA_THRESHOLD, &same_gap) {
+        for s in similar_pairs(&ob, &nb, PARA_THRESHOLD, &|_, _| 0.0) {
             pairs.push((old_left[s.old], new_left[s.new]));
         }
     }
     let old = &cx.old;
     let weight = |p: &Pair| (old.paras[p.0].content.len() as u64) + 1;
     classify_pairs(pairs, &weight, &mut al.old_para, &mut al.new_para, &mut al.next_move);
+}
+
+/// Pair edited paragraphs inside each gap between anchors first: the
+/// neighbours are the likeliest counterparts, and a gap is small enough to
+/// compare all pairs, so a paragraph made only of common words (which the
+/// global index skips as stop words) still finds its partner.
+fn pair_within_gaps(cx: &Cx, old_left: &[usize], new_left: &[usize], gap: (&[usize], &[usize]), pairs: &mut Vec<Pair>) {
+    let mut by_gap: std::collections::BTreeMap<usize, (Vec<usize>, Vec<usize>)> = Default::default();
+    for &o in old_left {
+        by_gap.entry(gap.0[o]).or_default().0.push(o);
+    }
+    for &n in new_left {
+        by_gap.entry(gap.1[n]).or_default().1.push(n);
+    }
+    for (os, ns) in by_gap.values() {
+        if os.is_empty() || ns.is_empty() || os.len() * ns.len() > 4096 {
+            continue;
+        }
+        let ob: Vec<&Bag> = os.iter().map(|&o| cx.old.bag(o)).collect();
+        let nb: Vec<&Bag> = ns.iter().map(|&n| cx.new.bag(n)).collect();
+        for s in similar_pairs(&ob, &nb, PARA_THRESHOLD, &|_, _| 0.0) {
+            pairs.push((os[s.old], ns[s.new]));
+        }
+    }
+}
+
+fn used_by(pairs: &[Pair], n_old: usize, n_new: usize) -> (Vec<bool>, Vec<bool>) {
+    let (mut o, mut n) = (vec![false; n_old], vec![false; n_new]);
+    for &(a, b) in pairs {
+        o[a] = true;
+        n[b] = true;
+    }
+    (o, n)
 }
 
 /// Gap index of every unit: the number of matched units before it.

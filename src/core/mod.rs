@@ -11,6 +11,7 @@ pub mod engine;
 pub mod fold;
 pub mod model;
 pub mod segment;
+pub mod tidy;
 pub mod tokenize;
 pub mod words;
 
@@ -73,7 +74,7 @@ fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, 
     Diff {
         formatting_only,
         stats,
-        ops: e.ops,
+        ops: tidy::slide_breaks(e.ops, cx.old.text, cx.new.text),
         changes: e.changes,
         substitutions,
         coarse,
