@@ -6,6 +6,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod engine;
+mod fuzz;
 mod hostile;
 mod render;
 mod store_cmds;
