@@ -26,7 +26,14 @@ pub fn run(args: ShowArgs, g: &GlobalArgs) -> Result<Exit> {
     };
     // Exact bytes, no pager and no added newline: `show` output must be
     // byte-identical to what was committed (scripts diff and hash it).
+    // On a terminal, though, the text is a stranger's: control characters
+    // are shown as visible escapes so it cannot retitle or clear the screen.
     let bytes = if args.meta { store.meta_bytes(&rev)? } else { store.text(&rev)? };
+    let bytes = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        crate::render::sanitize::visible(&String::from_utf8_lossy(&bytes)).into_owned().into_bytes()
+    } else {
+        bytes
+    };
     let mut out = std::io::stdout().lock();
     ignore_broken_pipe(out.write_all(&bytes).and_then(|_| out.flush()))?;
     Ok(EXIT_OK)

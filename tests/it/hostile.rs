@@ -386,6 +386,18 @@ const CASES: &[Case] = &[
             assert_no_raw_controls(&label, &out);
         }
     }),
+    ("show on a terminal escapes control characters", |e| {
+        round_trip(e, "tty", b"Title \x1b]0;pwned\x07 here \x1b[2J\n"); // piped: exact bytes
+        let bin = assert_cmd::cargo::cargo_bin("redline");
+        let cmd = format!("{} --store {} show tty", bin.display(), e.store().display());
+        match std::process::Command::new("script").args(["-qc", &cmd, "/dev/null"]).output() {
+            Ok(out) if out.status.success() => {
+                assert!(!out.stdout.contains(&0x1b), "raw ESC on a terminal: {:?}", out.stdout);
+                assert!(String::from_utf8_lossy(&out.stdout).contains("\\x1b]0;pwned"));
+            }
+            _ => eprintln!("note: no `script` to give show a terminal; only the piped case was checked"),
+        }
+    }),
     ("<script> stays inert in HTML", |e| {
         round_trip(e, "xss", b"Title <script>alert(1)</script>\n\nBody <img src=x onerror=alert(1)> text.\n");
         round_trip(e, "xss", b"Title <script>alert(2)</script>\n\nBody <img src=x onerror=alert(2)> text </textarea><script>x()</script>.\n");
