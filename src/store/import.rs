@@ -6,6 +6,8 @@
 //!   as one delta-compressed pack per batch (see [`super::packing`]);
 //! - per article, the previous text and a content-hash → revision map are
 //!   kept in memory, so no history is re-read per revision;
+//! - records are handled in chunks: classified in order (hashing only), then
+//!   diffed for their metadata on every CPU, then written in order;
 //! - refs move once per article per batch, after the pack is on disk, each
 //!   with a compare-and-swap against the value seen when the article was
 //!   loaded.
@@ -20,7 +22,7 @@
 //! revisions from this batch are replayed through [`Store::commit`], which
 //! rebuilds them on the new tip.
 
-use super::meta::{self, Meta, MetaInput, Prev};
+use super::meta::{self, Change, Meta, MetaInput, Prev};
 use super::packing::{self, PackPlan};
 use super::write::{is_contention, update_ref, write_revision, CommitOutcome, CommitRequest};
 use super::{store_err, validate_name, Store};
@@ -28,6 +30,7 @@ use crate::error::Result;
 use git2::{Oid, Repository};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// One revision to import (the same fields as a commit).
 pub type ImportRecord = CommitRequest;
@@ -72,7 +75,7 @@ struct Article {
     base: Option<Oid>,
     /// The newest revision written by this import (or `base`).
     tip: Option<Oid>,
-    prev: Option<(Meta, String)>,
+    prev: Option<(Meta, Arc<str>)>,
     /// Hash of the text this article's previous record had (stored or
     /// not): a record equal to it is "unchanged". It differs from `prev`'s
     /// hash only while re-importing revisions that are already stored.
@@ -84,9 +87,22 @@ struct Article {
     /// (Revisions added by this run are not included: folder imports take
     /// times from file mtimes, which can coincide.)
     seen: HashSet<(String, String)>,
-    /// Records stored since the last flush, with their commits.
-    pending: Vec<(CommitRequest, Oid)>,
+    /// Records stored since the last flush (text kept aside), with their
+    /// commits, for replay if the ref moved under us.
+    pending: Vec<(CommitRequest, Arc<str>, Oid)>,
 }
+
+/// A record that will be stored, with what its diff needs.
+struct Job {
+    rec: ImportRecord,
+    text: Arc<str>,
+    sha: String,
+    /// The text of the revision it follows (None for a first revision).
+    prev_text: Option<Arc<str>>,
+}
+
+/// Records classified and diffed together, so diffs can use every CPU.
+const CHUNK: usize = 256;
 
 struct Importer<'s> {
     store: &'s Store,
@@ -123,10 +139,29 @@ impl Store {
             report: ImportReport::default(),
         };
         let mut result = Ok(());
-        for rec in records {
-            if let Err(e) = rec.and_then(|r| imp.add(r)) {
-                result = Err(e);
+        let mut records = records.into_iter();
+        while result.is_ok() {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            for rec in records.by_ref() {
+                match rec {
+                    Ok(r) => chunk.push(r),
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+                if chunk.len() == CHUNK {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
                 break;
+            }
+            // Store what was classified even when a later record is bad.
+            let (jobs, bad) = imp.classify(chunk);
+            imp.store_jobs(jobs)?;
+            if let Some(e) = bad {
+                result = Err(e);
             }
             progress.update(&imp.report);
             if imp.pending_revisions >= BATCH_REVISIONS || imp.pending_bytes >= BATCH_BYTES {
@@ -139,47 +174,82 @@ impl Store {
 }
 
 impl Importer<'_> {
-    fn add(&mut self, rec: ImportRecord) -> Result<()> {
-        validate_name(&rec.name)?;
-        self.report.records += 1;
-        if self.touched.insert(rec.name.clone()) {
+    /// Decide, in order, which records are stored and what each follows
+    /// (cheap: hashing only). Stops at the first bad record.
+    fn classify(&mut self, chunk: Vec<ImportRecord>) -> (Vec<Job>, Option<crate::error::Error>) {
+        let mut jobs = Vec::new();
+        // The last text queued in this chunk, per article.
+        let mut queued: HashMap<String, Arc<str>> = HashMap::new();
+        for mut rec in chunk {
+            if let Err(e) = self.ensure_loaded(&rec.name) {
+                return (jobs, Some(e));
+            }
+            self.report.records += 1;
+            let a = self.articles.get_mut(&rec.name).expect("loaded above");
+            let sha = meta::sha256_hex(rec.text.as_bytes());
+            if a.baseline.as_deref() == Some(sha.as_str()) {
+                self.report.unchanged += 1;
+                continue;
+            }
+            a.baseline = Some(sha.clone());
+            if a.seen.contains(&(sha.clone(), super::format_time(rec.observed_at))) {
+                self.report.already_stored += 1;
+                continue;
+            }
+            let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
+            let prev_text = queued.get(&rec.name).cloned().or_else(|| a.prev.as_ref().map(|(_, t)| t.clone()));
+            queued.insert(rec.name.clone(), text.clone());
+            jobs.push(Job { rec, text, sha, prev_text });
+        }
+        (jobs, None)
+    }
+
+    fn ensure_loaded(&mut self, name: &str) -> Result<()> {
+        validate_name(name)?;
+        if self.touched.insert(name.to_string()) {
             self.report.articles = self.touched.len();
         }
-        if !self.articles.contains_key(&rec.name) {
-            let a = self.load(&rec.name)?;
-            self.articles.insert(rec.name.clone(), a);
+        if !self.articles.contains_key(name) {
+            let a = self.load(name)?;
+            self.articles.insert(name.to_string(), a);
         }
-        let a = self.articles.get_mut(&rec.name).expect("loaded above");
-        let sha = meta::sha256_hex(rec.text.as_bytes());
-        if a.baseline.as_deref() == Some(sha.as_str()) {
-            self.report.unchanged += 1;
-            return Ok(());
+        Ok(())
+    }
+
+    /// Diff every job (in parallel), then write them in order.
+    fn store_jobs(&mut self, jobs: Vec<Job>) -> Result<()> {
+        let changes = parallel_changes(&jobs);
+        for (job, change) in jobs.into_iter().zip(changes) {
+            self.store_job(job, change)?;
         }
-        a.baseline = Some(sha.clone());
-        if a.seen.contains(&(sha.clone(), super::format_time(rec.observed_at))) {
-            self.report.already_stored += 1;
-            return Ok(());
-        }
-        let m = meta::build(MetaInput {
-            name: &rec.name,
-            text: &rec.text,
-            sha256: &sha,
-            title: rec.title.as_deref(),
-            url: rec.url.as_deref(),
-            observed_at: rec.observed_at,
-            message: rec.message.as_deref(),
-            prev: a.prev.as_ref().map(|(m, t)| Prev { meta: m, text: t }),
-            same_as: a.hashes.get(&sha).copied(),
-        });
-        let id = write_revision(self.repo, a.tip, &m, &rec.text, rec.observed_at)
+        Ok(())
+    }
+
+    fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
+        let Job { rec, text, sha, .. } = job;
+        let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
+        let m = meta::build_with(
+            MetaInput {
+                name: &rec.name,
+                text: &text,
+                sha256: &sha,
+                title: rec.title.as_deref(),
+                url: rec.url.as_deref(),
+                observed_at: rec.observed_at,
+                message: rec.message.as_deref(),
+                prev: a.prev.as_ref().map(|(m, t)| Prev { meta: m, text: t }),
+                same_as: a.hashes.get(&sha).copied(),
+            },
+            change,
+        );
+        let id = write_revision(self.repo, a.tip, &m, &text, rec.observed_at)
             .map_err(|e| store_err(&self.store.path, "cannot write a revision", e))?;
         a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
         self.pending_revisions += 1;
-        self.pending_bytes += rec.text.len();
+        self.pending_bytes += text.len();
         self.report.stored += 1;
-        let text = rec.text.clone();
-        a.pending.push((rec, id));
+        a.pending.push((rec, text.clone(), id));
         a.prev = Some((m, text));
         Ok(())
     }
@@ -211,7 +281,7 @@ impl Importer<'_> {
         }
         let text = self.store.text_string(&latest)?;
         a.baseline = Some(latest.meta.sha256.clone());
-        a.prev = Some((latest.meta, text));
+        a.prev = Some((latest.meta, Arc::from(text)));
         Ok(a)
     }
 
@@ -223,7 +293,7 @@ impl Importer<'_> {
         let mut plan = PackPlan::default();
         let mut seq = 0u64;
         for a in self.articles.values() {
-            for (_, id) in &a.pending {
+            for (_, _, id) in &a.pending {
                 plan.add_revision(self.repo, *id, seq)
                     .map_err(|e| store_err(&self.store.path, "cannot plan the pack", e))?;
                 seq += 1;
@@ -264,7 +334,8 @@ impl Importer<'_> {
     /// Another writer moved the ref: store this batch's records through the
     /// ordinary commit path, which rebuilds them on the new tip.
     fn replay(&mut self, a: Article) -> Result<()> {
-        for (rec, _) in a.pending {
+        for (mut rec, text, _) in a.pending {
+            rec.text = text.to_string();
             self.report.stored -= 1;
             match self.store.commit(&rec)? {
                 CommitOutcome::Stored(_) => {
@@ -276,4 +347,27 @@ impl Importer<'_> {
         }
         Ok(())
     }
+}
+
+/// The diff part of each job's metadata, computed on every CPU: diffs are
+/// independent once each job knows the text it follows.
+fn parallel_changes(jobs: &[Job]) -> Vec<Option<Change>> {
+    let one = |j: &Job| j.prev_text.as_ref().map(|p| Change::between(p, &j.text));
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || jobs.len() < 2 {
+        return jobs.iter().map(one).collect();
+    }
+    let per = jobs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> =
+            jobs.chunks(per).map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        let mut out = Vec::with_capacity(jobs.len());
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }

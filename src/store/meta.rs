@@ -82,18 +82,24 @@ pub fn default_title(text: &str) -> String {
 
 /// Compute the new revision's metadata (diffing against the previous text).
 pub fn build(input: MetaInput<'_>) -> Meta {
+    let change = input.prev.as_ref().map(|p| Change::between(p.text, input.text));
+    build_with(input, change)
+}
+
+/// Like [`build`], with the diff part already computed (bulk import
+/// computes those on several threads). `change` must be `Some` exactly when
+/// `input.prev` is.
+pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
     let stats = core::text_stats(input.text);
     let title = match input.title {
         Some(t) => t.trim().to_string(),
         None => default_title(input.text),
     };
     let observed_at = super::format_time(input.observed_at);
-    let (revision, first_observed_at, change) = match &input.prev {
-        None => (1, observed_at.clone(), Change::first(stats.words)),
-        Some(p) => {
-            let d = core::diff(p.text, input.text, &DiffOptions::default());
-            (p.meta.revision + 1, p.meta.first_observed_at.clone(), Change::from_diff(&d))
-        }
+    let (revision, first_observed_at, change) = match (&input.prev, change) {
+        (Some(p), Some(c)) => (p.meta.revision + 1, p.meta.first_observed_at.clone(), c),
+        (Some(p), None) => (p.meta.revision + 1, p.meta.first_observed_at.clone(), Change::between(p.text, input.text)),
+        (None, _) => (1, observed_at.clone(), Change::first(stats.words)),
     };
     let title_changed = input.prev.as_ref().is_some_and(|p| p.meta.title != title);
     let summary = change.summary(title_changed, input.same_as);
@@ -121,7 +127,8 @@ pub fn build(input: MetaInput<'_>) -> Meta {
 }
 
 /// The parts of a diff that go into meta.json and the commit message.
-struct Change {
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
     first: bool,
     words_added: usize,
     words_removed: usize,
@@ -144,6 +151,11 @@ impl Change {
             formatting_changes: 0,
             units: vec![],
         }
+    }
+
+    /// Diff `prev` against `new` (the expensive part of a revision).
+    pub(crate) fn between(prev: &str, new: &str) -> Change {
+        Change::from_diff(&core::diff(prev, new, &DiffOptions::default()))
     }
 
     fn from_diff(d: &Diff<'_>) -> Change {

@@ -850,3 +850,26 @@ fn gc_of_missing_store_is_an_error() {
     let err = fails(env.cmd().arg("gc"), 2);
     assert!(err.contains("no store at"), "{err}");
 }
+
+#[test]
+fn import_and_commit_store_identical_revisions() {
+    // Same texts and times through both paths: the commit ids must match,
+    // so import's parallel diffs and caches compute exactly commit's meta.
+    let committed = Env::new();
+    let mut lines = String::new();
+    for (i, date) in DATES.iter().enumerate() {
+        let n = [1, 2, 3, 1][i];
+        let f = fixture(&format!("belarus/000{n}.txt"));
+        commit(&committed, "belarus", &f, date);
+        let text = std::fs::read_to_string(&f).unwrap();
+        lines.push_str(&serde_json::json!({"name": "belarus", "text": text, "observed_at": date}).to_string());
+        lines.push('\n');
+    }
+    let imported = Env::new();
+    let src = imported.file("chain.jsonl", lines);
+    stdout_of(imported.cmd().args(["import", "--quiet"]).arg(&src));
+    let ids =
+        |env: &Env| log_json(env, "belarus").iter().map(|m| m["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&committed).len(), 4);
+    assert_eq!(ids(&committed), ids(&imported));
+}
