@@ -1,11 +1,13 @@
 //! Semantic labels and the one place they map to colours.
 //!
-//! ANSI sequences are written here directly rather than through `colored`:
-//! that crate decides on its own (global state, stdout tty check) whether to
-//! colour, which would silently drop colour for `--color always | less -R`.
-//! The caller has already chosen the [`ColorMode`].
+//! ANSI styles come from `colored`. That crate would otherwise decide on its
+//! own (global state, a stdout tty check) whether to colour, which silently
+//! drops colour for `--color always | less -R`; the caller has already chosen
+//! the [`ColorMode`], so [`paint`] forces colour on whenever it is asked for
+//! ANSI output.
 
 use super::ColorMode;
+use colored::{ColoredString, Colorize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
@@ -59,22 +61,22 @@ impl Label {
         matches!(self, Label::Added | Label::FormattingAdded | Label::MovedAdded)
     }
 
-    /// SGR parameters. Changes carry strikethrough/underline as well as
+    /// The ANSI style. Changes carry strikethrough/underline as well as
     /// colour so they read without colour vision.
-    fn sgr(self) -> &'static str {
+    fn style(self, text: &str) -> ColoredString {
         match self {
-            Label::Removed => "31;9",
-            Label::Added => "32;4",
-            Label::FormattingRemoved => "2;9",
-            Label::FormattingAdded => "2;4",
-            Label::MovedRemoved => "36;9",
-            Label::MovedAdded => "36;4",
-            Label::Moved => "1;36",
-            Label::Duplicated => "1;35",
-            Label::Header => "1",
-            Label::Meta => "33",
-            Label::Summary => "1",
-            Label::Collapsed => "2",
+            Label::Removed => text.red().strikethrough(),
+            Label::Added => text.green().underline(),
+            Label::FormattingRemoved => text.dimmed().strikethrough(),
+            Label::FormattingAdded => text.dimmed().underline(),
+            Label::MovedRemoved => text.cyan().strikethrough(),
+            Label::MovedAdded => text.cyan().underline(),
+            Label::Moved => text.cyan().bold(),
+            Label::Duplicated => text.magenta().bold(),
+            Label::Header => text.bold(),
+            Label::Meta => text.yellow(),
+            Label::Summary => text.bold(),
+            Label::Collapsed => text.dimmed(),
         }
     }
 }
@@ -98,7 +100,10 @@ pub fn paint(mode: ColorMode, label: Label, text: &str) -> String {
         ColorMode::Plain if label.is_new() => format!("{{+{text}+}}"),
         ColorMode::Plain => text.to_string(),
         ColorMode::Debug => format!("<{}>{}</{}>", label.name(), text, label.name()),
-        ColorMode::Ansi => format!("\x1b[{}m{}\x1b[0m", label.sgr(), text),
+        ColorMode::Ansi => {
+            colored::control::set_override(true);
+            label.style(text).to_string()
+        }
     }
 }
 
