@@ -168,6 +168,29 @@ impl<'a> Emitter<'a> {
     }
 }
 
+/// A typography-only revision, token against token: when two texts fold
+/// to the same token sequence, pairing them one to one is the whole truth,
+/// and re-aligning units would only invent moves (a paragraph split by a
+/// blank line is not three moved sentences). `None` when the sequences do
+/// not line up.
+pub fn zip<'a>(old: &'a str, new: &'a str, int: &mut super::words::Interner) -> Option<Emitter<'a>> {
+    let ot = super::tokenize::tokenize(old, 0..old.len());
+    let nt = super::tokenize::tokenize(new, 0..new.len());
+    if ot.len() != nt.len() {
+        return None;
+    }
+    if !ot.iter().zip(&nt).all(|(a, b)| int.id(a.content(old)) == int.id(b.content(new))) {
+        return None;
+    }
+    let mut e = Emitter::new(old, new, false);
+    for (a, b) in ot.iter().zip(&nt) {
+        e.stats.words_unchanged += a.word as usize;
+        e.pair_part(a.start..a.end, b.start..b.end, None);
+        e.pair_part(a.end..a.ws_end, b.end..b.ws_end, None);
+    }
+    Some(e)
+}
+
 fn span_of(toks: &[super::tokenize::Token]) -> Span {
     match (toks.first(), toks.last()) {
         (Some(a), Some(b)) => a.start..b.ws_end,

@@ -45,6 +45,9 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
         }
         e.stats.words_unchanged = cx.old.words();
         (e, false)
+    } else if let Some(e) = formatting_only.then(|| emit::zip(old, new, &mut cx.int)).flatten().filter(|_| !opts.strict)
+    {
+        (e, false)
     } else {
         let al = engine::align(&mut cx);
         (emit::emit(&mut cx, &al), al.coarse)

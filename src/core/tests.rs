@@ -178,3 +178,14 @@ fn text_stats_counts_units() {
     assert_eq!((s.paragraphs, s.sentences, s.words), (3, 4, 9));
     assert_eq!(s.bytes, t.len());
 }
+
+#[test]
+fn paragraph_split_by_blank_lines_is_formatting_only_not_moves() {
+    let a = "Intro stays.\n\nFirst sentence here. Second sentence there. Third one too.\n\nOutro stays.\n";
+    let b = "Intro stays.\n\nFirst sentence here.\n\nSecond sentence there.\n\nThird one too.\n\nOutro stays.\n";
+    let x = d(a, b);
+    assert_lossless(&x, a, b);
+    assert!(x.formatting_only);
+    assert!(x.changes.is_empty(), "{:?}", kinds(&x));
+    assert!(x.ops.iter().filter(|o| o.op != OpKind::Equal).all(|o| o.formatting && o.text.trim().is_empty()));
+}
