@@ -20,6 +20,10 @@ pub const SENT_THRESHOLD: f32 = 0.5;
 /// neighbours, or unrelated short sentences would be "moved".
 pub const MOVE_THRESHOLD: f32 = 0.6;
 
+/// A unit moves between paragraphs only if it has at least this many
+/// words: shorter ones ("Yes.", "----", "[source,console]") recur by chance.
+pub const MIN_MOVE_WORDS: usize = 4;
+
 /// One sentence, tokenized.
 #[derive(Debug)]
 pub struct Sent {
@@ -182,9 +186,12 @@ fn align_paragraphs(cx: &mut Cx, al: &mut Alignment) {
     // Gap numbers: which stretch between exact anchors a unit lies in.
     let gap_old = gaps(&old_used);
     let gap_new = gaps(&new_used);
-    // Exact copies out of order: moved unchanged.
+    // Exact copies out of order: moved unchanged. Boilerplate lines ("----",
+    // "[source,console]") recur everywhere and are not worth calling moves.
     let mut by_key: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-    for o in (0..old_used.len()).rev().filter(|&o| !old_used[o]) {
+    let text = cx.old.text;
+    let movable = |o: usize| count_words(&text[cx.old.paras[o].content.clone()]) >= MIN_MOVE_WORDS;
+    for o in (0..old_used.len()).rev().filter(|&o| !old_used[o] && movable(o)) {
         by_key.entry(cx.old.pkeys[o]).or_default().push(o);
     }
     for n in 0..new_used.len() {
@@ -424,7 +431,7 @@ fn pool_pairs(cx: &Cx, old_pool: &[SentId], new_pool: &[SentId]) -> Vec<(SentId,
     let mut out = Vec::new();
     let mut by_key: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
     for (k, id) in old_pool.iter().enumerate().rev() {
-        if !old_sent(id).tokens.toks.is_empty() {
+        if old_sent(id).bag.0.len() >= MIN_MOVE_WORDS {
             by_key.entry(old_sent(id).key).or_default().push(k);
         }
     }
@@ -440,7 +447,7 @@ fn pool_pairs(cx: &Cx, old_pool: &[SentId], new_pool: &[SentId]) -> Vec<(SentId,
     let ol: Vec<usize> = (0..old_pool.len()).filter(|&k| !ou[k]).collect();
     let nl: Vec<usize> = (0..new_pool.len()).filter(|&j| !nu[j]).collect();
     // Very short sentences ("Yes.") match too easily to count as moves.
-    let big = |b: &Bag| b.0.len() >= 4;
+    let big = |b: &Bag| b.0.len() >= MIN_MOVE_WORDS;
     let ol: Vec<usize> = ol.into_iter().filter(|&k| big(&old_sent(&old_pool[k]).bag)).collect();
     let nl: Vec<usize> = nl.into_iter().filter(|&j| big(&new_sent(&new_pool[j]).bag)).collect();
     let ob: Vec<&Bag> = ol.iter().map(|&k| &old_sent(&old_pool[k]).bag).collect();

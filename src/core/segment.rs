@@ -176,7 +176,7 @@ fn is_abbreviation(before: &str) -> bool {
 fn breaks_line(c: &str, i: usize) -> bool {
     let line_start = c[..i].rfind('\n').map_or(0, |p| p + 1);
     let this = c[line_start..i].trim_start();
-    if this.starts_with('=') || this.starts_with('#') {
+    if this.starts_with('=') || this.starts_with('#') || is_delimiter(this) {
         return true;
     }
     let next = c[i + 1..].trim_start_matches([' ', '\t']);
@@ -187,6 +187,16 @@ fn breaks_line(c: &str, i: usize) -> bool {
             let rest = next.trim_start_matches(|x: char| x.is_ascii_digit());
             rest.starts_with(". ") || rest.starts_with(") ")
         }
+        _ => false,
+    }
+}
+
+/// A block delimiter line (`----`, `....`, three backticks): its own unit.
+fn is_delimiter(line: &str) -> bool {
+    let line = line.trim_end();
+    let mut chars = line.chars();
+    match chars.next() {
+        Some(c @ ('-' | '.' | '`' | '_' | '+' | '*' | '~')) => line.len() >= 3 && chars.all(|x| x == c),
         _ => false,
     }
 }
@@ -219,6 +229,7 @@ mod tests {
     #[test]
     fn list_items_and_headings_are_sentences() {
         assert_eq!(sents("=== Title\nSome text\n* one\n* two"), ["=== Title\n", "Some text\n", "* one\n", "* two"]);
+        assert_eq!(sents("----\n$ git status\n----"), ["----\n", "$ git status\n", "----"]);
     }
 
     #[test]
