@@ -21,12 +21,20 @@ pub struct LogArgs {
     /// Newest first.
     #[arg(long)]
     pub reverse: bool,
+    /// Hide flip-flops: revisions whose text repeats an older revision (a
+    /// page alternating between versions). The +/− counts of the revisions
+    /// shown stay relative to the revision stored just before each.
+    #[arg(long)]
+    pub no_flip_flops: bool,
 }
 
 pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
     crate::store::validate_name(&args.name)?;
     let store = Store::open(&g.store_path()?)?;
     let mut revs = store.history(&args.name)?;
+    if args.no_flip_flops {
+        revs.retain(|r| r.meta.same_as.is_none());
+    }
     if args.reverse {
         revs.reverse();
     }

@@ -153,6 +153,10 @@ fn flip_flop_is_stored_with_same_as_and_shown_in_log() {
     let last = text.lines().last().unwrap();
     assert!(last.contains("[same as rev 1]"), "{text}");
     assert!(!text.lines().next().unwrap().contains("[same as"), "{text}");
+    // --no-flip-flops hides the revision that flipped back.
+    let quiet = stdout_of(env.cmd().args(["log", "belarus", "--no-flip-flops"]));
+    assert_eq!(quiet.lines().count(), text.lines().count() - 1, "{quiet}");
+    assert!(!quiet.contains("[same as"), "{quiet}");
 }
 
 #[test]
