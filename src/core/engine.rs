@@ -194,13 +194,13 @@ fn align_paragraphs(cx: &mut Cx, al: &mut Alignment) {
     for o in (0..old_used.len()).rev().filter(|&o| !old_used[o] && movable(o)) {
         by_key.entry(cx.old.pkeys[o]).or_default().push(o);
     }
-    for n in 0..new_used.len() {
-        if new_used[n] {
+    for (n, used) in new_used.iter_mut().enumerate() {
+        if *used {
             continue;
         }
         if let Some(o) = by_key.get_mut(&cx.new.pkeys[n]).and_then(|v| v.pop()) {
             old_used[o] = true;
-            new_used[n] = true;
+            *used = true;
             pairs.push((o, n));
         }
     }
@@ -286,7 +286,7 @@ fn classify_pairs<K: Copy + Ord>(
     new_link: &mut impl LinkTable<K>,
     next_move: &mut u32,
 ) {
-    pairs.sort_by(|a, b| a.1.cmp(&b.1));
+    pairs.sort_by_key(|p| p.1);
     // Rank old keys so the chain search works on dense indices.
     let mut olds: Vec<K> = pairs.iter().map(|p| p.0).collect();
     olds.sort();

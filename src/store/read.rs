@@ -220,6 +220,8 @@ impl Store {
 }
 
 /// Outcome of looking a commit-id prefix up in one article's chain.
+// One value per call: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum PrefixMatch {
     One(Revision),
     None(String),

@@ -29,6 +29,8 @@ pub struct CommitRequest {
 
 /// What [`Store::commit`] did.
 #[derive(Debug, Clone)]
+// One value per call: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CommitOutcome {
     Stored(Revision),
     /// Byte-identical to the latest revision: nothing was stored.
