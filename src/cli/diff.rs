@@ -69,7 +69,7 @@ fn side_of(name: &str, rev: &Revision) -> Side {
     Side {
         label: format!("{name}@{}", rev.number()),
         revision: Some(rev.number()),
-        id: Some(rev.short_id()),
+        id: Some(rev.id.to_string()),
         observed_at: Some(rev.meta.observed_at.clone()),
         title: Some(rev.meta.title.clone()),
         ..Side::default()

@@ -95,7 +95,7 @@ pub fn side_meta(side: &Side) -> String {
         parts.push(format!("r{r}"));
     }
     if let Some(id) = &side.id {
-        parts.push(id.chars().take(10).collect());
+        parts.push(id.chars().take(7).collect());
     }
     if let Some(t) = &side.observed_at {
         parts.push(t.clone());

@@ -509,7 +509,10 @@ fn diff_defaults_and_labels() {
     assert_eq!(d["new"]["label"], "belarus@3");
     assert_eq!(d["old"]["revision"], 2);
     assert_eq!(d["new"]["observed_at"], DATES[2]);
-    assert_eq!(d["old"]["id"].as_str().unwrap().len(), 7);
+    // The full commit id, so scripts can hand it to git.
+    let id = d["old"]["id"].as_str().unwrap();
+    assert_eq!(id.len(), 40);
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
     let d = diff_json(&env, &["1"]);
     assert_eq!((d["old"]["revision"].clone(), d["new"]["revision"].clone()), (1.into(), 3.into()));
     let d = diff_json(&env, &["1", "latest~1"]);
