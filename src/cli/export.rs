@@ -83,16 +83,7 @@ fn plural(n: usize) -> &'static str {
 fn row(r: &Revision) -> RevisionRow {
     let m = &r.meta;
     let first = m.revision <= 1;
-    let mut marks = Vec::new();
-    if m.title_changed {
-        marks.push("title changed".to_string());
-    }
-    if let Some(n) = m.same_as {
-        marks.push(format!("same as rev {n}"));
-    }
-    if m.formatting_only {
-        marks.push("formatting only".to_string());
-    }
+    let marks = m.marks();
     RevisionRow {
         number: m.revision,
         id: r.short_id(),

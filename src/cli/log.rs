@@ -84,25 +84,11 @@ fn line(r: &Revision, width: usize) -> String {
         delta,
         visible(&shorten(&m.title, TITLE_CHARS))
     );
-    for mark in marks(m) {
+    for mark in m.marks().iter().map(|k| format!("[{k}]")) {
         s.push_str("  ");
         s.push_str(&mark);
     }
     s.trim_end().to_string()
-}
-
-fn marks(m: &Meta) -> Vec<String> {
-    let mut v = Vec::new();
-    if m.title_changed {
-        v.push("[title changed]".to_string());
-    }
-    if let Some(n) = m.same_as {
-        v.push(format!("[same as rev {n}]"));
-    }
-    if m.formatting_only {
-        v.push("[formatting only]".to_string());
-    }
-    v
 }
 
 fn shorten(s: &str, max: usize) -> String {

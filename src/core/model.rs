@@ -60,6 +60,19 @@ pub enum ChangeKind {
     Duplicated,
 }
 
+impl ChangeKind {
+    /// The kind's name as the JSON contract spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Reworded => "reworded",
+            ChangeKind::Moved => "moved",
+            ChangeKind::Duplicated => "duplicated",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {

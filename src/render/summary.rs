@@ -9,13 +9,7 @@ pub const KINDS: [ChangeKind; 5] =
     [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Reworded, ChangeKind::Moved, ChangeKind::Duplicated];
 
 pub fn kind_name(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Reworded => "reworded",
-        ChangeKind::Moved => "moved",
-        ChangeKind::Duplicated => "duplicated",
-    }
+    k.name()
 }
 
 #[derive(Debug, Clone)]

@@ -44,6 +44,23 @@ pub struct Meta {
     pub message: Option<String>,
 }
 
+impl Meta {
+    /// The marks `log` and the exported history show beside a revision.
+    pub fn marks(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.title_changed {
+            v.push("title changed".to_string());
+        }
+        if let Some(n) = self.same_as {
+            v.push(format!("same as rev {n}"));
+        }
+        if self.formatting_only {
+            v.push("formatting only".to_string());
+        }
+        v
+    }
+}
+
 /// The previous revision, when there is one.
 pub struct Prev<'a> {
     pub meta: &'a Meta,
@@ -189,7 +206,7 @@ impl Change {
         } else {
             parts.push(format!("+{} \u{2212}{} words", self.words_added, self.words_removed));
             for (n, unit, kind) in &self.units {
-                parts.push(format!("{n} {} {}", unit_word(*unit, *n), kind_word(*kind)));
+                parts.push(format!("{n} {} {}", unit_word(*unit, *n), kind.name()));
             }
         }
         if title_changed {
@@ -216,16 +233,6 @@ fn unit_word(u: Unit, n: usize) -> &'static str {
         (Unit::Sentence, _) => "sentences",
         (Unit::Paragraph, 1) => "paragraph",
         (Unit::Paragraph, _) => "paragraphs",
-    }
-}
-
-fn kind_word(k: ChangeKind) -> &'static str {
-    match k {
-        ChangeKind::Added => "added",
-        ChangeKind::Removed => "removed",
-        ChangeKind::Reworded => "reworded",
-        ChangeKind::Moved => "moved",
-        ChangeKind::Duplicated => "duplicated",
     }
 }
 
