@@ -158,44 +158,47 @@ static ASCII_CLASS: [u8; 128] = ascii_classes();
 
 /// [`folded_chars`] for ASCII input, as one byte loop: whitespace runs
 /// become one space (none at the ends), dash runs one `-`, backticks `'`.
-fn fold_ascii_into(b: &[u8], out: &mut Vec<u8>) {
-    out.reserve(b.len());
-    let (mut pending_space, mut last_dash) = (false, false);
+/// Writes into a slice with a local length (the output is never longer than
+/// the input), which keeps the loop free of `Vec` bookkeeping.
+fn fold_ascii_into(b: &[u8], buf: &mut Vec<u8>) {
+    buf.resize(b.len(), 0);
+    let out = &mut buf[..b.len()];
+    let (mut n, mut pending_space, mut last_dash) = (0usize, false, false);
     for &c in b {
-        match ASCII_CLASS[c as usize & 0x7f] {
+        let class = ASCII_CLASS[c as usize & 0x7f];
+        if class == SPACE {
+            pending_space = n > 0;
+            last_dash = false;
+            continue;
+        }
+        if pending_space {
+            // n < i: at least one input byte (the space) was dropped.
+            out[n] = b' ';
+            n += 1;
+            pending_space = false;
+            last_dash = false;
+        }
+        match class {
             KEEP => {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                }
-                out.push(c);
-                last_dash = false;
-            }
-            SPACE => {
-                pending_space = !out.is_empty();
+                out[n] = c;
+                n += 1;
                 last_dash = false;
             }
             DASH => {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                    last_dash = false;
-                }
                 if !last_dash {
-                    out.push(b'-');
+                    out[n] = b'-';
+                    n += 1;
                 }
                 last_dash = true;
             }
             _ => {
-                if pending_space {
-                    out.push(b' ');
-                    pending_space = false;
-                }
-                out.push(b'\'');
+                out[n] = b'\'';
+                n += 1;
                 last_dash = false;
             }
         }
     }
+    buf.truncate(n);
 }
 
 fn hash_bytes(b: &[u8]) -> u64 {

@@ -82,18 +82,61 @@ fn piece_end(s: &str, pos: usize) -> usize {
 /// give, piece by piece; pure-ASCII text (the common case) takes one
 /// branch-free byte loop.
 pub fn count_words(s: &str) -> usize {
-    if s.is_ascii() {
-        return count_ascii_words(s.as_bytes());
+    let b = s.as_bytes();
+    let (mut n, mut done) = (0, 0);
+    // ASCII stretches are counted in bulk; only the pieces (lines) holding
+    // a non-ASCII byte go through the piece-by-piece Unicode path.
+    while let Some(k) = first_non_ascii(&b[done..]).map(|i| done + i) {
+        let Some(start) = piece_start_before(s, done, k) else {
+            return n + count_pieces(s, done, s.len());
+        };
+        n += count_ascii_words(&b[done..start]);
+        let mut end = start;
+        while end <= k {
+            end = piece_end(s, end);
+        }
+        n += count_pieces(s, start, end);
+        done = end;
     }
-    let mut n = 0;
-    let mut pos = 0;
-    while pos < s.len() {
+    n + count_ascii_words(&b[done..])
+}
+
+/// Words in `s[from..to]`, piece by piece (`from` and `to` are piece
+/// boundaries).
+fn count_pieces(s: &str, from: usize, to: usize) -> usize {
+    let (mut n, mut pos) = (0, from);
+    while pos < to {
         let end = piece_end(s, pos);
         let piece = &s[pos..end];
         n += if piece.is_ascii() { count_ascii_words(piece.as_bytes()) } else { count_unicode_words(piece) };
         pos = end;
     }
     n
+}
+
+/// The start of the piece holding byte `k`, where pieces are cut as
+/// [`piece_end`] cuts them from `from` (itself a piece start): just after a
+/// line break and the whitespace that follows it. `None` when `k` sits in
+/// such whitespace (the caller then walks the pieces one by one).
+fn piece_start_before(s: &str, from: usize, k: usize) -> Option<usize> {
+    let Some(q) = memchr::memrchr(b'\n', &s.as_bytes()[from..k]).map(|i| from + i) else {
+        return Some(from);
+    };
+    let rest = &s[q + 1..];
+    let f = q + 1 + (rest.len() - rest.trim_start().len());
+    (f <= k).then_some(f)
+}
+
+/// Index of the first byte >= 0x80, checking 32 bytes at a time.
+fn first_non_ascii(b: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for chunk in b.chunks(32) {
+        if !chunk.is_ascii() {
+            return chunk.iter().position(|&x| x >= 0x80).map(|i| at + i);
+        }
+        at += chunk.len();
+    }
+    None
 }
 
 /// Byte classes for [`count_ascii_words`].
@@ -282,9 +325,25 @@ mod tests {
             "a.b.c 1.a a.1 1,2,3 x'y 'q' ..a a.. 1;2 a;b _x_ a_b.c 9'9",
             "x\u{301}y 🙂 ok don't U.S. 3.5",
             "line one.\n  indented 2.0\n\nnext's",
+            "ascii first.\n\n\u{a0}\u{a0}nbsp led line é\nthen ascii 1,000\n  \u{2003}x y\né",
+            "é\n\nword\n\u{a0}\n\u{a0}é ok",
         ] {
             let want = tokenize(s, 0..s.len()).iter().filter(|t| t.word).count();
             assert_eq!(count_words(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn bulk_count_matches_piece_by_piece() {
+        let parts = ["word ", "é", "\n", "\n\n", "\u{a0}", " ", "1,000", "don't", "\u{2003}", "—", "x.", "\t"];
+        let mut seed = 12345u64;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            assert_eq!(count_words(&s), count_pieces(&s, 0, s.len()), "{s:?}");
         }
     }
 
