@@ -9,4 +9,5 @@ mod engine;
 mod fuzz;
 mod hostile;
 mod render;
+mod shell;
 mod store_cmds;
