@@ -86,11 +86,11 @@ pub fn show_diff(
     g: &GlobalArgs,
 ) -> Result<Exit> {
     let opts = DiffOptions { strict: d.strict, ..DiffOptions::default() };
-    let diff = core::diff(old, new, &opts);
+    let (diff, old_words, new_words) = core::diff_counted(old, new, &opts);
     old_side.bytes = old.len();
     new_side.bytes = new.len();
-    old_side.words = core::tokenize::count_words(old);
-    new_side.words = core::tokenize::count_words(new);
+    old_side.words = old_words;
+    new_side.words = new_words;
     let ro = RenderOptions {
         format: d.format,
         layout: if d.stat {

@@ -21,6 +21,13 @@ use std::time::Instant;
 
 /// Compare two texts. Never panics; always lossless (see [`model::Op`]).
 pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
+    diff_counted(old, new, opts).0
+}
+
+/// [`diff`], plus the word count of each whole text (as
+/// [`tokenize::count_words`]), which the engine gets for free while keying
+/// paragraphs; callers that show the counts need not scan the texts again.
+pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff<'a>, usize, usize) {
     let per_line = !segment::has_blank_line(old) && !segment::has_blank_line(new);
     let mut cx = engine::Cx {
         old: engine::Doc::new(old, per_line),
@@ -52,7 +59,8 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
         let al = engine::align(&mut cx);
         (emit::emit(&mut cx, &al), al.coarse)
     };
-    finish(e, &cx, formatting_only, coarse)
+    let words = (cx.old.words(), cx.new.words());
+    (finish(e, &cx, formatting_only, coarse), words.0, words.1)
 }
 
 fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, coarse: bool) -> Diff<'a> {

@@ -89,8 +89,18 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
     let c = &text[block.content.clone()];
     let base = block.content.start;
     let mut cuts = Vec::new(); // offsets (in `c`) where a new sentence starts
-    let mut iter = c.char_indices().peekable();
-    while let Some((i, ch)) = iter.next() {
+    let b = c.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        // Plain ASCII (nearly every byte) cannot end a sentence: skip it
+        // without decoding UTF-8.
+        if b[pos] < 0x80 && !matches!(b[pos], b'.' | b'!' | b'?' | b'\n') {
+            pos += 1;
+            continue;
+        }
+        let i = pos;
+        let Some(ch) = c[i..].chars().next() else { break };
+        pos += ch.len_utf8();
         let end_of_sentence = match ch {
             '.' | '!' | '?' | '…' | '。' | '！' | '？' => true,
             '\n' => {
@@ -108,14 +118,14 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
         }
         // Swallow further terminators and closing punctuation.
         let mut j = i + ch.len_utf8();
-        while let Some(&(k, x)) = iter.peek() {
+        while let Some(x) = c[j..].chars().next() {
             if matches!(x, '.' | '!' | '?' | '…') || CLOSERS.contains(&x) {
-                iter.next();
-                j = k + x.len_utf8();
+                j += x.len_utf8();
             } else {
                 break;
             }
         }
+        pos = j;
         let rest = &c[j..];
         let ws = rest.len() - rest.trim_start().len();
         if ws == 0 || ws == rest.len() {

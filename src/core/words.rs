@@ -10,20 +10,32 @@ use std::time::Instant;
 
 /// Interns folded token spellings, so token comparison is an integer
 /// comparison and typography variants share one id.
+///
+/// Spellings of up to 7 bytes (most words and all punctuation) are keyed by
+/// an integer packing their bytes, so a lookup hashes one `u64` and never
+/// follows a pointer; longer ones by string. Ids count up across both maps
+/// in order of first sight.
 #[derive(Default)]
 pub struct Interner {
-    map: FxHashMap<Box<str>, u32>,
+    short: FxHashMap<u64, u32>,
+    long: FxHashMap<Box<str>, u32>,
 }
 
 impl Interner {
     pub fn id(&mut self, tok: &str) -> u32 {
         let key = fold_token(tok);
-        if let Some(&id) = self.map.get(key.as_ref()) {
+        let next = (self.short.len() + self.long.len()) as u32;
+        let b = key.as_bytes();
+        if b.len() <= 7 {
+            // Length in the top byte keeps "a" and "a\0" apart.
+            let packed = b.iter().enumerate().fold((b.len() as u64) << 56, |k, (i, &x)| k | (x as u64) << (8 * i));
+            return *self.short.entry(packed).or_insert(next);
+        }
+        if let Some(&id) = self.long.get(key.as_ref()) {
             return id;
         }
-        let id = self.map.len() as u32;
-        self.map.insert(key.into_owned().into_boxed_str(), id);
-        id
+        self.long.insert(key.into_owned().into_boxed_str(), next);
+        next
     }
 }
 
