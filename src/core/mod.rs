@@ -29,9 +29,10 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
 /// paragraphs; callers that show the counts need not scan the texts again.
 pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff<'a>, usize, usize) {
     let per_line = !segment::has_blank_line(old) && !segment::has_blank_line(new);
+    let (old_doc, new_doc) = docs(old, new, per_line);
     let mut cx = engine::Cx {
-        old: engine::Doc::new(old, per_line),
-        new: engine::Doc::new(new, per_line),
+        old: old_doc,
+        new: new_doc,
         int: words::Interner::default(),
         deadline: Instant::now() + opts.deadline,
         strict: opts.strict,
@@ -61,6 +62,23 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
     };
     let words = (cx.old.words(), cx.new.words());
     (finish(e, &cx, formatting_only, coarse), words.0, words.1)
+}
+
+/// Above this many bytes in all, the two texts are cut and keyed on two
+/// threads: on a book that pass is a third of the whole diff, and the
+/// texts are independent. Below it a thread costs more than it saves.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+fn docs<'a>(old: &'a str, new: &'a str, per_line: bool) -> (engine::Doc<'a>, engine::Doc<'a>) {
+    if old.len() + new.len() < PARALLEL_BYTES {
+        return (engine::Doc::new(old, per_line), engine::Doc::new(new, per_line));
+    }
+    std::thread::scope(|s| {
+        let other = s.spawn(|| engine::Doc::new(old, per_line));
+        let new_doc = engine::Doc::new(new, per_line);
+        let old_doc = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (old_doc, new_doc)
+    })
 }
 
 fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, coarse: bool) -> Diff<'a> {
