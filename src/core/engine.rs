@@ -24,6 +24,19 @@ pub const MOVE_THRESHOLD: f32 = 0.6;
 /// words: shorter ones ("Yes.", "----", "[source,console]") recur by chance.
 pub const MIN_MOVE_WORDS: usize = 4;
 
+/// Above this many bytes of paragraphs to cut, [`Doc::ensure_pair`] uses
+/// two threads (a spun book cuts 1.5 MB; an article a few KB).
+const PARALLEL_CUT_BYTES: usize = 256 * 1024;
+
+/// A sentence cut and tokenized but not interned: the part of
+/// [`Doc::ensure`] that needs no shared state.
+struct Cut {
+    span: Span,
+    content: Span,
+    key: u64,
+    toks: Vec<super::tokenize::Token>,
+}
+
 /// One sentence, tokenized.
 #[derive(Debug)]
 pub struct Sent {
@@ -75,28 +88,78 @@ impl<'a> Doc<'a> {
 
     /// Tokenize paragraph `p` into sentences (once).
     pub fn ensure(&mut self, p: usize, int: &mut Interner) {
-        if self.sents[p].is_some() {
+        if self.sents[p].is_none() {
+            let cut = self.cut(p);
+            self.intern(p, cut, int);
+        }
+    }
+
+    /// [`Doc::ensure`] for many paragraphs, in order. The pure part
+    /// (sentences, tokens, keys) of `self`'s and `other`'s paragraphs runs on
+    /// two threads when there is enough text; interning then follows the
+    /// same order as one-by-one calls (`self`'s, then `other`'s), so ids are
+    /// unchanged.
+    pub fn ensure_pair(&mut self, ps: &[usize], other: &mut Doc<'a>, others: &[usize], int: &mut Interner) {
+        let bytes = |d: &Doc, ps: &[usize]| ps.iter().map(|&p| d.paras[p].span.len()).sum::<usize>();
+        if bytes(self, ps) + bytes(other, others) < PARALLEL_CUT_BYTES {
+            ps.iter().for_each(|&p| self.ensure(p, int));
+            others.iter().for_each(|&p| other.ensure(p, int));
             return;
         }
+        let (mine, theirs) = std::thread::scope(|s| {
+            let me = &*self;
+            let t = s.spawn(move || me.cut_all(ps));
+            let theirs = other.cut_all(others);
+            (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), theirs)
+        });
+        for (p, cut) in mine {
+            self.intern(p, cut, int);
+        }
+        for (p, cut) in theirs {
+            other.intern(p, cut, int);
+        }
+    }
+
+    /// Cuts of the paragraphs in `ps` not cut yet (each once).
+    fn cut_all(&self, ps: &[usize]) -> Vec<(usize, Vec<Cut>)> {
+        let mut seen = rustc_hash::FxHashSet::default();
+        ps.iter().filter(|&&p| self.sents[p].is_none() && seen.insert(p)).map(|&p| (p, self.cut(p))).collect()
+    }
+
+    /// Paragraph `p` cut into sentences and tokens, keyed, not interned.
+    fn cut(&self, p: usize) -> Vec<Cut> {
         let text = self.text;
-        let spans = sentences(text, &self.paras[p]);
-        let mut all_words = Vec::new();
         let mut buf = Vec::new();
-        let sents: Vec<Sent> = spans
+        sentences(text, &self.paras[p])
             .into_iter()
             .map(|span| {
                 let s = &text[span.clone()];
                 let lead = s.len() - s.trim_start().len();
                 let content = span.start + lead..span.start + s.trim_end().len().max(lead);
                 let toks = tokenize(text, span.clone());
-                let ids: Vec<u32> = toks.iter().map(|t| int.id(t.content(text))).collect();
-                let words: Vec<u32> = toks.iter().zip(&ids).filter(|(t, _)| t.word).map(|(_, &i)| i).collect();
+                Cut { key: fold_hash_with(&text[content.clone()], &mut buf), span, content, toks }
+            })
+            .collect()
+    }
+
+    /// Intern a cut paragraph's tokens and store its sentences and bag.
+    fn intern(&mut self, p: usize, cut: Vec<Cut>, int: &mut Interner) {
+        if self.sents[p].is_some() {
+            return;
+        }
+        let text = self.text;
+        let mut all_words = Vec::new();
+        let sents: Vec<Sent> = cut
+            .into_iter()
+            .map(|c| {
+                let ids: Vec<u32> = c.toks.iter().map(|t| int.id(t.content(text))).collect();
+                let words: Vec<u32> = c.toks.iter().zip(&ids).filter(|(t, _)| t.word).map(|(_, &i)| i).collect();
                 all_words.extend_from_slice(&words);
                 Sent {
-                    key: fold_hash_with(&text[content.clone()], &mut buf),
-                    span,
-                    content,
-                    tokens: Tokens { toks, ids },
+                    key: c.key,
+                    span: c.span,
+                    content: c.content,
+                    tokens: Tokens { toks: c.toks, ids },
                     bag: Bag::new(words),
                 }
             })
@@ -210,12 +273,7 @@ fn align_paragraphs(cx: &mut Cx, al: &mut Alignment) {
     if cx.late() {
         al.coarse = true;
     } else {
-        for &o in &old_left {
-            cx.old.ensure(o, &mut cx.int);
-        }
-        for &n in &new_left {
-            cx.new.ensure(n, &mut cx.int);
-        }
+        cx.old.ensure_pair(&old_left, &mut cx.new, &new_left, &mut cx.int);
         pair_within_gaps(cx, &old_left, &new_left, (&gap_old, &gap_new), &mut pairs);
         let (old_used, new_used) = used_by(&pairs, cx.old.paras.len(), cx.new.paras.len());
         let old_left: Vec<usize> = old_left.into_iter().filter(|&o| !old_used[o]).collect();
