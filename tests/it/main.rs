@@ -2,6 +2,7 @@
 //! real `redline` binary against real git stores in temporary directories.
 
 mod browser;
+mod bulk;
 mod common;
 mod concurrency;
 mod crash;

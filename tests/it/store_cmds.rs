@@ -1,5 +1,6 @@
 //! End-to-end tests of the store and the store-facing commands: commit, log,
-//! show, list, info, diff, import and gc, with every error case of issue 2.
+//! show, list, info and diff, with every error case of issue 2 (import and gc
+//! are in `bulk.rs`).
 //! Each test gets its own temporary store and fixed `--date`s.
 
 use crate::common::{fixture, stdout_of, Env};
@@ -7,29 +8,30 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command as StdCommand;
 
-const DATES: [&str; 4] = ["2020-09-14T10:00:00Z", "2020-09-15T08:30:00Z", "2020-09-16T12:00:00Z", "2020-09-17"];
+pub(crate) const DATES: [&str; 4] =
+    ["2020-09-14T10:00:00Z", "2020-09-15T08:30:00Z", "2020-09-16T12:00:00Z", "2020-09-17"];
 
-fn commit(env: &Env, name: &str, file: &Path, date: &str) -> String {
+pub(crate) fn commit(env: &Env, name: &str, file: &Path, date: &str) -> String {
     stdout_of(env.cmd().args(["commit", name]).arg(file).args(["--date", date]))
 }
 
 /// The belarus chain: revisions 1, 2, 3 of the fixture.
-fn belarus(env: &Env) {
+pub(crate) fn belarus(env: &Env) {
     for (i, date) in DATES.iter().take(3).enumerate() {
         commit(env, "belarus", &fixture(&format!("belarus/000{}.txt", i + 1)), date);
     }
 }
 
-fn json_of(c: &mut assert_cmd::Command) -> Value {
+pub(crate) fn json_of(c: &mut assert_cmd::Command) -> Value {
     serde_json::from_str(&stdout_of(c)).expect("valid JSON")
 }
 
-fn log_json(env: &Env, name: &str) -> Vec<Value> {
+pub(crate) fn log_json(env: &Env, name: &str) -> Vec<Value> {
     json_of(env.cmd().args(["log", name, "--json"])).as_array().expect("array").clone()
 }
 
 /// Run and expect failure with `code`; returns stderr.
-fn fails(c: &mut assert_cmd::Command, code: i32) -> String {
+pub(crate) fn fails(c: &mut assert_cmd::Command, code: i32) -> String {
     let out = c.output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", String::from_utf8_lossy(&out.stdout));
@@ -37,7 +39,7 @@ fn fails(c: &mut assert_cmd::Command, code: i32) -> String {
     stderr
 }
 
-fn git_available() -> bool {
+pub(crate) fn git_available() -> bool {
     let ok = StdCommand::new("git").arg("--version").output().is_ok_and(|o| o.status.success());
     if !ok {
         eprintln!("note: git is not installed; skipping the plain-git check");
@@ -45,7 +47,7 @@ fn git_available() -> bool {
     ok
 }
 
-fn git(store: &Path, args: &[&str]) -> String {
+pub(crate) fn git(store: &Path, args: &[&str]) -> String {
     let out = StdCommand::new("git").arg("--git-dir").arg(store).args(args).output().expect("git");
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
@@ -685,198 +687,4 @@ fn concurrent_commits_all_land_in_one_chain() {
     let mut texts: Vec<String> = (2..=7).map(|n| stdout_of(env.cmd().args(["show", "race", &n.to_string()]))).collect();
     texts.sort();
     assert_eq!(texts, (0..6).map(|i| format!("writer {i}\n")).collect::<Vec<_>>());
-}
-
-// ---- import -----------------------------------------------------------------
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-#[test]
-fn import_folder_of_fixtures() {
-    let env = Env::new();
-    let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
-    assert!(out.contains("imported 3 article(s): 9 revision(s) stored"), "{out}");
-    let names: Vec<String> = json_of(env.cmd().args(["list", "--json"]))
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["name"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(names, ["belarus", "council-budget", "quotes-typography"]);
-    for n in 1..=3 {
-        let want = std::fs::read(fixture(&format!("council-budget/000{n}.txt"))).unwrap();
-        assert_eq!(env.cmd().args(["show", "council-budget", &n.to_string()]).output().unwrap().stdout, want);
-    }
-    // Importing the same folder again adds nothing.
-    let again = stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
-    assert!(again.contains("0 revision(s) stored"), "{again}");
-    assert_eq!(log_json(&env, "belarus").len(), 3);
-}
-
-#[test]
-fn import_nested_folders_name_articles_by_path() {
-    let env = Env::new();
-    let src = env.dir.path().join("src");
-    copy_dir(&fixture("belarus"), &src.join("progit/objects"));
-    copy_dir(&fixture("quotes-typography"), &src.join("other"));
-    std::fs::write(src.join("progit/README.md"), "ignored").unwrap();
-    let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(&src));
-    assert!(out.contains("2 article(s): 6 revision(s) stored"), "{out}");
-    assert_eq!(log_json(&env, "progit/objects").len(), 3);
-    // A folder holding the versions itself is named after the folder.
-    let env2 = Env::new();
-    stdout_of(env2.cmd().args(["import", "--quiet"]).arg(fixture("belarus")));
-    assert_eq!(log_json(&env2, "belarus").len(), 3);
-}
-
-#[test]
-fn import_folder_with_bad_name_imports_nothing() {
-    let env = Env::new();
-    let src = env.dir.path().join("src");
-    env.file("src/good/0001.txt", "fine\n");
-    env.file("src/bad name/0001.txt", "not fine\n");
-    let err = fails(env.cmd().args(["import", "--quiet"]).arg(&src), 2);
-    assert!(err.contains("bad name") && err.contains("space"), "{err}");
-    assert!(!env.store().join("refs/articles/good").exists());
-}
-
-#[test]
-fn import_json_lines_with_flip_flops_and_unchanged() {
-    let env = Env::new();
-    let lines = [
-        r#"{"name":"j","text":"A\n","observed_at":"2021-01-01T00:00:00Z","title":"First"}"#,
-        r#"{"name":"j","text":"B\n","observed_at":"2021-01-02"}"#,
-        r#"{"name":"j","text":"B\n","observed_at":"2021-01-03"}"#,
-        "",
-        r#"{"name":"j","text":"A\n","observed_at":"2021-01-04T00:00:00Z","url":"https://e.com/j"}"#,
-        r#"{"text":"from url\n","observed_at":"2021-01-05","url":"https://news.example.org/a/b.html"}"#,
-    ];
-    let src = env.file("in.jsonl", lines.join("\n") + "\n");
-    let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(&src));
-    assert!(out.contains("2 article(s): 4 revision(s) stored, 1 unchanged skipped"), "{out}");
-    let log = log_json(&env, "j");
-    assert_eq!(log.len(), 3);
-    assert_eq!(log[0]["title"], "First");
-    assert_eq!(log[1]["observed_at"], "2021-01-02T00:00:00Z");
-    assert_eq!(log[2]["same_as"], 1);
-    assert_eq!(log[2]["url"], "https://e.com/j");
-    assert!(stdout_of(env.cmd().args(["log", "j"])).contains("[same as rev 1]"));
-    assert_eq!(log_json(&env, "news.example.org/a/b.html").len(), 1);
-    // Same stream again: nothing new.
-    let again = stdout_of(env.cmd().args(["import", "--quiet"]).arg(&src));
-    assert!(again.contains("0 revision(s) stored"), "{again}");
-    assert_eq!(log_json(&env, "j").len(), 3);
-}
-
-#[test]
-fn import_from_standard_input() {
-    let env = Env::new();
-    let out = stdout_of(
-        env.cmd()
-            .args(["import", "--quiet", "-"])
-            .write_stdin("{\"name\":\"s\",\"text\":\"hi\\n\",\"observed_at\":\"2021-01-01\"}\n"),
-    );
-    assert!(out.contains("1 revision(s) stored"), "{out}");
-    assert_eq!(stdout_of(env.cmd().args(["show", "s"])), "hi\n");
-}
-
-#[test]
-fn import_errors_name_the_line_and_keep_what_came_before() {
-    let env = Env::new();
-    let src = env.file("in.jsonl", "{\"name\":\"ok\",\"text\":\"fine\\n\",\"observed_at\":\"2021-01-01\"}\nnot json\n");
-    let err = fails(env.cmd().args(["import", "--quiet"]).arg(&src), 2);
-    assert!(err.contains("in.jsonl:2") && err.contains("not a valid record"), "{err}");
-    assert_eq!(stdout_of(env.cmd().args(["show", "ok"])), "fine\n");
-
-    let cases = [
-        (r#"{"name":"x","text":"a","observed_at":"soon"}"#, "bad observed_at"),
-        (r#"{"name":"x y","text":"a"}"#, "invalid article name"),
-        (r#"{"text":"a"}"#, "neither \"name\" nor \"url\""),
-        (r#"{"name":"x","text":"a\u0000b"}"#, "NUL byte at offset 1"),
-    ];
-    for (line, msg) in cases {
-        let src = env.file("bad.jsonl", format!("{line}\n"));
-        let err = fails(env.cmd().args(["import", "--quiet"]).arg(&src), 2);
-        assert!(err.contains(msg), "{line}: {err}");
-    }
-    let err = fails(env.cmd().args(["import"]).arg(env.dir.path().join("missing")), 2);
-    assert!(err.contains("no such file or folder"), "{err}");
-}
-
-// ---- gc -------------------------------------------------------------------
-
-#[test]
-fn gc_packs_everything_and_keeps_every_revision() {
-    let env = Env::new();
-    stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
-    commit(&env, "belarus", &fixture("belarus/0001.txt"), DATES[3]);
-    let texts: Vec<(String, u32, Vec<u8>)> = ["belarus", "council-budget", "quotes-typography"]
-        .iter()
-        .flat_map(|name| {
-            let n = log_json(&env, name).len() as u32;
-            let env = &env;
-            (1..=n).map(move |r| {
-                (name.to_string(), r, env.cmd().args(["show", name, &r.to_string()]).output().unwrap().stdout)
-            })
-        })
-        .collect();
-    let before = json_of(env.cmd().args(["info", "--json"]));
-    assert!(before["loose_objects"].as_u64().unwrap() > 0);
-    let out = stdout_of(env.cmd().arg("gc"));
-    assert!(out.contains("size before:") && out.contains("after:"), "{out}");
-    let after = json_of(env.cmd().args(["info", "--json"]));
-    assert_eq!(after["loose_objects"], 0);
-    assert_eq!(after["packs"], 1);
-    assert!(after["packed_objects"].as_u64().unwrap() >= 3 * texts.len() as u64);
-    for (name, r, want) in &texts {
-        assert_eq!(&env.cmd().args(["show", name, &r.to_string()]).output().unwrap().stdout, want, "{name}@{r}");
-    }
-    assert!(env.store().join("packed-refs").exists());
-    // Still writable after gc, and a second gc is harmless.
-    commit(&env, "belarus", &fixture("belarus/0002.txt"), "2020-09-18");
-    stdout_of(env.cmd().arg("gc"));
-    assert_eq!(log_json(&env, "belarus").len(), 5);
-    if git_available() {
-        git(&env.store(), &["fsck", "--strict", "--no-dangling"]);
-    }
-}
-
-#[test]
-fn gc_of_missing_store_is_an_error() {
-    let env = Env::new();
-    let err = fails(env.cmd().arg("gc"), 2);
-    assert!(err.contains("no store at"), "{err}");
-}
-
-#[test]
-fn import_and_commit_store_identical_revisions() {
-    // Same texts and times through both paths: the commit ids must match,
-    // so import's parallel diffs and caches compute exactly commit's meta.
-    let committed = Env::new();
-    let mut lines = String::new();
-    for (i, date) in DATES.iter().enumerate() {
-        let n = [1, 2, 3, 1][i];
-        let f = fixture(&format!("belarus/000{n}.txt"));
-        commit(&committed, "belarus", &f, date);
-        let text = std::fs::read_to_string(&f).unwrap();
-        lines.push_str(&serde_json::json!({"name": "belarus", "text": text, "observed_at": date}).to_string());
-        lines.push('\n');
-    }
-    let imported = Env::new();
-    let src = imported.file("chain.jsonl", lines);
-    stdout_of(imported.cmd().args(["import", "--quiet"]).arg(&src));
-    let ids =
-        |env: &Env| log_json(env, "belarus").iter().map(|m| m["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-    assert_eq!(ids(&committed).len(), 4);
-    assert_eq!(ids(&committed), ids(&imported));
 }
