@@ -22,6 +22,8 @@ pub struct Emitter<'a> {
     oat: usize,
     nat: usize,
     moves: FxHashMap<u32, usize>,
+    /// Word diffs of in-place sentence pairs computed ahead (see [`prediff`]).
+    prediffed: FxHashMap<(SentId, SentId), Vec<Hunk>>,
     strict: bool,
 }
 
@@ -45,6 +47,7 @@ impl<'a> Emitter<'a> {
             oat: 0,
             nat: 0,
             moves: FxHashMap::default(),
+            prediffed: FxHashMap::default(),
             strict,
         }
     }
@@ -215,6 +218,10 @@ pub struct WordDiff<'t> {
 impl<'t> WordDiff<'t> {
     fn compute(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, cx: &Cx) -> WordDiff<'t> {
         let hunks = diff_tokens(&old, &new, Some(cx.deadline));
+        Self::with_hunks(old, new, hunks, cx)
+    }
+
+    fn with_hunks(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, hunks: Vec<Hunk>, cx: &Cx) -> WordDiff<'t> {
         let mut d = WordDiff { old, new, hunks, added: 0, removed: 0, unchanged: 0, formatting: 0 };
         for h in &d.hunks {
             if h.equal {
@@ -263,6 +270,7 @@ fn para_tokens(sents: &[Sent]) -> Tokens {
 /// Walk both texts and emit everything.
 pub fn emit<'a>(cx: &mut Cx<'a>, al: &Alignment) -> Emitter<'a> {
     let mut e = Emitter::new(cx.old.text, cx.new.text, cx.strict);
+    e.prediffed = prediff(cx, al);
     let chain: Vec<(usize, usize)> = al
         .new_para
         .iter()
@@ -284,6 +292,43 @@ pub fn emit<'a>(cx: &mut Cx<'a>, al: &Alignment) -> Emitter<'a> {
         (po, pn) = (o + 1, n + 1);
     }
     e
+}
+
+/// Above this many changed in-place sentence pairs, their word diffs are
+/// computed ahead on two threads (a spun book has 5,700; an article a few).
+const PARALLEL_PAIRS: usize = 1_000;
+
+/// Word diffs of every changed in-place sentence pair, computed on two
+/// threads when there are many; [`sent_pair`] takes them from here instead
+/// of diffing as it walks. Empty when there are few (the walk diffs them).
+fn prediff(cx: &Cx, al: &Alignment) -> FxHashMap<(SentId, SentId), Vec<Hunk>> {
+    let mut pairs: Vec<(SentId, SentId)> = Vec::new();
+    for (&n, link) in &al.new_sent {
+        let Link::InPlace(o) = *link else { continue };
+        let (Some(os), Some(ns)) = (cx.old.sents(o.0).get(o.1), cx.new.sents(n.0).get(n.1)) else { continue };
+        let in_place_paras = al.new_para.get(n.0) == Some(&Link::InPlace(o.0));
+        if in_place_paras && cx.old.text[os.span.clone()] != cx.new.text[ns.span.clone()] {
+            pairs.push((o, n));
+        }
+    }
+    if pairs.len() < PARALLEL_PAIRS {
+        return FxHashMap::default();
+    }
+    let diff = |ps: &[(SentId, SentId)]| -> Vec<Vec<Hunk>> {
+        ps.iter()
+            .map(|&(o, n)| {
+                let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
+                diff_tokens(&so.tokens, &sn.tokens, Some(cx.deadline))
+            })
+            .collect()
+    };
+    let (a, b) = pairs.split_at(pairs.len() / 2);
+    let (ha, hb) = std::thread::scope(|s| {
+        let t = s.spawn(|| diff(a));
+        let hb = diff(b);
+        (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), hb)
+    });
+    pairs.into_iter().zip(ha.into_iter().chain(hb)).collect()
 }
 
 fn old_para_gone<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, x: usize) {
@@ -413,7 +458,11 @@ fn sent_pair<'a>(cx: &mut Cx<'a>, e: &mut Emitter<'a>, o: SentId, n: SentId) {
         e.equal(so.span.clone(), so.words());
         return;
     }
-    let d = WordDiff::compute(Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens), cx);
+    let (ot, nt) = (Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens));
+    let d = match e.prediffed.remove(&(o, n)) {
+        Some(hunks) => WordDiff::with_hunks(ot, nt, hunks, cx),
+        None => WordDiff::compute(ot, nt, cx),
+    };
     let real = d.has_real_change();
     let counts = real || (cx.strict && d.formatting > 0);
     let change = if counts {
