@@ -198,3 +198,23 @@ fn import_and_commit_store_identical_revisions() {
     assert_eq!(ids(&committed).len(), 4);
     assert_eq!(ids(&committed), ids(&imported));
 }
+
+/// Large stores are listed on two threads; the result must be the same
+/// sorted, complete list as the one-thread path gives.
+#[test]
+fn list_of_a_large_store_is_complete_and_sorted() {
+    let env = Env::new();
+    let n = 2100;
+    let lines: String = (0..n)
+        .map(|i| format!("{{\"name\":\"a/{i:05}\",\"text\":\"Article {i} says hello.\\n\",\"observed_at\":\"2024-01-01T00:00:00Z\"}}\n"))
+        .collect();
+    let jsonl = env.file("many.jsonl", lines);
+    stdout_of(env.cmd().args(["import", "--quiet"]).arg(&jsonl));
+    let list = json_of(env.cmd().args(["list", "--json"]));
+    let names: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), n);
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "not sorted");
+    assert_eq!(names[0], "a/00000");
+    assert_eq!(names[n - 1], format!("a/{:05}", n - 1));
+    assert!(list.as_array().unwrap().iter().all(|a| a["revisions"] == 1));
+}
