@@ -5,6 +5,7 @@ use crate::error::{Result, EXIT_OK};
 use crate::store::{human_bytes, Store};
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  redline gc\n  redline --store /srv/archive gc")]
 pub struct GcArgs {}
 
 pub fn run(args: GcArgs, g: &GlobalArgs) -> Result<Exit> {

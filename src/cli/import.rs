@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  redline import fixtures                 # every NAME/NNNN.txt chain under fixtures/\n  redline import versions.jsonl           # {\"name\",\"text\",\"observed_at\",\"title\",\"url\"} per line\n  scraper | redline import -"
+)]
 pub struct ImportArgs {
     /// A folder laid out as NAME/NNNN.txt (oldest first), or a JSON Lines
     /// file of {"name","text","observed_at","title","url"}; `-` reads JSON

@@ -5,6 +5,7 @@ use crate::error::{Error, Result, EXIT_OK};
 use crate::store::{StoreInfo, STORE_VERSION};
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  redline info\n  REDLINE_STORE=/srv/archive redline info --json")]
 pub struct InfoArgs {
     /// Print JSON instead of text.
     #[arg(long)]

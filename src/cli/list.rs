@@ -8,6 +8,7 @@ use crate::store::{ArticleSummary, Store};
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:\n  redline list\n  redline list --json | jq -r '.[].name'")]
 pub struct ListArgs {
     /// Print JSON instead of text.
     #[arg(long)]

@@ -12,6 +12,9 @@ use serde::Serialize;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  redline log belarus\n  redline log belarus --reverse --no-flip-flops\n  redline log belarus --json | jq '.[] | {revision, words_added, words_removed}'"
+)]
 pub struct LogArgs {
     /// Article name.
     pub name: String,

@@ -7,6 +7,9 @@ use crate::store::Store;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  redline show belarus             # the latest text, byte for byte\n  redline show belarus 1 --meta    # revision 1's metadata\n  redline show belarus latest~1 > previous.txt"
+)]
 pub struct ShowArgs {
     /// Article name.
     pub name: String,
