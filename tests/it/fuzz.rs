@@ -258,15 +258,7 @@ fn check(a: &str, b: &str) -> Result<(), TestCaseError> {
         for format in [Format::Terminal, Format::Json, Format::Critic, Format::Html] {
             for layout in [Layout::Inline, Layout::SideBySide, Layout::Stat] {
                 for color in [ColorMode::Plain, ColorMode::Ansi] {
-                    let ro = RenderOptions {
-                        format,
-                        layout,
-                        color,
-                        width: 60,
-                        context: 1,
-                        strict,
-                        ..RenderOptions::default()
-                    };
+                    let ro = RenderOptions { format, layout, color, width: 60, context: 1, strict };
                     let mut out = Vec::new();
                     render::render(&mut out, &d, &side, &side, &ro).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 }

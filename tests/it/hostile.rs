@@ -117,8 +117,7 @@ fn all_outputs(env: &Env, name: &str) -> Vec<(String, Vec<u8>)> {
 /// controls (tab, newline and the CR of CRLF input aside).
 fn assert_no_raw_controls(label: &str, out: &[u8]) {
     let s = String::from_utf8_lossy(out);
-    let mut it = s.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    for (i, c) in s.char_indices() {
         if c == '\x1b' {
             let rest = &s[i + 1..];
             let sgr = rest.starts_with('[')
