@@ -2,7 +2,7 @@
 //! and the statistics. Units are visited in order on both sides, so ops
 //! concatenate back to both inputs.
 
-use super::engine::{Alignment, Cx, Link, Sent, SentId};
+use super::engine::{Alignment, Cx, Link, Sent, SentId, MIN_MOVE_WORDS};
 use super::model::*;
 use super::words::{diff_tokens, substitution, Hunk, Tokens};
 use rustc_hash::FxHashMap;
@@ -569,7 +569,8 @@ fn fill_move<'a>(e: &mut Emitter<'a>, ch: &mut Change<'a>, d: &WordDiff, cx: &Cx
     e.stats.formatting_changes += d.formatting;
 }
 
-/// An earlier or linked paragraph of the new text that `y` repeats.
+/// An earlier or linked paragraph of the new text that `y` repeats: a
+/// near copy among its neighbours, or an exact copy anywhere.
 fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
     let n = cx.new.paras.len();
     let lo = y.saturating_sub(3);
@@ -589,6 +590,12 @@ fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
         if score >= DUP_THRESHOLD && best.is_none_or(|b| score > b.0) {
             best = Some((score, z));
         }
+    }
+    if best.is_none() && cx.new.pwords[y] >= MIN_MOVE_WORDS {
+        // An exact copy pasted far away (a promo repeated at the end).
+        let key = cx.new.pkeys[y];
+        let far = (0..n).find(|&z| z != y && cx.new.pkeys[z] == key && (z < y || al.new_para[z] != Link::None));
+        best = far.map(|z| (1.0, z));
     }
     best.map(|(_, z)| cx.new.pcontent(z))
 }

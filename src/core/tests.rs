@@ -189,3 +189,13 @@ fn paragraph_split_by_blank_lines_is_formatting_only_not_moves() {
     assert!(x.changes.is_empty(), "{:?}", kinds(&x));
     assert!(x.ops.iter().filter(|o| o.op != OpKind::Equal).all(|o| o.formatting && o.text.trim().is_empty()));
 }
+
+#[test]
+fn paragraph_pasted_again_far_away_is_duplicated() {
+    let a = "Subscribe to our newsletter for daily updates.\n\nOne.\n\nTwo two.\n\nThree three three.\n\nFour four four four.\n\nEnd of story here.\n";
+    let b = "Subscribe to our newsletter for daily updates.\n\nOne.\n\nTwo two.\n\nThree three three.\n\nFour four four four.\n\nEnd of story here.\n\nSubscribe to our newsletter for daily updates.\n";
+    let x = d(a, b);
+    assert_lossless(&x, a, b);
+    assert_eq!(kinds(&x), [(ChangeKind::Duplicated, Unit::Paragraph)]);
+    assert_eq!(&b[x.changes[0].duplicate_of.clone().unwrap()], "Subscribe to our newsletter for daily updates.");
+}
