@@ -125,6 +125,8 @@ pub fn fold_hash_with(s: &str, buf: &mut Vec<u8>) -> u64 {
     buf.clear();
     if s.is_ascii() {
         fold_ascii_into(s.as_bytes(), buf);
+    } else if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        fold_mixed_into(s, buf);
     } else {
         let mut tmp = [0u8; 4];
         for c in folded_chars(s) {
@@ -201,6 +203,65 @@ fn fold_ascii_into(b: &[u8], buf: &mut Vec<u8>) {
     buf.truncate(n);
 }
 
+/// [`folded_chars`] for text already in NFC (nearly all text with a few
+/// curly quotes or accents): ASCII bytes take the table path of
+/// [`fold_ascii_into`], and only the other characters are decoded, so a
+/// book with the odd "’" is not folded char by char.
+fn fold_mixed_into(s: &str, buf: &mut Vec<u8>) {
+    let b = s.as_bytes();
+    let (mut i, mut pending_space, mut last_dash) = (0usize, false, false);
+    while i < b.len() {
+        let (class, c) = if b[i] < 0x80 {
+            i += 1;
+            (ASCII_CLASS[b[i - 1] as usize], b[i - 1] as char)
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            let class = match fold_char(c) {
+                _ if c.is_whitespace() => SPACE,
+                Some(" ") => SPACE,
+                _ if is_dash(c) => DASH,
+                _ => KEEP,
+            };
+            (class, c)
+        };
+        if class == SPACE {
+            pending_space = !buf.is_empty();
+            last_dash = false;
+            continue;
+        }
+        if pending_space {
+            buf.push(b' ');
+            pending_space = false;
+            last_dash = false;
+        }
+        match class {
+            DASH => {
+                if !last_dash {
+                    buf.push(b'-');
+                }
+                last_dash = true;
+            }
+            TICK => {
+                buf.push(b'\'');
+                last_dash = false;
+            }
+            _ if c.is_ascii() => {
+                buf.push(c as u8);
+                last_dash = false;
+            }
+            _ => {
+                let mut tmp = [0u8; 4];
+                match fold_char(c) {
+                    Some(f) => buf.extend_from_slice(f.as_bytes()),
+                    None => buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes()),
+                }
+                last_dash = false;
+            }
+        }
+    }
+}
+
 fn hash_bytes(b: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
@@ -262,6 +323,18 @@ mod tests {
             fold_ascii_into(s.as_bytes(), &mut buf);
             let want: String = folded_chars(s).collect();
             assert_eq!(String::from_utf8(buf).unwrap(), want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mixed_path_matches_the_char_path(s in "[a-zA-Z \n\t`'\"’‘“”–—…\u{a0}\u{2003}\u{202f}é中🙂.-]{0,40}") {
+            let mut fast = Vec::new();
+            if !s.is_ascii() && is_nfc_quick(s.chars()) == IsNormalized::Yes {
+                fold_mixed_into(&s, &mut fast);
+                let slow: String = folded_chars(&s).collect();
+                proptest::prop_assert_eq!(String::from_utf8(fast).unwrap(), slow);
+            }
         }
     }
 
