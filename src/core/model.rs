@@ -197,6 +197,17 @@ impl<'a> Diff<'a> {
     pub fn is_identical(&self) -> bool {
         self.ops.iter().all(|o| o.op == OpKind::Equal)
     }
+
+    /// The old text as the ops spell it (equal + delete). The lossless
+    /// contract is that this is byte for byte the old input.
+    pub fn rebuild_old(&self) -> String {
+        self.ops.iter().filter(|o| o.op != OpKind::Insert).map(|o| o.text).collect()
+    }
+
+    /// The new text as the ops spell it (equal + insert).
+    pub fn rebuild_new(&self) -> String {
+        self.ops.iter().filter(|o| o.op != OpKind::Delete).map(|o| o.text).collect()
+    }
 }
 
 /// Tuning for [`crate::core::diff`].

@@ -12,10 +12,8 @@ fn kinds(x: &Diff) -> Vec<(ChangeKind, Unit)> {
 
 /// Equal+delete rebuilds the old text, equal+insert the new.
 pub fn assert_lossless(x: &Diff, a: &str, b: &str) {
-    let old: String = x.ops.iter().filter(|o| o.op != OpKind::Insert).map(|o| o.text).collect();
-    let new: String = x.ops.iter().filter(|o| o.op != OpKind::Delete).map(|o| o.text).collect();
-    assert_eq!(old, a, "old side not lossless");
-    assert_eq!(new, b, "new side not lossless");
+    assert_eq!(x.rebuild_old(), a, "old side not lossless");
+    assert_eq!(x.rebuild_new(), b, "new side not lossless");
 }
 
 #[test]

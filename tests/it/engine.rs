@@ -11,10 +11,8 @@ fn read(rel: &str) -> String {
 }
 
 fn assert_lossless(x: &Diff, a: &str, b: &str) {
-    let old: String = x.ops.iter().filter(|o| o.op != OpKind::Insert).map(|o| o.text).collect();
-    let new: String = x.ops.iter().filter(|o| o.op != OpKind::Delete).map(|o| o.text).collect();
-    assert!(old == a, "old side not rebuilt");
-    assert!(new == b, "new side not rebuilt");
+    assert!(x.rebuild_old() == a, "old side not rebuilt");
+    assert!(x.rebuild_new() == b, "new side not rebuilt");
 }
 
 fn count(x: &Diff, kind: ChangeKind) -> usize {

@@ -231,10 +231,8 @@ fn check(a: &str, b: &str) -> Result<(), TestCaseError> {
     let opts = DiffOptions::default();
     for strict in [false, true] {
         let d = diff(a, b, &DiffOptions { strict, ..opts.clone() });
-        let old: String = d.ops.iter().filter(|o| o.op != OpKind::Insert).map(|o| o.text).collect();
-        let new: String = d.ops.iter().filter(|o| o.op != OpKind::Delete).map(|o| o.text).collect();
-        prop_assert_eq!(&old, a, "old side not rebuilt");
-        prop_assert_eq!(&new, b, "new side not rebuilt");
+        prop_assert_eq!(&d.rebuild_old(), a, "old side not rebuilt");
+        prop_assert_eq!(&d.rebuild_new(), b, "new side not rebuilt");
         for o in &d.ops {
             if o.op != OpKind::Insert {
                 prop_assert_eq!(a.get(o.old_at..o.old_at + o.text.len()), Some(o.text), "old_at of {:?}", o);
