@@ -24,7 +24,7 @@ use super::blocks::{Block, Item, Piece};
 use super::notes::{inner_edit, Note, Site};
 use super::sanitize::visible;
 use super::segments::{marks_break, Ctx, View};
-use super::summary::{kind_name, percent, Summary};
+use super::summary::{percent, Summary};
 use super::terminal::folded;
 use super::{RenderOptions, Side};
 use crate::core::{ChangeKind, Diff, OpKind};
@@ -165,7 +165,7 @@ fn summary(s: &Summary) -> String {
         h.push_str("<span class=\"chip\">no differences</span>");
     }
     for (k, n) in &s.kinds {
-        let _ = write!(h, "<span class=\"chip k-{0}\">{n} {0}</span>", kind_name(*k));
+        let _ = write!(h, "<span class=\"chip k-{0}\">{n} {0}</span>", k.name());
     }
     if !s.identical {
         let _ = write!(
@@ -371,7 +371,7 @@ impl Tag {
             let _ = write!(attrs, " data-op=\"{}\"", p.op);
         }
         if let Some(c) = change {
-            let _ = write!(attrs, " data-kind=\"{}\"", kind_name(c.kind));
+            let _ = write!(attrs, " data-kind=\"{}\"", c.kind.name());
         }
         if let Some(m) = op.move_id {
             let _ = write!(attrs, " data-move=\"{m}\"");

@@ -8,10 +8,6 @@ use crate::core::{ChangeKind, Diff, SubstitutionCount};
 pub const KINDS: [ChangeKind; 5] =
     [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Reworded, ChangeKind::Moved, ChangeKind::Duplicated];
 
-pub fn kind_name(k: ChangeKind) -> &'static str {
-    k.name()
-}
-
 #[derive(Debug, Clone)]
 pub struct Summary<'d, 'a> {
     pub identical: bool,
@@ -48,7 +44,7 @@ impl<'d, 'a> Summary<'d, 'a> {
         if self.identical {
             return "no differences".into();
         }
-        let mut parts: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{n} {}", kind_name(*k))).collect();
+        let mut parts: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{n} {}", k.name())).collect();
         parts.push(format!("words +{} −{}", self.words_added, self.words_removed));
         parts.push(format!("{} similar", percent(self.similarity)));
         parts.join(" · ")
