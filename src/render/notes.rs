@@ -4,7 +4,7 @@
 
 use super::blocks::Doc;
 use super::style::Label;
-use crate::core::{self, Change, ChangeKind, Diff, DiffOptions, OpKind};
+use crate::core::{Change, ChangeKind, Diff, InnerOp, OpKind};
 use std::collections::{HashMap, HashSet};
 
 /// Which text an annotation sits in.
@@ -182,24 +182,24 @@ pub fn op_label(diff: &Diff, i: usize) -> Option<Label> {
 }
 
 /// A moved unit that was also edited on the way: its old and new text, and
-/// the word diff between them, so layouts can show the edit at the move.
-pub struct InnerEdit<'a> {
+/// the word diff between them as the engine computed it (the change's
+/// `inner_ops`), so layouts can show the edit at the move.
+pub struct InnerEdit<'d, 'a> {
     pub old_text: &'a str,
     pub new_text: &'a str,
-    pub diff: Diff<'a>,
+    pub ops: &'d [InnerOp<'a>],
 }
 
 /// The inner word diff for the change op `i` belongs to, when that is a
 /// move whose texts differ.
-pub fn inner_edit<'a>(diff: &Diff<'a>, notes: &Notes, i: usize, strict: bool) -> Option<InnerEdit<'a>> {
+pub fn inner_edit<'d, 'a>(diff: &'d Diff<'a>, notes: &Notes, i: usize) -> Option<InnerEdit<'d, 'a>> {
     diff.ops.get(i)?.move_id?;
     let c = diff.changes.get(notes.change_of[i]?)?;
     let (old_text, new_text) = (c.old_text?, c.new_text?);
-    if old_text == new_text {
+    if old_text == new_text || c.inner_ops.is_empty() {
         return None;
     }
-    let opts = DiffOptions { strict, deadline: std::time::Duration::from_millis(100) };
-    Some(InnerEdit { old_text, new_text, diff: core::diff(old_text, new_text, &opts) })
+    Some(InnerEdit { old_text, new_text, ops: &c.inner_ops })
 }
 
 /// Up to about `cols` columns of `text`, cut at a word, with `…` when cut.
