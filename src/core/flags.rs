@@ -128,7 +128,7 @@ mod tests {
         let q: Vec<&str> = quoted(t, 0..t.len()).into_iter().map(|r| &t[r]).collect();
         assert_eq!(q, ["“a disgrace”", "«non»", "\"yes\"", "「はい」"]);
         let open = "“It was wrong. We";
-        assert_eq!(quoted(open, 0..open.len()), [0..open.len()]);
+        assert_eq!(quoted(open, 0..open.len()), vec![0..open.len()]);
     }
 
     #[test]

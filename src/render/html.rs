@@ -178,7 +178,12 @@ fn summary(s: &Summary) -> String {
         );
     }
     if s.quotes > 0 {
-        let _ = write!(h, "<span class=\"chip badge quote\">{} quote{} changed</span>", s.quotes, if s.quotes == 1 { "" } else { "s" });
+        let _ = write!(
+            h,
+            "<span class=\"chip badge quote\">{} quote{} changed</span>",
+            s.quotes,
+            if s.quotes == 1 { "" } else { "s" }
+        );
     }
     for (o, n) in &s.numbers {
         let _ = write!(h, "<span class=\"chip badge number\">number {} → {}</span>", esc(o), esc(n));

@@ -24,11 +24,22 @@ pub struct Note {
     /// The ¶ number the note points at (the other end of a move, or the
     /// paragraph a duplicate repeats).
     pub para: Option<usize>,
+    /// A move inside its own paragraph: by how many units (negative: up).
+    pub shift: Option<i64>,
 }
 
 impl Note {
     /// `moved from ¶3`, `moved to ¶6`, `duplicate of ¶1`.
     pub fn text(&self) -> String {
+        if let (ChangeKind::Moved, Some(k)) = (self.kind, self.shift) {
+            // Within its own paragraph: say how far, never point at itself.
+            let n = k.unsigned_abs();
+            let units = if n == 1 { "sentence" } else { "sentences" };
+            return match (self.site, k < 0) {
+                (Site::Old, true) | (Site::New, true) => format!("moved up {n} {units}"),
+                _ => format!("moved down {n} {units}"),
+            };
+        }
         let p = self.para.map(|p| format!(" ¶{p}")).unwrap_or_default();
         match (self.kind, self.site) {
             (ChangeKind::Duplicated, _) if p.is_empty() => "duplicate".into(),
@@ -82,6 +93,7 @@ impl Notes {
                         site: Site::New,
                         change: Some(c),
                         para: ch.duplicate_of.as_ref().map(|s| doc.new_number(s.start)),
+                        shift: None,
                     }),
                     _ => None,
                 },
@@ -166,7 +178,8 @@ fn move_note(diff: &Diff, doc: &Doc, moves: &Moves, i: usize, change: Option<(us
         let (old_at, new_at) = (doc.op_at[j].0 + skip, doc.op_at[j].1 + skip);
         Some(if site == Site::Old { doc.new_number(new_at) } else { doc.old_number(old_at) })
     };
-    Note { kind: ChangeKind::Moved, site, change: change.map(|(c, _)| c), para: from_change.or_else(partner) }
+    let shift = change.and_then(|(_, c)| c.shift);
+    Note { kind: ChangeKind::Moved, site, change: change.map(|(c, _)| c), para: from_change.or_else(partner), shift }
 }
 
 /// The style of a delete or insert op's text.

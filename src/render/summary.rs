@@ -61,7 +61,11 @@ impl<'d, 'a> Summary<'d, 'a> {
         }
         if !self.numbers.is_empty() {
             let shown: Vec<String> = self.numbers.iter().take(3).map(|(o, n)| format!("{o} → {n}")).collect();
-            let more = if self.numbers.len() > 3 { format!(", … (+{} more)", self.numbers.len() - 3) } else { String::new() };
+            let more = if self.numbers.len() > 3 {
+                format!(", … (+{} more)", self.numbers.len() - 3)
+            } else {
+                String::new()
+            };
             let n = self.numbers.len();
             parts.push(format!("{n} {} changed: {}{more}", plural(n, "number", "numbers"), shown.join(", ")));
         }

@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod engine;
+mod engine_cases;
 mod fuzz;
 mod hostile;
 mod render;
