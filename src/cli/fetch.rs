@@ -114,6 +114,8 @@ fn robots_allow(store: &Store, client: &Client, url: &url::Url, now: i64) -> Res
             msg: format!("robots.txt of {origin} does not allow redline to fetch this page"),
             hint: Some("redline honours robots.txt; nothing was fetched".into()),
         }),
-        robots::Verdict::NotNow(m) => Err(Error::Fetch { url: url.to_string(), msg: m, hint: Some("try again later".into()) }),
+        robots::Verdict::NotNow(m) => {
+            Err(Error::Fetch { url: url.to_string(), msg: m, hint: Some("try again later".into()) })
+        }
     }
 }

@@ -5,11 +5,11 @@
 use super::fetch::NetArgs;
 use super::{Exit, GlobalArgs};
 use crate::error::{Error, Result, EXIT_OK};
+use crate::fetch::canon;
 use crate::fetch::clock::{Clock, SystemClock};
 use crate::fetch::rules::Rules;
 use crate::fetch::runner::{Report, RunOptions, Runner, Totals};
 use crate::fetch::schedule::Policy;
-use crate::fetch::canon;
 use crate::render::sanitize::visible;
 use crate::store::{self, Store, WatchEntry, WatchKind};
 use clap::Subcommand;
@@ -37,7 +37,9 @@ pub enum WatchCmd {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline watch add https://news.example/story/42\n  redline watch add --feed https://news.example/rss.xml")]
+#[command(
+    after_help = "Examples:\n  redline watch add https://news.example/story/42\n  redline watch add --feed https://news.example/rss.xml"
+)]
 pub struct AddArgs {
     /// Pages to watch.
     pub urls: Vec<String>,
@@ -98,12 +100,16 @@ fn add(a: AddArgs, g: &GlobalArgs) -> Result<Exit> {
     if a.urls.is_empty() && a.feeds.is_empty() {
         return Err(Error::Usage {
             msg: "watch add needs at least one URL or --feed URL".into(),
-            hint: Some("redline watch add https://news.example/story, or redline watch add --feed https://news.example/rss".into()),
+            hint: Some(
+                "redline watch add https://news.example/story, or redline watch add --feed https://news.example/rss"
+                    .into(),
+            ),
         });
     }
     let mut new = Vec::new();
     for (raw, kind) in a.urls.iter().map(|u| (u, WatchKind::Page)).chain(a.feeds.iter().map(|u| (u, WatchKind::Feed))) {
-        let u = canon::canonical(raw, None).map_err(|m| Error::Usage { msg: format!("cannot watch {raw:?}: {m}"), hint: None })?;
+        let u = canon::canonical(raw, None)
+            .map_err(|m| Error::Usage { msg: format!("cannot watch {raw:?}: {m}"), hint: None })?;
         let name = store::name_from_url(u.as_str())?;
         new.push(WatchEntry { url: u.to_string(), name, kind, feed: None, added_at: store::format_time(store::now()) });
     }
@@ -117,7 +123,8 @@ fn add(a: AddArgs, g: &GlobalArgs) -> Result<Exit> {
             if list.entries.iter().any(|x| x.url == e.url) {
                 lines.push(format!("already watched: {}", e.url));
             } else if let Some(x) = list.entries.iter().find(|x| x.name == e.name && x.kind == e.kind) {
-                lines.push(format!("not added: {} would be stored as {}, which already holds {}", e.url, e.name, x.url));
+                lines
+                    .push(format!("not added: {} would be stored as {}, which already holds {}", e.url, e.name, x.url));
             } else {
                 list.entries.push(e.clone());
                 lines.push(format!("watching {what} {} as {}", e.url, e.name));

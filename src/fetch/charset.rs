@@ -112,7 +112,8 @@ mod tests {
 
     #[test]
     fn header_then_meta_then_guess() {
-        let body = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head>caf\xe9";
+        let body =
+            b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head>caf\xe9";
         let d = decode(body, Some("text/html; charset=\"ISO-8859-2\""));
         assert_eq!((d.encoding, d.source), ("ISO-8859-2", "header"));
         let d = decode(body, Some("text/html"));
@@ -130,7 +131,8 @@ mod tests {
 
     #[test]
     fn shift_jis_without_any_declaration_is_guessed() {
-        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode("東京の天気は晴れです。明日は雨が降るでしょう。今日は良い一日でした。");
+        let (bytes, _, _) =
+            encoding_rs::SHIFT_JIS.encode("東京の天気は晴れです。明日は雨が降るでしょう。今日は良い一日でした。");
         let d = decode(&bytes, None);
         assert_eq!((d.encoding, d.source), ("Shift_JIS", "guess"));
         assert!(d.text.contains("東京の天気"));

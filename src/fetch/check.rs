@@ -38,7 +38,10 @@ pub enum Outcome {
     NotModified,
     /// Fetched; the text (boring parts aside) equals the latest revision.
     Unchanged,
-    Stored { revision: u32, summary: String },
+    Stored {
+        revision: u32,
+        summary: String,
+    },
     Failed(Failure),
 }
 
@@ -198,7 +201,8 @@ struct Page {
 }
 
 fn extract_page(resp: &Response, rules: &HostRules) -> std::result::Result<Page, Failure> {
-    let refused = |msg: String| Failure { msg, status: Some(resp.status), retry_after: None, refused: true, transient: false };
+    let refused =
+        |msg: String| Failure { msg, status: Some(resp.status), retry_after: None, refused: true, transient: false };
     if let Some(ct) = resp.header("content-type") {
         let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if !(mime.is_empty() || mime.contains("html") || mime == "text/plain") {

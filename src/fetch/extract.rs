@@ -99,10 +99,8 @@ fn paragraphs(formatted: &str) -> Vec<String> {
 fn aliases(doc: &Document, url: &str) -> Vec<String> {
     let base = url::Url::parse(url).ok();
     let mut out: Vec<String> = Vec::new();
-    let found = [
-        doc.select("link[rel~=canonical]").attr("href"),
-        doc.select("meta[property='og:url']").attr("content"),
-    ];
+    let found =
+        [doc.select("link[rel~=canonical]").attr("href"), doc.select("meta[property='og:url']").attr("content")];
     for href in found.into_iter().flatten() {
         let href = href.trim();
         let abs = match &base {

@@ -77,7 +77,9 @@ fn starts_reference(rest: &[u8]) -> bool {
                     let num = &name[1..];
                     !num.is_empty()
                         && (num.iter().all(u8::is_ascii_digit)
-                            || (matches!(num[0], b'x' | b'X') && num.len() > 1 && num[1..].iter().all(u8::is_ascii_hexdigit)))
+                            || (matches!(num[0], b'x' | b'X')
+                                && num.len() > 1
+                                && num[1..].iter().all(u8::is_ascii_hexdigit)))
                 }
                 _ => name.iter().all(u8::is_ascii_alphanumeric),
             }

@@ -85,7 +85,10 @@ pub enum FetchError {
 impl FetchError {
     /// Worth retrying later with backoff (the page may come back).
     pub fn is_transient(&self) -> bool {
-        matches!(self, FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Truncated(_) | FetchError::Other(_))
+        matches!(
+            self,
+            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Truncated(_) | FetchError::Other(_)
+        )
     }
 }
 
@@ -180,9 +183,7 @@ impl Client {
         }
         match io.kind() {
             std::io::ErrorKind::ConnectionRefused => FetchError::Connect(io.to_string()),
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-                FetchError::Timeout(self.limits.timeout)
-            }
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => FetchError::Timeout(self.limits.timeout),
             _ => FetchError::Truncated(io.to_string()),
         }
     }

@@ -25,8 +25,8 @@ pub mod pool;
 pub mod quality;
 pub mod retry;
 pub mod robots;
-pub mod runner;
 pub mod rules;
+pub mod runner;
 pub mod schedule;
 
 /// Who is fetching: the User-Agent names redline and, when configured, a

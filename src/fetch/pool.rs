@@ -114,14 +114,8 @@ impl<J> Gate<J> {
 /// on this thread for each result as it comes. `work` returns its result
 /// and, optionally, a time before which the host must not be asked again.
 /// When `stop` is set, no new job starts; jobs in flight finish.
-pub fn run<J, R, W, F>(
-    gate: Gate<J>,
-    workers: usize,
-    clock: &dyn Clock,
-    stop: &AtomicBool,
-    work: W,
-    mut report: F,
-) where
+pub fn run<J, R, W, F>(gate: Gate<J>, workers: usize, clock: &dyn Clock, stop: &AtomicBool, work: W, mut report: F)
+where
     J: Send,
     R: Send,
     W: Fn(&str, J, &Mutex<Gate<J>>) -> (R, Option<Millis>) + Sync,

@@ -48,9 +48,16 @@ pub struct Report {
 pub enum JobResult {
     Page(Outcome),
     /// A feed was read: how many entries it lists, and its validators.
-    Feed { entries: usize, not_modified: bool, validators: Validators },
+    Feed {
+        entries: usize,
+        not_modified: bool,
+        validators: Validators,
+    },
     /// Not fetched now (robots.txt unreachable, the host asked to wait).
-    Deferred { msg: String, delay: i64 },
+    Deferred {
+        msg: String,
+        delay: i64,
+    },
     Failed(Failure),
 }
 
@@ -307,9 +314,8 @@ impl Runner<'_> {
         let now = self.clock.now_secs();
         let p = &self.opts.policy;
         let mut st = state.urls.get(&r.url).cloned().unwrap_or_default();
-        let since_change = |st: &UrlState| {
-            st.last_change.as_deref().and_then(|t| store::parse_time(t).ok()).map_or(0, |t| now - t)
-        };
+        let since_change =
+            |st: &UrlState| st.last_change.as_deref().and_then(|t| store::parse_time(t).ok()).map_or(0, |t| now - t);
         let mut good = |st: &mut UrlState, changed_now: bool| {
             st.last_check = Some(store::format_time(now));
             if changed_now || st.last_change.is_none() {

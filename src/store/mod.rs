@@ -41,11 +41,11 @@ pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
 pub use meta::{sha256_hex, Meta, META_SCHEMA};
 pub use name::{name_from_url, validate_name, MAX_NAME_BYTES};
+pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision};
 pub use revspec::RevSpec;
-pub use write::{CommitOutcome, CommitRequest};
-pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
+pub use write::{CommitOutcome, CommitRequest};
 
 /// Every article ref lives under this prefix.
 pub const REF_PREFIX: &str = "refs/articles/";

@@ -47,7 +47,8 @@ fn fetch_stores_extracted_text_then_304_then_unchanged_then_a_revision() {
     let text = store.text_string(&rev).unwrap();
     assert!(text.starts_with("Council approves harbour plan after late-night vote\n\n"), "{text}");
     assert!(text.contains("five hours.\n\nThe plan, passed by seven votes"), "{text}");
-    for chrome in ["Subscribe", "Advertisement", "boat insurance", "All rights reserved", "Sign up", "Ferry timetable"] {
+    for chrome in ["Subscribe", "Advertisement", "boat insurance", "All rights reserved", "Sign up", "Ferry timetable"]
+    {
         assert!(!text.contains(chrome), "{chrome:?} leaked into {text}");
     }
     let f = rev.meta.fetch.clone().expect("fetch metadata");
@@ -159,7 +160,10 @@ fn an_error_page_on_the_first_fetch_stores_nothing() {
 fn cp1252_with_meta_and_shift_jis_without_any_declaration_decode() {
     let srv = Server::start("127.0.0.1", 1);
     srv.route("/cafe", vec![Resp::new(200, web_fixture("cafe-cp1252.html")).header("Content-Type", "text/html")]);
-    srv.route("/minato", vec![Resp::new(200, web_fixture("minato-shift_jis.html")).header("Content-Type", "text/html")]);
+    srv.route(
+        "/minato",
+        vec![Resp::new(200, web_fixture("minato-shift_jis.html")).header("Content-Type", "text/html")],
+    );
     let env = Env::new();
     assert_eq!(run(&env, &[&srv.url("/cafe"), "cafe"]).0, 0);
     let (code, _, err) = run(&env, &[&srv.url("/minato"), "minato"]);

@@ -62,8 +62,7 @@ fn a_feed_is_stored_whole_then_one_edit_makes_exactly_one_revision() {
     );
     let out = ok(watch(&env).args(["run", "--once", "--all", "--gap", "0"]));
     assert_eq!(out.matches(": revision ").count(), 1, "{out}");
-    let counts: Vec<usize> =
-        ARTICLES.iter().map(|a| store.history(&format!("{host}/{a}")).unwrap().len()).collect();
+    let counts: Vec<usize> = ARTICLES.iter().map(|a| store.history(&format!("{host}/{a}")).unwrap().len()).collect();
     assert_eq!(counts, vec![1, 2, 1]);
     let diff = stdout_of(env.cmd().args(["diff", &format!("{host}/news/westside-library"), "--color", "never"]));
     assert!(diff.contains("[-two-]{+three+}"), "{diff}");
