@@ -10,6 +10,7 @@ mod engine;
 mod fetch;
 mod fuzz;
 mod hostile;
+mod hostile_web;
 mod render;
 mod shell;
 mod store_cmds;

@@ -92,10 +92,17 @@ fn atom_json_feed_and_a_bare_ampersand_feed_are_read() {
 fn a_broken_feed_is_a_failed_check_shown_in_status() {
     let srv = Server::start("127.0.0.1", 1);
     srv.route("/broken.xml", vec![Resp::new(200, "<html><body>We moved our feed!</body></html>")]);
+    let cut = web_fixture_str("feed-broken.xml").replace("{BASE}", &srv.url(""));
+    srv.route("/cut.xml", vec![Resp::new(200, cut)]);
     let env = Env::new();
     ok(watch(&env).args(["add", "--feed", &srv.url("/broken.xml")]));
     let out = ok(watch(&env).args(["run", "--once"]));
     assert!(out.contains("failed: not a readable feed"), "{out}");
+    // A feed cut off mid-item either fails or yields only complete entries;
+    // it never invents a page.
+    ok(watch(&env).args(["add", "--feed", &srv.url("/cut.xml")]));
+    let out = ok(watch(&env).args(["run", "--once", "--gap", "0"]));
+    assert!(out.contains("cut.xml: failed: not a readable feed") || out.contains("cut.xml: feed: "), "{out}");
     let status = ok(watch(&env).args(["status"]));
     assert!(status.contains("error") && status.contains("last error (1 in a row): not a readable feed"), "{status}");
 }
@@ -104,6 +111,8 @@ fn a_broken_feed_is_a_failed_check_shown_in_status() {
 fn hosts_are_served_one_request_at_a_time_and_counted() {
     let a = Server::start("127.0.0.2", 4);
     let b = Server::start("127.0.0.3", 4);
+    a.set_delay(Duration::from_millis(20));
+    b.set_delay(Duration::from_millis(20));
     let env = Env::new();
     let mut urls = Vec::new();
     for (srv, n) in [(&a, 6), (&b, 4)] {
