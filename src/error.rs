@@ -20,10 +20,10 @@ pub const EXIT_STORE: u8 = 4;
 pub const EXIT_FSCK: u8 = 5;
 /// `fetch`, `watch run`: a page could not be fetched (network error,
 /// timeout, size limit, HTTP error status, robots.txt said no).
-pub const EXIT_FETCH: u8 = 6;
+pub const EXIT_FETCH: u8 = 8;
 /// `fetch`: the page was fetched but looks broken (not readable, or much
 /// shorter than the stored text); nothing was stored (`--force` stores it).
-pub const EXIT_REFUSED: u8 = 7;
+pub const EXIT_REFUSED: u8 = 9;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
