@@ -60,12 +60,23 @@ impl<'d, 'a> Summary<'d, 'a> {
             parts.push(format!("{} {} changed", self.quotes, plural(self.quotes, "quote", "quotes")));
         }
         if !self.numbers.is_empty() {
-            let shown: Vec<String> = self.numbers.iter().take(3).map(|(o, n)| format!("{o} → {n}")).collect();
-            let more = if self.numbers.len() > 3 {
-                format!(", … (+{} more)", self.numbers.len() - 3)
-            } else {
-                String::new()
+            // The same correction made twice reads once, with its count.
+            let mut seen: Vec<((&str, &str), usize)> = Vec::new();
+            for &n in &self.numbers {
+                match seen.iter_mut().find(|(x, _)| *x == n) {
+                    Some(e) => e.1 += 1,
+                    None => seen.push((n, 1)),
+                }
+            }
+            let show = |((o, n), k): &((&str, &str), usize)| {
+                if *k > 1 {
+                    format!("{o} → {n} ×{k}")
+                } else {
+                    format!("{o} → {n}")
+                }
             };
+            let shown: Vec<String> = seen.iter().take(3).map(show).collect();
+            let more = if seen.len() > 3 { format!(", … (+{} more)", seen.len() - 3) } else { String::new() };
             let n = self.numbers.len();
             parts.push(format!("{n} {} changed: {}{more}", plural(n, "number", "numbers"), shown.join(", ")));
         }
