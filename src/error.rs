@@ -18,6 +18,9 @@ pub const EXIT_LOCKED: u8 = 3;
 pub const EXIT_STORE: u8 = 4;
 /// `fsck` found problems.
 pub const EXIT_FSCK: u8 = 5;
+/// `list`, `gc`, `info`: done, but damaged articles were skipped (each is
+/// named on stderr; run `redline fsck`).
+pub const EXIT_PARTIAL: u8 = 6;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -55,6 +58,11 @@ pub enum Error {
     #[error("store problem at {path}: {msg}")]
     Store { path: PathBuf, msg: String, hint: Option<String> },
 
+    /// Another error, with where in the input it happened (`file:line`,
+    /// or a file path); exit code and hint are the inner error's.
+    #[error("{at}: {source}")]
+    At { at: String, source: Box<Error> },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -75,6 +83,7 @@ impl Error {
             Error::Locked { .. } => EXIT_LOCKED,
             Error::Store { .. } => EXIT_STORE,
             Error::Io { .. } => EXIT_USAGE,
+            Error::At { source, .. } => source.exit_code(),
         }
     }
 
@@ -97,11 +106,21 @@ impl Error {
                 "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
             )),
             Error::Io { .. } => None,
+            Error::At { source, .. } => source.hint(),
         }
     }
 
     pub fn usage(msg: impl Into<String>) -> Self {
         Error::Usage { msg: msg.into(), hint: None }
+    }
+
+    /// Say where in the input this error happened (unless it already does).
+    pub fn at(self, at: &str) -> Self {
+        match &self {
+            Error::Input { path, .. } if path == at => self,
+            Error::At { at: inner, .. } if inner == at => self,
+            _ => Error::At { at: at.to_string(), source: Box::new(self) },
+        }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
