@@ -52,8 +52,7 @@ pub struct ImportArgs {
 pub fn run(args: ImportArgs, g: &GlobalArgs) -> Result<Exit> {
     let source = Source::detect(&args.source)?;
     let store = Store::open_for_write(&g.store_path()?, args.init_into_existing)?;
-    let names = source.names()?;
-    store.check_new_names(names.iter().map(String::as_str))?;
+    store.check_new_names(&source.names()?)?;
     let started = Instant::now();
     let bar = progress_bar(source.total(), args.quiet);
     let mut progress = |r: &ImportReport| {
@@ -136,19 +135,22 @@ impl Source {
         }
     }
 
-    /// Every article name the import will write, read before anything is
-    /// written. Records that do not parse are skipped here: the import
-    /// itself reports them with their line.
-    fn names(&self) -> Result<Vec<String>> {
+    /// Every article name the import will write, with where it first
+    /// appears, read before anything is written. Records that do not parse
+    /// are skipped here: the import itself reports them with their line.
+    fn names(&self) -> Result<Vec<(String, String)>> {
         match self {
-            Source::Folder(a) => Ok(a.iter().map(|a| a.name.clone()).collect()),
+            Source::Folder(a) => Ok(a
+                .iter()
+                .map(|a| (a.name.clone(), a.files[0].parent().unwrap_or(Path::new(".")).display().to_string()))
+                .collect()),
             Source::Lines(label, file) => {
                 #[derive(Deserialize)]
                 struct NameOnly {
                     name: Option<String>,
                     url: Option<String>,
                 }
-                let mut names = std::collections::BTreeSet::new();
+                let mut names = std::collections::BTreeMap::new();
                 for (i, line) in BufReader::new(rewind(file, label)?).lines().enumerate() {
                     let Ok(line) = line else { break };
                     let Ok(r) = serde_json::from_str::<NameOnly>(&line) else { continue };
@@ -160,8 +162,7 @@ impl Source {
                         },
                         (None, None) => continue,
                     };
-                    validate_name(&name).map_err(|e| e.at(&format!("{label}:{}", i + 1)))?;
-                    names.insert(name);
+                    names.entry(name).or_insert_with(|| format!("{label}:{}", i + 1));
                 }
                 Ok(names.into_iter().collect())
             }

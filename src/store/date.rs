@@ -40,7 +40,15 @@ pub fn check_range(secs: i64) -> std::result::Result<(), String> {
 /// Parse a time in any accepted form, within [`check_range`]; the error
 /// says why it failed.
 pub fn parse_time(s: &str) -> std::result::Result<i64, String> {
-    let secs = parse_any(s)?;
+    let secs = parse_any(s).map_err(|why| {
+        // jiff cannot represent some far dates at all; say what matters.
+        match s.trim().get(..4).and_then(|y| y.parse::<i32>().ok()) {
+            Some(year) if !(1970..=2106).contains(&year) => {
+                format!("{} is outside the range git can store ({MIN_TIME_TEXT} to {MAX_TIME_TEXT})", s.trim())
+            }
+            _ => why,
+        }
+    })?;
     check_range(secs)?;
     Ok(secs)
 }

@@ -41,18 +41,13 @@ pub(crate) fn meta_shape_problems(v: &Value) -> Vec<String> {
             out.push(format!("{name} is {}, should be true or false", describe(field(name))));
         }
     }
-    let revision = field("revision").and_then(Value::as_u64);
-    if revision == Some(0) {
-        out.push("revision is 0; revisions start at 1".into());
-    }
+    // Whether the numbers fit the chain (revision 0, a same_as that is not
+    // earlier) is checked against the chain itself, where --repair can
+    // renumber; here only their types.
     match field("same_as") {
         Some(Value::Null) => {}
-        Some(v) => match (v.as_u64(), revision) {
-            (Some(n), Some(r)) if n >= 1 && n < r => {}
-            (Some(n), _) => out.push(format!("same_as is {n}, should be an earlier revision number")),
-            (None, _) => out.push(format!("same_as is {}, should be a revision number or null", describe(Some(v)))),
-        },
-        None => out.push("same_as is missing (should be a revision number or null)".into()),
+        Some(v) if v.as_u64().is_some() => {}
+        other => out.push(format!("same_as is {}, should be a revision number or null", describe(other))),
     }
     for name in ["observed_at", "first_observed_at"] {
         if let Some(t) = field(name).and_then(Value::as_str) {
@@ -192,12 +187,11 @@ mod tests {
         assert_eq!(meta_shape_problems(&good()), Vec::<String>::new());
         for (field, value, needle) in [
             ("schema", serde_json::json!("redline.meta/2"), "schema"),
-            ("revision", serde_json::json!(0), "start at 1"),
             ("revision", serde_json::json!(-1), "revision"),
             ("revision", serde_json::json!("2"), "revision"),
             ("observed_at", serde_json::json!("not a date"), "observed_at"),
             ("observed_at", serde_json::json!("1900-01-01"), "observed_at"),
-            ("same_as", serde_json::json!(2), "same_as"),
+            ("same_as", serde_json::json!("2"), "same_as"),
             ("sha256", serde_json::json!("XYZ"), "sha256"),
             ("title_changed", serde_json::json!(1), "title_changed"),
             ("url", serde_json::json!(5), "url"),

@@ -73,21 +73,20 @@ impl Store {
 
     /// Check every name an import will write before it writes any: each is
     /// valid, none nests inside another of the batch or of the store.
-    pub fn check_new_names<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Result<()> {
-        let names: HashSet<&str> = names.into_iter().collect();
-        let mut sorted: Vec<&str> = names.iter().copied().collect();
-        sorted.sort_unstable();
-        for name in &sorted {
-            validate_name(name)?;
+    /// `names` pairs each name with where it first appears (for errors).
+    pub fn check_new_names(&self, names: &[(String, String)]) -> Result<()> {
+        let set: HashSet<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, at) in names {
+            validate_name(name).map_err(|e| e.at(at))?;
             for (i, _) in name.match_indices('/') {
-                if names.contains(&name[..i]) {
-                    return Err(nesting_error(name, &name[..i]));
+                if set.contains(&name[..i]) {
+                    return Err(nesting_error(name, &name[..i]).at(at));
                 }
             }
         }
-        for name in sorted {
-            if self.lookup(name)?.is_missing() {
-                self.check_nesting(name)?;
+        for (name, at) in names {
+            if matches!(self.lookup(name).map_err(|e| e.at(at))?, Lookup::Missing) {
+                self.check_nesting(name).map_err(|e| e.at(at))?;
             }
         }
         Ok(())
@@ -155,12 +154,6 @@ impl Store {
             msg: format!("article {name:?} is damaged: {msg}"),
             hint: Some("run `redline fsck` to see what is wrong and how to fix it".into()),
         }
-    }
-}
-
-impl Lookup {
-    fn is_missing(&self) -> bool {
-        matches!(self, Lookup::Missing)
     }
 }
 

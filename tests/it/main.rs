@@ -9,6 +9,7 @@ mod crash;
 mod engine;
 mod fuzz;
 mod hostile;
+mod integrity;
 mod render;
 mod shell;
 mod store_cmds;
