@@ -18,9 +18,15 @@ pub const EXIT_LOCKED: u8 = 3;
 pub const EXIT_STORE: u8 = 4;
 /// `fsck` found problems.
 pub const EXIT_FSCK: u8 = 5;
+/// `fetch`, `watch run`: a page could not be fetched (network error,
+/// timeout, size limit, HTTP error status, robots.txt said no).
+pub const EXIT_FETCH: u8 = 6;
+/// `fetch`: the page was fetched but looks broken (not readable, or much
+/// shorter than the stored text); nothing was stored (`--force` stores it).
+pub const EXIT_REFUSED: u8 = 7;
 /// `list`, `gc`, `info`: done, but damaged articles were skipped (each is
 /// named on stderr; run `redline fsck`).
-pub const EXIT_PARTIAL: u8 = 6;
+pub const EXIT_PARTIAL: u8 = 8;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -63,6 +69,14 @@ pub enum Error {
     #[error("{at}: {source}")]
     At { at: String, source: Box<Error> },
 
+    /// A page that could not be fetched (see [`EXIT_FETCH`]).
+    #[error("{url}: {msg}")]
+    Fetch { url: String, msg: String, hint: Option<String> },
+
+    /// A fetched page the quality gate refused (see [`EXIT_REFUSED`]).
+    #[error("{url}: not stored: {msg}")]
+    Refused { url: String, msg: String, hint: Option<String> },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -84,6 +98,8 @@ impl Error {
             Error::Store { .. } => EXIT_STORE,
             Error::Io { .. } => EXIT_USAGE,
             Error::At { source, .. } => source.exit_code(),
+            Error::Fetch { .. } => EXIT_FETCH,
+            Error::Refused { .. } => EXIT_REFUSED,
         }
     }
 
@@ -93,7 +109,9 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Input { hint, .. }
             | Error::Locked { hint, .. }
-            | Error::Store { hint, .. } => hint.clone(),
+            | Error::Store { hint, .. }
+            | Error::Fetch { hint, .. }
+            | Error::Refused { hint, .. } => hint.clone(),
             Error::BadName { .. } => Some(
                 "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
             ),

@@ -13,6 +13,7 @@ mod compare;
 mod completions;
 mod diff;
 mod export;
+mod fetch;
 mod fsck;
 mod gc;
 mod import;
@@ -22,6 +23,7 @@ mod list;
 mod log;
 mod output;
 mod show;
+mod watch;
 
 pub use output::Output;
 
@@ -30,7 +32,7 @@ pub use output::Output;
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 damaged articles skipped (list, gc, info)."
+    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 a page could not be fetched, 7 a fetched page looked broken and was not stored, 8 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -86,6 +88,10 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Write a static HTML site for one article's history.
     Export(export::ExportArgs),
+    /// Fetch a web page, extract the article and store it if it changed.
+    Fetch(fetch::FetchArgs),
+    /// Watch pages and feeds, and check them politely (add, list, remove, status, run).
+    Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) to standard output.
@@ -140,6 +146,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Gc(a) => gc::run(a, g),
         Command::Fsck(a) => fsck::run(a, g),
         Command::Export(a) => export::run(a, g),
+        Command::Fetch(a) => fetch::run(a, g),
+        Command::Watch(a) => watch::run(a, g),
         Command::Completions(a) => completions::run(a),
         Command::Man => completions::man(),
     }

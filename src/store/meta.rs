@@ -43,6 +43,10 @@ pub struct Meta {
     pub summary: String,
     /// The `-m` note, if any.
     pub message: Option<String>,
+    /// How the text was fetched from the web (revisions stored by the
+    /// tracker only; absent otherwise, so older meta.json bytes are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<super::raw::FetchMeta>,
 }
 
 impl Meta {
@@ -141,6 +145,7 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         formatting_only: change.formatting_only,
         summary,
         message: input.message.map(str::to_string),
+        fetch: None,
     }
 }
 

@@ -31,9 +31,11 @@ mod info;
 mod meta;
 mod name;
 mod packing;
+mod raw;
 mod read;
 mod revspec;
 mod url_name;
+mod watch;
 mod write;
 
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
@@ -44,9 +46,11 @@ pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
 pub use meta::{sha256_hex, Meta, META_SCHEMA};
 pub use name::{validate_name, MAX_NAME_BYTES};
+pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
 pub use url_name::{canonical_url, name_from_url};
+pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
 pub use write::{CommitOutcome, CommitRequest};
 
 /// Every article ref lives under this prefix.
@@ -185,7 +189,7 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
     let Ok(refs) = repo.references() else { return Ok(()) };
     let foreign = refs.flatten().find_map(|r| {
         let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p))).then_some(name)
+        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p)) && !raw::is_tracker_ref(&name)).then_some(name)
     });
     match foreign {
         None => Ok(()),

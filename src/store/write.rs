@@ -104,6 +104,11 @@ impl Store {
     /// Store `req` as the next revision of its article (creating the store's
     /// ref on the first revision).
     pub fn commit(&self, req: &CommitRequest) -> Result<CommitOutcome> {
+        self.commit_fetched(req, None)
+    }
+
+    /// [`Store::commit`] for the tracker: `fetch` goes into meta.json.
+    pub fn commit_fetched(&self, req: &CommitRequest, fetch: Option<&super::FetchMeta>) -> Result<CommitOutcome> {
         validate_name(&req.name)?;
         check_request(req)?;
         self.check_writable()?;
@@ -126,7 +131,7 @@ impl Store {
                 None => None,
             };
             let sha = meta::sha256_hex(req.text.as_bytes());
-            let m = meta::build(MetaInput {
+            let mut m = meta::build(MetaInput {
                 name: &req.name,
                 text: &req.text,
                 sha256: &sha,
@@ -137,6 +142,7 @@ impl Store {
                 prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
                 same_as,
             });
+            m.fetch = fetch.cloned();
             let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
                 .map_err(|e| store_err(&self.path, "cannot write the revision", e))?;
             match update_ref(&self.repo, &req.name, id, tip) {

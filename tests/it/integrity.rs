@@ -219,7 +219,7 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 fn four_revisions(env: &Env) {
     for i in 1..=4 {
         expect(
-            &env,
+            env,
             &["commit", "art", "-", "--date", &format!("2020-01-0{i}")],
             format!("Version {i}.\n").as_bytes(),
             0,
