@@ -9,6 +9,7 @@ mod crash;
 mod engine;
 mod fetch;
 mod fuzz;
+mod hardening;
 mod hostile;
 mod integrity;
 mod render;
