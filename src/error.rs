@@ -20,13 +20,14 @@ pub const EXIT_STORE: u8 = 4;
 pub const EXIT_FSCK: u8 = 5;
 /// `fetch`, `watch run`: a page could not be fetched (network error,
 /// timeout, size limit, HTTP error status, robots.txt said no).
-pub const EXIT_FETCH: u8 = 6;
+pub const EXIT_FETCH: u8 = 8;
 /// `fetch`: the page was fetched but looks broken (not readable, or much
 /// shorter than the stored text); nothing was stored (`--force` stores it).
-pub const EXIT_REFUSED: u8 = 7;
+pub const EXIT_REFUSED: u8 = 9;
 /// `list`, `gc`, `info`: done, but damaged articles were skipped (each is
-/// named on stderr; run `redline fsck`).
-pub const EXIT_PARTIAL: u8 = 8;
+/// named on stderr; run `redline fsck`). (6 and 7 are reserved for the CLI
+/// restructuring, 8 and 9 are the tracker's.)
+pub const EXIT_PARTIAL: u8 = 10;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

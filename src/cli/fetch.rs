@@ -14,8 +14,8 @@ use std::time::Duration;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Prints `revision N: <summary>` when the text changed, `unchanged` when it did not, \
 `304 not modified` when the server said so.\n\
-Exit codes: 0 checked (stored or unchanged), 6 the page could not be fetched (network, timeout, size \
-limit, HTTP error, robots.txt), 7 the page looked broken and was not stored (--force stores it).\n\n\
+Exit codes: 0 checked (stored or unchanged), 8 the page could not be fetched (network, timeout, size \
+limit, HTTP error, robots.txt), 9 the page looked broken and was not stored (--force stores it).\n\n\
 Examples:\n  redline fetch https://news.example/story/42\n  redline fetch https://news.example/story/42 local/story-42")]
 pub struct FetchArgs {
     /// The page to fetch (http or https).

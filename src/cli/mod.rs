@@ -32,7 +32,7 @@ pub use output::Output;
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 a page could not be fetched, 7 a fetched page looked broken and was not stored, 8 damaged articles skipped (list, gc, info)."
+    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
     #[command(flatten)]

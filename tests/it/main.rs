@@ -11,6 +11,7 @@ mod fetch;
 mod fuzz;
 mod hardening;
 mod hostile;
+mod hostile_web;
 mod integrity;
 mod render;
 mod shell;

@@ -46,6 +46,10 @@ impl Resp {
         self
     }
 
+    fn last_modified(&self) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("last-modified")).map(|(_, v)| v.as_str())
+    }
+
     fn etag(&self) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("etag")).map(|(_, v)| v.as_str())
     }
@@ -76,6 +80,8 @@ struct State {
     routes: HashMap<String, VecDeque<Resp>>,
     hits: Vec<Hit>,
     in_flight: usize,
+    /// Time each request is held before its response, counted as in flight.
+    delay: Duration,
 }
 
 pub struct Server {
@@ -113,6 +119,12 @@ impl Server {
     /// Serve one page at `path` from now on.
     pub fn page(&self, path: &str, body: impl Into<Vec<u8>>) {
         self.route(path, vec![Resp::html(body)]);
+    }
+
+    /// Hold every request this long before answering (it counts as in
+    /// flight meanwhile, so overlapping requests are seen).
+    pub fn set_delay(&self, d: Duration) {
+        self.state.lock().unwrap().delay = d;
     }
 
     pub fn hits(&self) -> Vec<Hit> {
@@ -159,9 +171,17 @@ fn serve(server: &tiny_http::Server, state: &Mutex<State>) {
                 None => Some(Resp::new(404, "not found")),
             }
         };
+        let delay = state.lock().unwrap().delay;
+        std::thread::sleep(delay);
+        // Out of flight before the response goes: the client may send its
+        // next request the moment it has read this one.
+        state.lock().unwrap().in_flight -= 1;
         let resp = resp.unwrap_or_else(|| Resp::new(404, "not found"));
         let inm = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("if-none-match")).map(|(_, v)| v.clone());
-        let not_modified = resp.status == 200 && inm.is_some() && inm.as_deref() == resp.etag();
+        let ims = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("if-modified-since")).map(|(_, v)| v.clone());
+        let by_tag = inm.is_some() && inm.as_deref() == resp.etag();
+        let by_date = resp.etag().is_none() && ims.is_some() && ims.as_deref() == resp.last_modified();
+        let not_modified = resp.status == 200 && (by_tag || by_date);
         let (status, body) = if not_modified { (304, Vec::new()) } else { (resp.status, resp.body.clone()) };
         let mut out = tiny_http::Response::from_data(body).with_status_code(status);
         for (k, v) in &resp.headers {
@@ -170,7 +190,6 @@ fn serve(server: &tiny_http::Server, state: &Mutex<State>) {
             }
         }
         let _ = req.respond(out);
-        state.lock().unwrap().in_flight -= 1;
     }
 }
 
@@ -249,4 +268,33 @@ pub fn web_fixture(name: &str) -> Vec<u8> {
 
 pub fn web_fixture_str(name: &str) -> String {
     String::from_utf8(web_fixture(name)).expect("utf-8 fixture")
+}
+
+/// `redline --store STORE ARGS…`, run to completion with a scrubbed
+/// environment (no proxy, pager or colour settings leak in) and standard
+/// input closed: (exit code, stdout, stderr). Every request it makes is
+/// bounded by redline's own timeouts.
+pub fn redline_in(store: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_redline"));
+    for v in ["REDLINE_STORE", "PAGER", "REDLINE_PAGER", "NO_COLOR", "CLICOLOR_FORCE", "XDG_CONFIG_HOME"] {
+        c.env_remove(v);
+    }
+    for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+        c.env_remove(v);
+    }
+    c.env("NO_PROXY", "*").env("TZ", "UTC").env("COLUMNS", "100").env("HOME", store.parent().unwrap_or(store));
+    c.arg("--store").arg(store).args(args).stdin(std::process::Stdio::null());
+    let out = c.output().expect("run redline");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// [`redline_in`] that must succeed; returns stdout.
+pub fn redline_ok(store: &Path, args: &[&str]) -> String {
+    let (code, out, err) = redline_in(store, args);
+    assert_eq!(code, 0, "redline {args:?} failed\nstdout: {out}\nstderr: {err}");
+    out
 }
