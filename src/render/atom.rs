@@ -49,8 +49,8 @@ pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Re
     writeln!(w, "</feed>")
 }
 
-/// XML text and attribute escaping; control characters (invalid in XML
-/// 1.0) become U+FFFD.
+/// XML text and attribute escaping; C0 controls (invalid in XML 1.0), DEL
+/// and C1 controls (which terminals obey) become U+FFFD.
 fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -60,7 +60,9 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\t' | '\n' | '\r' => o.push(c),
-            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => o.push('\u{fffd}'),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) || c == '\u{fffe}' || c == '\u{ffff}' => {
+                o.push('\u{fffd}')
+            }
             c => o.push(c),
         }
     }
@@ -83,7 +85,7 @@ mod tests {
         let mut m2 = m1.clone();
         m2.revision = 2;
         m2.observed_at = "2026-01-02T00:00:00Z".into();
-        m2.summary = "+1 \u{2212}0 words\u{1b}".into();
+        m2.summary = "+1 \u{2212}0 words\u{1b}\u{9b}".into();
         m1.title.push('\u{7}');
         let entries = [
             AtomEntry { meta: &m1, id: "aaa".into(), link: None },
@@ -96,7 +98,7 @@ mod tests {
         assert!(x.contains(r#"href="http://x/?a=1&amp;b=2""#), "{x}");
         assert!(x.find("urn:redline:bbb").unwrap() < x.find("urn:redline:aaa").unwrap());
         assert!(x.contains("<updated>2026-01-02T00:00:00Z</updated>"));
-        assert!(!x.contains('\u{1b}'));
+        assert!(!x.contains('\u{1b}') && !x.contains('\u{9b}'));
         // It parses as a feed.
         let f = feed_rs::parser::parse(x.as_bytes()).unwrap();
         assert_eq!(f.entries.len(), 2);
