@@ -37,7 +37,12 @@ pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
     let revs = store.history(&args.name)?;
     prepare_dir(&args.dir)?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
+<<<<<<< HEAD
     write_file(&args.dir, "index.html", |w| site::write_index(w, &args.name, &rows))?;
+=======
+    write_file(&args.dir.join("index.html"), |w| site::write_index(w, &args.name, &rows))?;
+    write_file(&args.dir.join(ATOM_FILE), |w| crate::render::atom::write(w, &args.name, &atom_entries(&revs)))?;
+>>>>>>> main
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -69,6 +74,20 @@ pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
         plural(pages)
     );
     Ok(EXIT_OK)
+}
+
+/// The Atom feed of changes written beside the index (from stored
+/// metadata only, no re-diffing).
+const ATOM_FILE: &str = "changes.atom";
+
+fn atom_entries(revs: &[Revision]) -> Vec<crate::render::atom::AtomEntry<'_>> {
+    revs.iter()
+        .map(|r| crate::render::atom::AtomEntry {
+            meta: &r.meta,
+            id: r.id.to_string(),
+            link: (r.meta.revision > 1).then(|| site::diff_page_name(r.number())),
+        })
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {

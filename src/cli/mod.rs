@@ -11,6 +11,7 @@ use crate::error::{self, Error, Result};
 mod commit;
 mod compare;
 mod completions;
+mod config;
 mod diff;
 mod export;
 mod fetch;
@@ -21,6 +22,7 @@ mod info;
 mod input;
 mod list;
 mod log;
+mod notify;
 mod output;
 mod show;
 mod watch;
@@ -54,6 +56,10 @@ pub struct GlobalArgs {
     /// Never send output through a pager.
     #[arg(long, global = true)]
     pub no_pager: bool,
+    /// Config file (default: $XDG_CONFIG_HOME/redline/config.toml, else
+    /// ~/.config/redline/config.toml). Flags override it.
+    #[arg(long, global = true, value_name = "FILE", env = "REDLINE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +113,7 @@ pub fn main() -> ExitCode {
     if std::env::var_os("REDLINE_STORE").is_some_and(|v| v.is_empty()) {
         std::env::remove_var("REDLINE_STORE");
     }
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { error::EXIT_USAGE } else { error::EXIT_OK };
@@ -115,6 +121,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let configured = config::Config::load(cli.global.config.as_deref()).and_then(|c| c.apply_globals(&mut cli.global));
+    if let Err(e) = configured {
+        report(&e);
+        return ExitCode::from(e.exit_code());
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
