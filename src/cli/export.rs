@@ -37,12 +37,8 @@ pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
     let revs = store.history(&args.name)?;
     prepare_dir(&args.dir)?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
-<<<<<<< HEAD
     write_file(&args.dir, "index.html", |w| site::write_index(w, &args.name, &rows))?;
-=======
-    write_file(&args.dir.join("index.html"), |w| site::write_index(w, &args.name, &rows))?;
-    write_file(&args.dir.join(ATOM_FILE), |w| crate::render::atom::write(w, &args.name, &atom_entries(&revs)))?;
->>>>>>> main
+    write_file(&args.dir, ATOM_FILE, |w| crate::render::atom::write(w, &args.name, &atom_entries(&revs)))?;
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
