@@ -321,6 +321,6 @@ fn the_loop_stops_on_sigterm_after_finishing_the_request_in_flight() {
     assert!(status.success(), "{status}: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("/slow: revision 1"));
     let store = Store::open(&env.store()).unwrap();
-    assert_eq!(store.history(&format!("{}/slow", srv.addr.ip())).unwrap().len(), 1);
+    assert_eq!(store.history(&redline::store::name_from_url(&srv.url("/slow")).unwrap()).unwrap().len(), 1);
     assert!(ok(&env, &["status"]).contains("  ok  "));
 }
