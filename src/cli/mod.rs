@@ -11,6 +11,7 @@ use crate::error::{self, Error, Result};
 mod commit;
 mod compare;
 mod completions;
+mod config;
 mod diff;
 mod export;
 mod fetch;
@@ -21,6 +22,7 @@ mod info;
 mod input;
 mod list;
 mod log;
+mod notify;
 mod output;
 mod show;
 mod watch;
@@ -32,7 +34,7 @@ pub use output::Output;
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored."
+    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -54,6 +56,10 @@ pub struct GlobalArgs {
     /// Never send output through a pager.
     #[arg(long, global = true)]
     pub no_pager: bool,
+    /// Config file (default: $XDG_CONFIG_HOME/redline/config.toml, else
+    /// ~/.config/redline/config.toml). Flags override it.
+    #[arg(long, global = true, value_name = "FILE", env = "REDLINE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +108,12 @@ pub enum Command {
 pub type Exit = u8;
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // An empty $REDLINE_STORE means "not set", as for $XDG_DATA_HOME (clap
+    // would otherwise refuse it as a missing value). Single-threaded here.
+    if std::env::var_os("REDLINE_STORE").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("REDLINE_STORE");
+    }
+    let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { error::EXIT_USAGE } else { error::EXIT_OK };
@@ -110,6 +121,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let configured = config::Config::load(cli.global.config.as_deref()).and_then(|c| c.apply_globals(&mut cli.global));
+    if let Err(e) = configured {
+        report(&e);
+        return ExitCode::from(e.exit_code());
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -148,6 +164,24 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
+/// Name each damaged article a command skipped, on stderr; the exit code
+/// says whether anything was skipped ([`error::EXIT_PARTIAL`]).
+pub(crate) fn report_skipped(skipped: &[crate::store::Skipped]) -> Exit {
+    for s in skipped {
+        eprintln!(
+            "redline: warning: skipped article {}: {}",
+            crate::render::sanitize::visible(&s.name),
+            crate::render::sanitize::visible(&s.why)
+        );
+    }
+    if skipped.is_empty() {
+        error::EXIT_OK
+    } else {
+        eprintln!("  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it");
+        error::EXIT_PARTIAL
+    }
+}
+
 impl GlobalArgs {
     /// The store directory in effect: --store, $REDLINE_STORE, or the
     /// per-user default.
@@ -155,7 +189,9 @@ impl GlobalArgs {
         if let Some(p) = &self.store {
             return Ok(p.clone());
         }
-        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        // The XDG spec: a relative $XDG_DATA_HOME is invalid and ignored
+        // (it would make the store depend on the current folder).
+        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| PathBuf::from(v).is_absolute()) {
             return Ok(PathBuf::from(x).join("redline"));
         }
         match std::env::var_os("HOME").filter(|v| !v.is_empty()) {

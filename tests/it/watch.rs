@@ -41,9 +41,10 @@ fn a_feed_is_stored_whole_then_one_edit_makes_exactly_one_revision() {
     assert!(out.contains("feed: 3 entries"), "{out}");
 
     let store = Store::open(&env.store()).unwrap();
-    let host = srv.addr.ip().to_string();
+    // A test server's port is part of the page, so part of its name.
+    let name_of = |a: &str| redline::store::name_from_url(&srv.url(&format!("/{a}"))).unwrap();
     for a in ARTICLES {
-        let name = format!("{host}/{a}");
+        let name = name_of(a);
         let rev = store.latest(&name).unwrap_or_else(|e| panic!("{name}: {e}\n{out}"));
         assert_eq!(rev.meta.revision, 1);
         let text = store.text_string(&rev).unwrap();
@@ -60,9 +61,9 @@ fn a_feed_is_stored_whole_then_one_edit_makes_exactly_one_revision() {
     );
     let out = ok(&env, &["run", "--once", "--all", "--gap", "0"]);
     assert_eq!(out.matches(": revision ").count(), 1, "{out}");
-    let counts: Vec<usize> = ARTICLES.iter().map(|a| store.history(&format!("{host}/{a}")).unwrap().len()).collect();
+    let counts: Vec<usize> = ARTICLES.iter().map(|a| store.history(&name_of(a)).unwrap().len()).collect();
     assert_eq!(counts, vec![1, 2, 1]);
-    let diff = redline_ok(&env.store(), &["diff", &format!("{host}/news/westside-library"), "--color", "never"]);
+    let diff = redline_ok(&env.store(), &["diff", &name_of("news/westside-library"), "--color", "never"]);
     assert!(diff.contains("[-two-]{+three+}"), "{diff}");
     // The unchanged pages were asked conditionally and answered 304.
     assert!(out.contains("304 not modified"), "{out}");
@@ -200,4 +201,126 @@ fn add_list_remove() {
             assert!(String::from_utf8_lossy(&o.stdout).contains("https://news.example/b"));
         }
     }
+}
+
+#[test]
+fn exec_gets_each_new_revision_as_json_on_stdin() {
+    let srv = Server::start("127.0.0.1", 2);
+    news_site(&srv, "feed.rss.xml", "/feed.xml");
+    let env = Env::new();
+    let hook = env.dir.path().join("hook.jsonl");
+    let cmd = format!("cat >> '{}'; echo \"$REDLINE_NAME\" >> '{}.names'", hook.display(), hook.display());
+    ok(&env, &["add", "--feed", &srv.url("/feed.xml")]);
+    ok(&env, &["run", "--once", "--gap", "0", "--exec", &cmd]);
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(&hook).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    for v in &lines {
+        assert_eq!(v["schema"], "redline.exec/1");
+        assert_eq!(v["diff"]["schema"], "redline.diff/1");
+        assert_eq!(v["revision"], 1);
+        assert!(v["meta"]["fetch"]["status"] == 200);
+    }
+    let names = std::fs::read_to_string(format!("{}.names", hook.display())).unwrap();
+    assert_eq!(names.lines().count(), 3);
+    // An edit: one more call, whose diff holds the changed words.
+    srv.page("/news/river-crest", web_fixture_str("flood.html").replace("half a metre", "a full metre"));
+    ok(&env, &["run", "--once", "--all", "--gap", "0", "--exec", &cmd]);
+    let text = std::fs::read_to_string(&hook).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["revision"], 2);
+    assert!(last["diff"].to_string().contains("full"), "{last}");
+    assert_eq!(text.lines().count(), 4);
+}
+
+#[test]
+fn config_file_sets_contact_observer_and_gap_and_a_bad_one_is_refused() {
+    let srv = Server::start("127.0.0.1", 1);
+    srv.page("/p", web_fixture("flood.html"));
+    let env = Env::new();
+    let cfg =
+        env.file("config.toml", "[tracker]\ncontact = \"desk@news.example\"\nobserver = \"desk-1\"\nmin_gap = 0.0\n");
+    let cfg = cfg.to_str().unwrap();
+    redline_ok(&env.store(), &["--config", cfg, "fetch", &srv.url("/p"), "p"]);
+    let hit = srv.hits_to("/p").pop().unwrap();
+    assert!(hit.header("User-Agent").unwrap().contains("contact: desk@news.example"), "{hit:?}");
+    let store = Store::open(&env.store()).unwrap();
+    assert_eq!(store.latest("p").unwrap().meta.fetch.unwrap().observer, "desk-1");
+    // A flag overrides the file.
+    srv.page("/q", web_fixture("school.html"));
+    redline_ok(&env.store(), &["--config", cfg, "fetch", &srv.url("/q"), "q", "--contact", "other@x.example"]);
+    assert!(srv.hits_to("/q")[0].header("User-Agent").unwrap().contains("other@x.example"));
+    let bad = env.file("bad.toml", "[tracker]\nmin_gapp = 1\n");
+    let (code, _, err) = redline_in(&env.store(), &["--config", bad.to_str().unwrap(), "watch", "list"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml") && err.contains("min_gapp"), "{err}");
+}
+
+#[test]
+fn export_writes_an_atom_feed_of_changes() {
+    let srv = Server::start("127.0.0.1", 1);
+    srv.page("/p", web_fixture("flood.html"));
+    let env = Env::new();
+    redline_ok(&env.store(), &["fetch", &srv.url("/p"), "river"]);
+    srv.page("/p", web_fixture_str("flood.html").replace("two shelters", "three shelters"));
+    redline_ok(&env.store(), &["fetch", &srv.url("/p"), "river"]);
+    let site = env.dir.path().join("site");
+    redline_ok(&env.store(), &["export", "river", site.to_str().unwrap()]);
+    let atom = std::fs::read(site.join("changes.atom")).unwrap();
+    let feed = feed_rs::parser::parse(&atom[..]).unwrap();
+    assert_eq!(feed.entries.len(), 2);
+    let first = &feed.entries[0];
+    assert!(first.title.as_ref().unwrap().content.starts_with("rev 2: River expected"));
+    assert!(first.summary.as_ref().unwrap().content.contains("1 sentence reworded"), "{first:?}");
+    assert_ne!(feed.entries[0].id, feed.entries[1].id);
+}
+
+#[test]
+fn the_loop_stops_on_sigterm_after_finishing_the_request_in_flight() {
+    let srv = Server::start("127.0.0.1", 2);
+    srv.page("/slow", web_fixture("flood.html"));
+    let env = Env::new();
+    ok(&env, &["add", &srv.url("/slow")]);
+    srv.set_delay(Duration::from_millis(1500));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_redline"))
+        .arg("--store")
+        .arg(env.store())
+        .args(["watch", "run", "--gap", "0"])
+        .env("REDLINE_CONFIG", "/dev/null")
+        .env("NO_PROXY", "*")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded) until the page request is in flight, then ask to stop.
+    let mut in_flight = false;
+    for _ in 0..500 {
+        if !srv.hits_to("/slow").is_empty() {
+            in_flight = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(in_flight, "the loop never requested the page");
+    let _ = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let mut status = None;
+    for _ in 0..1000 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("the loop did not stop on SIGTERM");
+    };
+    let out = child.wait_with_output().unwrap();
+    assert!(status.success(), "{status}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/slow: revision 1"));
+    let store = Store::open(&env.store()).unwrap();
+    assert_eq!(store.history(&redline::store::name_from_url(&srv.url("/slow")).unwrap()).unwrap().len(), 1);
+    assert!(ok(&env, &["status"]).contains("  ok  "));
 }

@@ -282,7 +282,12 @@ pub fn redline_in(store: &Path, args: &[&str]) -> (i32, String, String) {
     for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
         c.env_remove(v);
     }
-    c.env("NO_PROXY", "*").env("TZ", "UTC").env("COLUMNS", "100").env("HOME", store.parent().unwrap_or(store));
+    // No personal config file: tests that want one pass --config.
+    c.env("REDLINE_CONFIG", "/dev/null")
+        .env("NO_PROXY", "*")
+        .env("TZ", "UTC")
+        .env("COLUMNS", "100")
+        .env("HOME", store.parent().unwrap_or(store));
     c.arg("--store").arg(store).args(args).stdin(std::process::Stdio::null());
     let out = c.output().expect("run redline");
     (
