@@ -387,7 +387,7 @@ const CASES: &[Case] = &[
     }),
     ("show on a terminal escapes control characters", |e| {
         round_trip(e, "tty", b"Title \x1b]0;pwned\x07 here \x1b[2J\n"); // piped: exact bytes
-        let bin = assert_cmd::cargo::cargo_bin("redline");
+        let bin = crate::common::bin();
         let cmd = format!("{} --store {} show tty", bin.display(), e.store().display());
         match std::process::Command::new("script").args(["-qc", &cmd, "/dev/null"]).output() {
             Ok(out) if out.status.success() => {

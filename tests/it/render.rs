@@ -167,7 +167,7 @@ fn closed_pipe_ends_quietly() {
     for args in
         [&["--color", "always"][..], &["--side-by-side"][..], &["--format", "html"][..], &["--format", "critic"][..]]
     {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("redline"))
+        let mut child = std::process::Command::new(crate::common::bin())
             .args(["compare"])
             .arg(&a)
             .arg(&b)
