@@ -1,11 +1,11 @@
 //! `redline commit NAME [FILE|-]`: store a new revision.
 
 use super::input::read_text;
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result, EXIT_OK};
-use crate::render::sanitize::visible;
-use crate::store::{self, validate_name, CommitOutcome, CommitRequest, Store};
-use std::io::IsTerminal;
+use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::error::EXIT_OK;
+use crate::render::sanitize::visible_line;
+use crate::store::{self, CommitOutcome, CommitRequest};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -34,26 +34,35 @@ pub struct CommitArgs {
     /// Refuse input larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = super::input::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: CommitArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Store the text as the article's next revision and say what changed.
+pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let target = Target::from_args(&args)?;
-    validate_name(&target.name)?;
+    let name = ArticleName::new(&target.name)?;
     let observed_at = match &args.date {
         Some(d) => store::parse_date(d)?,
         None => store::now(),
     };
     let text = read_text(&target.file, args.max_bytes)?;
-    let store = Store::open_or_create(&g.store_path()?)?;
-    let req =
-        CommitRequest { name: target.name, text, title: args.title, url: args.url, observed_at, message: args.message };
+    let store = cx.store.open_or_create()?;
+    let req = CommitRequest {
+        name: name.as_str().to_string(),
+        text,
+        title: args.title,
+        url: args.url,
+        observed_at,
+        message: args.message,
+    };
     let line = match store.commit(&req)? {
         CommitOutcome::Stored(rev) => {
             format!("{}: revision {} ({}) {}", req.name, rev.number(), rev.short_id(), rev.meta.summary)
         }
         CommitOutcome::Unchanged { revision, .. } => format!("{}: unchanged (same as revision {revision})", req.name),
     };
-    println!("{}", visible(&line));
+    writeln!(cx.ui.stdout(), "{}", visible_line(&line))?;
     Ok(EXIT_OK)
 }
 
@@ -70,7 +79,7 @@ impl Target {
     /// it is `-` or an existing file (the name then comes from the URL), and
     /// as NAME otherwise (the text then comes from standard input). Spelling
     /// both out (`commit NAME FILE --url U`) is never ambiguous.
-    fn from_args(a: &CommitArgs) -> Result<Target> {
+    fn from_args(a: &CommitArgs) -> CommandResult<Target> {
         let (name, file, implicit_stdin) = match (&a.name, &a.file, &a.url) {
             (Some(n), Some(f), _) => (n.clone(), f.clone(), false),
             (Some(x), None, Some(url)) if x == "-" || Path::new(x).is_file() => {
@@ -79,17 +88,13 @@ impl Target {
             (Some(n), None, _) => (n.clone(), PathBuf::from("-"), true),
             (None, _, Some(url)) => (store::name_from_url(url)?, PathBuf::from("-"), true),
             (None, _, None) => {
-                return Err(Error::Usage {
-                    msg: "commit needs an article NAME (or --url to derive one)".into(),
-                    hint: Some("redline commit NAME FILE, or redline commit --url URL FILE".into()),
-                })
+                return Err(CommandError::user("commit needs an article NAME (or --url to derive one)")
+                    .hinted("redline commit NAME FILE, or redline commit --url URL FILE"))
             }
         };
         if implicit_stdin && std::io::stdin().is_terminal() {
-            return Err(Error::Usage {
-                msg: format!("no FILE given for {name:?} and standard input is a terminal"),
-                hint: Some("pass the file, or pipe the text in (use - to type it)".into()),
-            });
+            return Err(CommandError::user(format!("no FILE given for {name:?} and standard input is a terminal"))
+                .hinted("pass the file, or pipe the text in (use - to type it)"));
         }
         Ok(Target { name, file })
     }

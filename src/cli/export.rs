@@ -5,13 +5,15 @@
 //! The pages come from [`crate::render::site`] and [`crate::render::html`];
 //! this command only reads the store and writes files.
 
-use super::{Exit, GlobalArgs};
+use super::diff::revision_side;
+use super::output::write_failed;
+use super::{ArticleName, CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::core::{self, DiffOptions};
-use crate::error::{Error, Result, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::render::html;
 use crate::render::site::{self, RevisionRow};
-use crate::render::{ColorMode, Format, Layout, RenderOptions, Side};
-use crate::store::{Revision, Store};
+use crate::render::{ColorMode, Format, Layout, RenderOptions};
+use crate::store::Revision;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 )]
 pub struct ExportArgs {
     /// Article name.
-    pub name: String,
+    pub name: ArticleName,
     /// Output folder (created if missing). Existing pages are overwritten.
     pub dir: PathBuf,
     /// Unchanged paragraphs shown around each change (the rest fold away).
@@ -30,14 +32,19 @@ pub struct ExportArgs {
     /// Count typography-only changes (quotes, dashes, spacing) as changes.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
-    let store = Store::open(&g.store_path()?)?;
-    let revs = store.history(&args.name)?;
-    std::fs::create_dir_all(&args.dir).map_err(|e| Error::io(format!("creating {}", args.dir.display()), e))?;
+/// Write the index and every diff page; a write failure (full disk,
+/// read-only folder) is an output error, not a usage error.
+pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
+    let name = args.name.as_str();
+    let revs = store.history(name)?;
+    std::fs::create_dir_all(&args.dir).map_err(|e| write_failed(&args.dir, e))?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
-    write_file(&args.dir.join("index.html"), |w| site::write_index(w, &args.name, &rows))?;
+    write_file(&args.dir.join("index.html"), |w| site::write_index(w, name, &rows))?;
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -53,30 +60,26 @@ pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
     for i in 1..revs.len() {
         let text = store.text_string(&revs[i])?;
         let diff = core::diff(&prev_text, &text, &DiffOptions { strict: args.strict, ..DiffOptions::default() });
-        let page = site::page_links(&args.name, &rows, i);
-        let (old, new) = (side(&args.name, &revs[i - 1]), side(&args.name, &revs[i]));
+        let page = site::page_links(name, &rows, i);
+        let (old, new) = (revision_side(name, &revs[i - 1]), revision_side(name, &revs[i]));
         let path = args.dir.join(site::diff_page_name(revs[i].number()));
         write_file(&path, |w| html::write(w, &diff, &old, &new, &opts, &page))?;
         drop(diff);
         prev_text = text;
     }
     let pages = revs.len().saturating_sub(1);
-    eprintln!(
-        "redline: wrote {} ({} revision{}, {pages} diff page{})",
+    cx.ui.status(&format!(
+        "wrote {} ({}, {})",
         args.dir.join("index.html").display(),
-        revs.len(),
-        plural(revs.len()),
-        plural(pages)
-    );
+        count(revs.len(), "revision"),
+        count(pages, "diff page")
+    ));
     Ok(EXIT_OK)
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
+/// `1 revision`, `3 revisions`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A history-table row, with the numbers and marks `redline log` shows.
@@ -93,25 +96,13 @@ fn row(r: &Revision) -> RevisionRow {
         removed: (!first).then_some(m.words_removed),
         title: m.title.clone(),
         marks,
-    }
-}
-
-/// Header data for one stored revision (as `redline diff` shows it).
-fn side(name: &str, r: &Revision) -> Side {
-    Side {
-        label: format!("{name}@{}", r.number()),
-        bytes: r.meta.bytes,
-        words: r.meta.words,
-        revision: Some(r.number()),
-        id: Some(r.short_id()),
-        observed_at: Some(r.meta.observed_at.clone()),
-        title: Some(r.meta.title.clone()),
+        note: m.message.clone(),
     }
 }
 
 /// Write one page through a buffer, naming the file in any error.
-fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    let err = |e| Error::io(format!("writing {}", path.display()), e);
+fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> CommandResult<()> {
+    let err = |e| write_failed(path, e);
     let file = std::fs::File::create(path).map_err(err)?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w).and_then(|_| w.flush()).map_err(err)

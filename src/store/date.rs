@@ -73,6 +73,6 @@ mod tests {
         }
         let e = parse_date("nope").unwrap_err();
         assert!(e.hint().unwrap().contains("YYYY-MM-DD"));
-        assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
+        assert!(matches!(e, crate::error::Error::Usage { .. }));
     }
 }
