@@ -154,8 +154,12 @@ impl Command {
             Command::Log(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
             Command::Show(a) => store(&a.store),
             Command::List(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
-            Command::Diff(a) => Declared { color: Some(&a.display.color), pager: Some(&a.display.pager), ..store(&a.store) },
-            Command::Compare(a) => Declared { store: None, color: Some(&a.display.color), pager: Some(&a.display.pager) },
+            Command::Diff(a) => {
+                Declared { color: Some(&a.display.color), pager: Some(&a.display.pager), ..store(&a.store) }
+            }
+            Command::Compare(a) => {
+                Declared { store: None, color: Some(&a.display.color), pager: Some(&a.display.pager) }
+            }
             Command::Info(a) => store(&a.store),
             Command::Import(a) => store(&a.store),
             Command::Gc(a) => store(&a.store),

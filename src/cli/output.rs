@@ -130,9 +130,8 @@ fn pager_command(no_pager: bool) -> Option<String> {
     if no_pager || !io::stdout().is_terminal() {
         return None;
     }
-    let cmd = std::env::var("REDLINE_PAGER")
-        .or_else(|_| std::env::var("PAGER"))
-        .unwrap_or_else(|_| "less -R".to_string());
+    let cmd =
+        std::env::var("REDLINE_PAGER").or_else(|_| std::env::var("PAGER")).unwrap_or_else(|_| "less -R".to_string());
     let cmd = cmd.trim();
     (!cmd.is_empty() && cmd != "cat").then(|| cmd.to_string())
 }

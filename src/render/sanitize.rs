@@ -94,7 +94,10 @@ pub fn visible_line(s: &str) -> Cow<'_, str> {
 /// the escape means the same character, so readers see identical data.
 pub fn json_strict(json: &str) -> Cow<'_, str> {
     let raw = |c: char| {
-        c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+        c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || matches!(c, '\u{2028}' | '\u{2029}')
     };
     if !json.chars().any(raw) {
         return Cow::Borrowed(json);

@@ -7,14 +7,47 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
+/// A fresh directory under the system's temp folder, removed on drop.
+/// (Our own, not the `tempfile` crate: it would change `rustix`'s features
+/// and so force a rebuild of clap for the test build; see README.)
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new, empty, uniquely named temporary directory.
+pub fn tempdir() -> std::io::Result<TempDir> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!("redline-it-{}-{n}-{nanos}", std::process::id()));
+        match std::fs::create_dir(&p) {
+            Ok(()) => return Ok(TempDir(p)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A temporary directory holding a store (created on first use by redline).
 pub struct Env {
-    pub dir: tempfile::TempDir,
+    pub dir: TempDir,
 }
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("tempdir") }
+        Env { dir: tempdir().expect("tempdir") }
     }
 
     pub fn store(&self) -> PathBuf {
@@ -134,4 +167,47 @@ pub fn stdout_of(c: &mut Cmd) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// Compare `actual` with the snapshot `tests/it/snapshots/it__render__NAME.snap`
+/// (insta's file format: a `---` front matter, then the text). On a
+/// mismatch it writes `NAME.snap.new` beside it and fails; with
+/// `UPDATE_SNAPSHOTS=1` it rewrites the snapshot instead. (Our own, not the
+/// `insta` crate: that one pulls in `tempfile`, whose `rustix` features
+/// would force a second build of clap for the tests; see README.)
+pub fn assert_snapshot(name: &str, actual: &str, description: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
+    let path = dir.join(format!("it__render__{name}.snap"));
+    let expected = std::fs::read_to_string(&path).ok().map(|s| snapshot_body(&s).to_string());
+    let actual = actual.trim_end_matches('\n');
+    if expected.as_deref().map(|e| e.trim_end_matches('\n')) == Some(actual) {
+        return;
+    }
+    let file = format!("---\nsource: tests/it/render.rs\nexpression: {description}\n---\n{actual}\n");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, file).expect("write snapshot");
+        return;
+    }
+    let new = path.with_extension("snap.new");
+    std::fs::write(&new, file).expect("write .snap.new");
+    let first_diff = expected
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .zip(actual.lines())
+        .position(|(a, b)| a != b)
+        .map_or("at the end".to_string(), |i| format!("at line {}", i + 1));
+    panic!(
+        "snapshot {name} differs {first_diff}; the new output is in {} (diff it; UPDATE_SNAPSHOTS=1 accepts)",
+        new.display()
+    );
+}
+
+/// The text of a snapshot file, after its `---` front matter.
+fn snapshot_body(file: &str) -> &str {
+    let Some(rest) = file.strip_prefix("---\n") else { return file };
+    match rest.find("\n---\n") {
+        Some(i) => &rest[i + 5..],
+        None => rest,
+    }
 }

@@ -479,7 +479,7 @@ const CASES: &[Case] = &[
 /// scratch repo), so the test needs no compression crate. Empty when git is
 /// missing.
 fn flate2_like_store(data: &[u8]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir().unwrap();
     let repo = git2::Repository::init_bare(dir.path()).unwrap();
     let body = &data[data.iter().position(|&b| b == 0).unwrap() + 1..];
     let id = repo.blob(body).unwrap().to_string();
@@ -633,7 +633,7 @@ fn read_only_store(e: &Env) {
     };
     copy_dir(&e.store(), &mnt.join("store"));
     assert!(fs.remount("ro"), "remount read-only");
-    let ro = Env { dir: tempfile::tempdir().unwrap() };
+    let ro = Env { dir: crate::common::tempdir().unwrap() };
     let link = ro.store();
     std::os::unix::fs::symlink(mnt.join("store"), &link).unwrap();
     read_only_checks(&ro);
@@ -658,7 +658,7 @@ fn full_disk(e: &Env) {
         return;
     };
     copy_dir(&e.store(), &mnt.join("store"));
-    let full = Env { dir: tempfile::tempdir().unwrap() };
+    let full = Env { dir: crate::common::tempdir().unwrap() };
     std::os::unix::fs::symlink(mnt.join("store"), full.store()).unwrap();
     // Fill what is left.
     let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
