@@ -19,11 +19,17 @@ pub const EXIT_LOCKED: u8 = 3;
 pub const EXIT_STORE: u8 = 4;
 /// `fsck` found problems.
 pub const EXIT_FSCK: u8 = 5;
+/// `fetch`, `watch run`: a page could not be fetched (network error,
+/// timeout, size limit, HTTP error status, robots.txt said no).
+pub const EXIT_FETCH: u8 = 6;
+/// `fetch`: the page was fetched but looks broken (not readable, or much
+/// shorter than the stored text); nothing was stored (`--force` stores it).
+pub const EXIT_REFUSED: u8 = 7;
 /// Writing the output failed: standard output (other than a closed pipe,
 /// which is a normal end) or the files `export` and `man --dir` write.
-pub const EXIT_OUTPUT: u8 = 6;
+pub const EXIT_OUTPUT: u8 = 8;
 /// An internal error: a bug in redline (e.g. JSON that cannot be encoded).
-pub const EXIT_INTERNAL: u8 = 7;
+pub const EXIT_INTERNAL: u8 = 9;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -61,6 +67,14 @@ pub enum Error {
     #[error("store problem at {path}: {msg}")]
     Store { path: PathBuf, msg: String, hint: Option<String> },
 
+    /// A page that could not be fetched (see [`EXIT_FETCH`]).
+    #[error("{url}: {msg}")]
+    Fetch { url: String, msg: String, hint: Option<String> },
+
+    /// A fetched page the quality gate refused (see [`EXIT_REFUSED`]).
+    #[error("{url}: not stored: {msg}")]
+    Refused { url: String, msg: String, hint: Option<String> },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -76,7 +90,9 @@ impl Error {
             Error::Usage { hint, .. }
             | Error::Input { hint, .. }
             | Error::Locked { hint, .. }
-            | Error::Store { hint, .. } => hint.clone(),
+            | Error::Store { hint, .. }
+            | Error::Fetch { hint, .. }
+            | Error::Refused { hint, .. } => hint.clone(),
             Error::BadName { .. } => Some(
                 "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
             ),

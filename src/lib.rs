@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod core;
 pub mod error;
+pub mod fetch;
 pub mod render;
 pub mod store;
 

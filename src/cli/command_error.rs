@@ -23,6 +23,10 @@ pub enum ErrorKind {
     Locked,
     /// The store is damaged, unwritable, or not a redline store.
     Store,
+    /// `fetch`/`watch`: a page could not be fetched.
+    Fetch,
+    /// `fetch`: the page looked broken and was not stored.
+    Refused,
     /// Writing the output failed (a full disk, a vanished folder), on
     /// standard output or into `export`'s folder.
     Output,
@@ -34,10 +38,12 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the test that checks each is documented.
-    pub const ALL: [ErrorKind; 6] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::User,
         ErrorKind::Locked,
         ErrorKind::Store,
+        ErrorKind::Fetch,
+        ErrorKind::Refused,
         ErrorKind::Output,
         ErrorKind::Internal,
         ErrorKind::BrokenPipe,
@@ -49,6 +55,8 @@ impl ErrorKind {
             ErrorKind::User => codes::EXIT_USAGE,
             ErrorKind::Locked => codes::EXIT_LOCKED,
             ErrorKind::Store => codes::EXIT_STORE,
+            ErrorKind::Fetch => codes::EXIT_FETCH,
+            ErrorKind::Refused => codes::EXIT_REFUSED,
             ErrorKind::Output => codes::EXIT_OUTPUT,
             ErrorKind::Internal => codes::EXIT_INTERNAL,
             ErrorKind::BrokenPipe => codes::EXIT_OK,
@@ -161,6 +169,8 @@ impl From<Error> for CommandError {
             | Error::Io { .. } => ErrorKind::User,
             Error::Locked { .. } => ErrorKind::Locked,
             Error::Store { .. } => ErrorKind::Store,
+            Error::Fetch { .. } => ErrorKind::Fetch,
+            Error::Refused { .. } => ErrorKind::Refused,
         };
         let hint = e.hint();
         let mut c = CommandError::new(kind, e);
@@ -204,7 +214,7 @@ mod tests {
     #[test]
     fn every_error_kind_maps_to_a_documented_exit_code() {
         let documented = documented_codes();
-        assert!(documented.len() >= 7, "{documented:?}");
+        assert!(documented.len() >= 10, "{documented:?}");
         for kind in ErrorKind::ALL {
             assert!(documented.contains(&kind.exit_code()), "{kind:?} exits {}, not in README", kind.exit_code());
         }
@@ -229,6 +239,8 @@ mod tests {
             Error::UnknownRevision { name: "n".into(), rev: "9".into(), msg: "m".into() },
             Error::Locked { msg: "m".into(), hint: None },
             Error::Store { path: p, msg: "m".into(), hint: None },
+            Error::Fetch { url: "u".into(), msg: "m".into(), hint: None },
+            Error::Refused { url: "u".into(), msg: "m".into(), hint: None },
             Error::io("c", io()),
         ];
         for e in all {

@@ -42,7 +42,7 @@ pub fn man(args: ManArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let cmd = super::Cli::command();
     match args.dir {
         Some(dir) => {
-            let pages = command_count(&cmd) + 1;
+            let pages = page_count(&cmd);
             clap_mangen::generate_to(cmd, &dir).map_err(|e| write_failed(&dir, e))?;
             cx.ui.status(&format!("wrote {pages} man pages into {}", dir.display()));
         }
@@ -55,8 +55,9 @@ pub fn man(args: ManArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     Ok(EXIT_OK)
 }
 
-fn command_count(cmd: &clap::Command) -> usize {
-    cmd.get_subcommands().filter(|s| !s.is_hide_set()).count()
+/// Pages `generate_to` writes: this command's and every subcommand's.
+fn page_count(cmd: &clap::Command) -> usize {
+    1 + cmd.get_subcommands().filter(|s| !s.is_hide_set()).map(page_count).sum::<usize>()
 }
 
 /// redline.1 on its own: clap_mangen's sections, except that the command

@@ -26,6 +26,7 @@ mod completions;
 mod context;
 mod diff;
 mod export;
+mod fetch;
 mod fsck;
 mod gc;
 mod import;
@@ -35,6 +36,7 @@ mod list;
 mod log;
 mod output;
 mod show;
+mod watch;
 
 pub use article::ArticleName;
 pub use command_error::{CommandError, CommandResult, ErrorKind};
@@ -47,7 +49,7 @@ pub use output::{Output, Ui};
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug)."
+    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 a page could not be fetched, 7 a fetched page looked broken and was not stored, 8 cannot write the output, 9 internal error (a bug)."
 )]
 pub struct Cli {
     /// `--store` given before the subcommand (for the commands that use one).
@@ -128,6 +130,10 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Write a static HTML site for one article's history.
     Export(export::ExportArgs),
+    /// Fetch a web page, extract the article and store it if it changed.
+    Fetch(fetch::FetchArgs),
+    /// Watch pages and feeds, and check them politely (add, list, remove, status, run).
+    Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --dir.
@@ -165,6 +171,8 @@ impl Command {
             Command::Gc(a) => store(&a.store),
             Command::Fsck(a) => store(&a.store),
             Command::Export(a) => store(&a.store),
+            Command::Fetch(a) => store(&a.store),
+            Command::Watch(a) => store(&a.store),
             Command::Completions(_) | Command::Man(_) => none,
         }
     }
@@ -217,8 +225,41 @@ fn clap_error(e: clap::Error) -> ExitCode {
         return ExitCode::from(error::EXIT_OK);
     }
     let text = e.render().to_string();
+    let text = match plain_usage() {
+        Some(usage) => {
+            text.lines()
+                .map(|l| if l.starts_with("Usage: ") { usage.as_str() } else { l })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
+        None => text,
+    };
     let _ = write!(std::io::stderr().lock(), "{}", crate::render::sanitize::visible_text(&text));
     ExitCode::from(ErrorKind::User.exit_code())
+}
+
+/// The usage line of the (sub)command on the command line, as its `--help`
+/// shows it. clap's error usage adds the arguments it saw (and, after a
+/// typo, the suggested option) as if they were required, and counts values
+/// from the environment (`$REDLINE_STORE`) as given.
+fn plain_usage() -> Option<String> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut names = Vec::new();
+    let mut cur = &cmd;
+    for arg in std::env::args().skip(1) {
+        if let Some(sub) = cur.find_subcommand(&arg) {
+            names.push(sub.get_name().to_string());
+            cur = sub;
+        }
+    }
+    let mut target = cmd.clone();
+    for n in &names {
+        target = target.find_subcommand(n)?.clone();
+    }
+    let usage = target.render_usage().to_string();
+    usage.lines().next().map(str::to_string)
 }
 
 /// Run one command with the context.
@@ -235,6 +276,8 @@ pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Command::Gc(a) => gc::run(a, cx),
         Command::Fsck(a) => fsck::run(a, cx),
         Command::Export(a) => export::run(a, cx),
+        Command::Fetch(a) => fetch::run(a, cx),
+        Command::Watch(a) => watch::run(a, cx),
         Command::Completions(a) => completions::run(a, cx),
         Command::Man(a) => completions::man(a, cx),
     }

@@ -280,7 +280,7 @@ impl<'s> Fsck<'s> {
                 }
                 let tip = target.expect("checked above");
                 articles.push(self.check_article(name, tip));
-            } else if full.starts_with(BACKUP_PREFIX) {
+            } else if full.starts_with(BACKUP_PREFIX) || super::raw::is_tracker_ref(&full) {
                 if let Some(t) = target {
                     self.mark_reachable(t);
                 }

@@ -42,6 +42,10 @@ pub struct Meta {
     pub summary: String,
     /// The `-m` note, if any.
     pub message: Option<String>,
+    /// How the text was fetched from the web (revisions stored by the
+    /// tracker only; absent otherwise, so older meta.json bytes are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<super::raw::FetchMeta>,
 }
 
 impl Meta {
@@ -125,7 +129,8 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         name: input.name.into(),
         revision,
         title,
-        url: input.url.map(str::to_string),
+        // The page's URL stays on every later revision unless a new one is given.
+        url: input.url.map(str::to_string).or_else(|| input.prev.as_ref().and_then(|p| p.meta.url.clone())),
         observed_at,
         first_observed_at,
         bytes: input.text.len(),
@@ -140,6 +145,7 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         formatting_only: change.formatting_only,
         summary,
         message: input.message.map(str::to_string),
+        fetch: None,
     }
 }
 

@@ -28,8 +28,10 @@ mod info;
 mod meta;
 mod name;
 mod packing;
+mod raw;
 mod read;
 mod revspec;
+mod watch;
 mod write;
 
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS};
@@ -39,8 +41,10 @@ pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
 pub use meta::{sha256_hex, Meta, META_SCHEMA};
 pub use name::{name_from_url, validate_name, MAX_NAME_BYTES};
+pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision};
 pub use revspec::RevSpec;
+pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
 pub use write::{CommitOutcome, CommitRequest};
 
 /// Every article ref lives under this prefix.

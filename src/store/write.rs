@@ -59,6 +59,11 @@ impl Store {
     /// Store `req` as the next revision of its article (creating the store's
     /// ref on the first revision).
     pub fn commit(&self, req: &CommitRequest) -> Result<CommitOutcome> {
+        self.commit_fetched(req, None)
+    }
+
+    /// [`Store::commit`] for the tracker: `fetch` goes into meta.json.
+    pub fn commit_fetched(&self, req: &CommitRequest, fetch: Option<&super::FetchMeta>) -> Result<CommitOutcome> {
         validate_name(&req.name)?;
         let sha = meta::sha256_hex(req.text.as_bytes());
         let mut backoff = Backoff::new(lock_budget());
@@ -77,7 +82,7 @@ impl Store {
                 Some(t) => self.revision_with_hash(t, &sha)?,
                 None => None,
             };
-            let m = meta::build(MetaInput {
+            let mut m = meta::build(MetaInput {
                 name: &req.name,
                 text: &req.text,
                 sha256: &sha,
@@ -88,6 +93,7 @@ impl Store {
                 prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
                 same_as,
             });
+            m.fetch = fetch.cloned();
             let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
                 .map_err(|e| store_err(&self.path, "cannot write the revision", e))?;
             match update_ref(&self.repo, &req.name, id, tip) {

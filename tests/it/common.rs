@@ -82,11 +82,12 @@ pub fn bin() -> PathBuf {
 pub struct Cmd {
     cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl Cmd {
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
-        Cmd { cmd: std::process::Command::new(program), stdin: None }
+        Cmd { cmd: std::process::Command::new(program), stdin: None, timeout: None }
     }
     pub fn arg(&mut self, a: impl AsRef<OsStr>) -> &mut Cmd {
         self.cmd.arg(a);
@@ -112,6 +113,12 @@ impl Cmd {
         self.stdin = Some(bytes.into());
         self
     }
+    /// Kill the command if it runs longer than `d` (a hung test fails
+    /// instead of hanging the suite).
+    pub fn timeout(&mut self, d: std::time::Duration) -> &mut Cmd {
+        self.timeout = Some(d);
+        self
+    }
     /// Run to completion, capturing stdout and stderr.
     pub fn output(&mut self) -> std::io::Result<Output> {
         let feed = self.stdin.clone();
@@ -123,11 +130,39 @@ impl Cmd {
             // A command may exit before reading it all: that is its business.
             std::thread::spawn(move || drop(pipe.write_all(&bytes)))
         });
-        let out = child.wait_with_output()?;
+        let read = |r: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut r) = r {
+                    let _ = r.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out = read(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+        let err = read(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+        let deadline = self.timeout.map(|d| std::time::Instant::now() + d);
+        let status = loop {
+            match deadline {
+                None => break child.wait()?,
+                Some(t) => {
+                    if let Some(s) = child.try_wait()? {
+                        break s;
+                    }
+                    if std::time::Instant::now() >= t {
+                        let _ = child.kill();
+                        break child.wait()?;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+        };
         if let Some(w) = writer {
             let _ = w.join();
         }
-        Ok(out)
+        let stdout = out.join().unwrap_or_default();
+        let stderr = err.join().unwrap_or_default();
+        Ok(Output { status, stdout, stderr })
     }
     /// Run and require success; returns stdout.
     pub fn ok(&mut self) -> String {

@@ -1,0 +1,231 @@
+//! The watch list and the tracker's check state, kept inside the store so
+//! they travel with it, as JSON that plain git can read:
+//!
+//! - `refs/redline/watch` → `watch.json`: the watched URLs and feeds. A
+//!   chain of commits, one per change of the list, so its history is
+//!   `git log refs/redline/watch`.
+//! - `refs/redline/watch-state` → `state.json` (per URL: last check, last
+//!   change, next due, last error, failures) and `robots.json` (the robots.txt
+//!   cache). Rewritten after every run as a single parentless commit: the
+//!   state changes on every check, and its history would only bloat the
+//!   store (`gc` drops the old ones).
+//!
+//! Both refs move by compare-and-swap after re-reading, so a `watch add`
+//! while `watch run` is working loses nothing.
+
+use super::{store_err, Store};
+use crate::error::{Error, Result};
+use git2::{ErrorCode, Oid, Signature, Time};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const WATCH_REF: &str = "refs/redline/watch";
+pub const STATE_REF: &str = "refs/redline/watch-state";
+pub const WATCH_FILE: &str = "watch.json";
+pub const STATE_FILE: &str = "state.json";
+pub const ROBOTS_FILE: &str = "robots.json";
+pub const WATCH_SCHEMA: &str = "redline.watch/1";
+pub const STATE_SCHEMA: &str = "redline.watch-state/1";
+
+/// A page to extract, or a feed whose entries become watched pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchKind {
+    Page,
+    Feed,
+}
+
+/// One watched URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchEntry {
+    pub url: String,
+    /// The article name its text is stored under (pages only).
+    pub name: String,
+    pub kind: WatchKind,
+    /// The feed this page was found in, if any.
+    #[serde(default)]
+    pub feed: Option<String>,
+    pub added_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchList {
+    pub schema: String,
+    pub entries: Vec<WatchEntry>,
+}
+
+impl Default for WatchList {
+    fn default() -> Self {
+        WatchList { schema: WATCH_SCHEMA.into(), entries: Vec::new() }
+    }
+}
+
+/// What the tracker knows about one URL between runs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UrlState {
+    pub last_check: Option<String>,
+    pub last_change: Option<String>,
+    pub next_due: Option<String>,
+    pub last_error: Option<String>,
+    /// Failed checks in a row; reset by a good one.
+    #[serde(default)]
+    pub failures: u32,
+    /// Too many failures in a row: not checked until removed and re-added
+    /// or run with `--all`.
+    #[serde(default)]
+    pub paused: bool,
+    /// No change for longer than the retirement age: no longer checked.
+    #[serde(default)]
+    pub retired: bool,
+    #[serde(default)]
+    pub last_status: Option<u16>,
+    /// Validators of feeds (pages keep theirs on their raw ref).
+    #[serde(default)]
+    pub etag: Option<String>,
+    #[serde(default)]
+    pub last_modified: Option<String>,
+}
+
+/// A cached robots.txt answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RobotsEntry {
+    /// Unix seconds.
+    pub fetched_at: i64,
+    /// HTTP status; 0 when the host could not be reached.
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchState {
+    pub schema: String,
+    pub urls: BTreeMap<String, UrlState>,
+    /// Keyed by origin (`http://host:port`).
+    #[serde(skip)]
+    pub robots: BTreeMap<String, RobotsEntry>,
+}
+
+impl Default for WatchState {
+    fn default() -> Self {
+        WatchState { schema: STATE_SCHEMA.into(), urls: BTreeMap::new(), robots: BTreeMap::new() }
+    }
+}
+
+impl Store {
+    /// The watch list (empty when nothing was ever watched).
+    pub fn watch_list(&self) -> Result<WatchList> {
+        let (_, list) = self.read_json::<WatchList>(WATCH_REF, WATCH_FILE)?;
+        Ok(list.unwrap_or_default())
+    }
+
+    /// Change the watch list with `f` (which returns a commit message, or
+    /// None for "nothing to change"), re-reading and retrying when another
+    /// process moved it first. Returns the list as written.
+    pub fn update_watch_list(&self, mut f: impl FnMut(&mut WatchList) -> Option<String>) -> Result<WatchList> {
+        let mut backoff = super::write::Backoff::new(super::write::lock_budget());
+        loop {
+            let (tip, list) = self.read_json::<WatchList>(WATCH_REF, WATCH_FILE)?;
+            let mut list = list.unwrap_or_default();
+            let Some(msg) = f(&mut list) else { return Ok(list) };
+            let files = [(WATCH_FILE, to_json(&list))];
+            match self.write_json_commit(WATCH_REF, tip, tip, &files, &msg) {
+                Ok(()) => return Ok(list),
+                Err(e) if super::write::is_contention(&e) && backoff.wait() => continue,
+                Err(e) => return Err(store_err(&self.path, "cannot update the watch list", e)),
+            }
+        }
+    }
+
+    /// The per-URL state and the robots.txt cache.
+    pub fn watch_state(&self) -> Result<WatchState> {
+        let (tip, state) = self.read_json::<WatchState>(STATE_REF, STATE_FILE)?;
+        let mut state = state.unwrap_or_default();
+        if let Some(t) = tip {
+            if let Some(bytes) = self.json_blob(t, ROBOTS_FILE)? {
+                state.robots = serde_json::from_slice(&bytes).unwrap_or_default();
+            }
+        }
+        Ok(state)
+    }
+
+    /// Change the state with `f`, re-reading and retrying on contention.
+    pub fn update_watch_state(&self, mut f: impl FnMut(&mut WatchState)) -> Result<()> {
+        let mut backoff = super::write::Backoff::new(super::write::lock_budget());
+        loop {
+            let tip = self.ref_target(STATE_REF)?;
+            let mut state = self.watch_state()?;
+            f(&mut state);
+            let robots = to_json(&state.robots);
+            let files = [(STATE_FILE, to_json(&state)), (ROBOTS_FILE, robots)];
+            match self.write_json_commit(STATE_REF, tip, None, &files, "watch state\n") {
+                Ok(()) => return Ok(()),
+                Err(e) if super::write::is_contention(&e) && backoff.wait() => continue,
+                Err(e) => return Err(store_err(&self.path, "cannot save the watch state", e)),
+            }
+        }
+    }
+
+    fn ref_target(&self, refname: &str) -> Result<Option<Oid>> {
+        match self.repo.find_reference(refname) {
+            Ok(r) => Ok(r.target()),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(store_err(&self.path, &format!("cannot read {refname}"), e)),
+        }
+    }
+
+    fn json_blob(&self, commit: Oid, file: &str) -> Result<Option<Vec<u8>>> {
+        let err = |e| store_err(&self.path, &format!("cannot read {file}"), e);
+        let tree = self.repo.find_commit(commit).and_then(|c| c.tree()).map_err(err)?;
+        let Some(entry) = tree.get_name(file) else { return Ok(None) };
+        let blob = self.repo.find_blob(entry.id()).map_err(err)?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    fn read_json<T: DeserializeOwned>(&self, refname: &str, file: &str) -> Result<(Option<Oid>, Option<T>)> {
+        let Some(tip) = self.ref_target(refname)? else { return Ok((None, None)) };
+        let Some(bytes) = self.json_blob(tip, file)? else { return Ok((Some(tip), None)) };
+        let value = serde_json::from_slice(&bytes).map_err(|e| Error::Store {
+            path: self.path.clone(),
+            msg: format!("{refname}:{file} is not readable: {e}"),
+            hint: Some(format!("inspect it with: git --git-dir {} show {refname}:{file}", self.path.display())),
+        })?;
+        Ok((Some(tip), Some(value)))
+    }
+
+    /// Write `files` as a commit (with `parent`) and move `refname` from
+    /// `expected` to it.
+    fn write_json_commit(
+        &self,
+        refname: &str,
+        expected: Option<Oid>,
+        parent: Option<Oid>,
+        files: &[(&str, Vec<u8>)],
+        msg: &str,
+    ) -> Result<(), git2::Error> {
+        let repo = &self.repo;
+        let mut tb = repo.treebuilder(None)?;
+        for (name, bytes) in files {
+            tb.insert(name, repo.blob(bytes)?, 0o100644)?;
+        }
+        let tree = repo.find_tree(tb.write()?)?;
+        let now = super::now();
+        let sig = Signature::new("redline", "redline@localhost", &Time::new(now, 0))?;
+        let parents = match parent {
+            Some(p) => vec![repo.find_commit(p)?],
+            None => vec![],
+        };
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let id = repo.commit(None, &sig, &sig, msg, &tree, &refs)?;
+        match expected {
+            Some(old) => repo.reference_matching(refname, id, true, old, "redline watch").map(|_| ()),
+            None => repo.reference(refname, id, false, "redline watch").map(|_| ()),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
