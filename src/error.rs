@@ -19,17 +19,17 @@ pub const EXIT_LOCKED: u8 = 3;
 pub const EXIT_STORE: u8 = 4;
 /// `fsck` found problems.
 pub const EXIT_FSCK: u8 = 5;
-/// `fetch`, `watch run`: a page could not be fetched (network error,
-/// timeout, size limit, HTTP error status, robots.txt said no).
-pub const EXIT_FETCH: u8 = 6;
-/// `fetch`: the page was fetched but looks broken (not readable, or much
-/// shorter than the stored text); nothing was stored (`--force` stores it).
-pub const EXIT_REFUSED: u8 = 7;
 /// Writing the output failed: standard output (other than a closed pipe,
 /// which is a normal end) or the files `export` and `man --dir` write.
-pub const EXIT_OUTPUT: u8 = 8;
+pub const EXIT_OUTPUT: u8 = 6;
 /// An internal error: a bug in redline (e.g. JSON that cannot be encoded).
-pub const EXIT_INTERNAL: u8 = 9;
+pub const EXIT_INTERNAL: u8 = 7;
+/// `fetch`, `watch run`: a page could not be fetched (network error,
+/// timeout, size limit, HTTP error status, robots.txt said no).
+pub const EXIT_FETCH: u8 = 8;
+/// `fetch`: the page was fetched but looks broken (not readable, or much
+/// shorter than the stored text); nothing was stored (`--force` stores it).
+pub const EXIT_REFUSED: u8 = 9;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

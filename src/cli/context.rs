@@ -19,6 +19,8 @@ pub struct CommandHelper {
     pub store: StoreHandle,
     /// Standard output, colour, pager and notes.
     pub ui: Ui,
+    /// The config file's settings (the tracker reads its section).
+    pub config: super::config::Config,
 }
 
 /// The store named by `--store` (or its defaults), opened on first use.

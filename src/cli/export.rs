@@ -45,6 +45,7 @@ pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     std::fs::create_dir_all(&args.dir).map_err(|e| write_failed(&args.dir, e))?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
     write_file(&args.dir.join("index.html"), |w| site::write_index(w, name, &rows))?;
+    write_file(&args.dir.join(ATOM_FILE), |w| crate::render::atom::write(w, name, &atom_entries(&revs)))?;
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -80,6 +81,20 @@ pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 /// `1 revision`, `3 revisions`.
 fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The Atom feed of changes written beside the index (from stored
+/// metadata only, no re-diffing).
+const ATOM_FILE: &str = "changes.atom";
+
+fn atom_entries(revs: &[Revision]) -> Vec<crate::render::atom::AtomEntry<'_>> {
+    revs.iter()
+        .map(|r| crate::render::atom::AtomEntry {
+            meta: &r.meta,
+            id: r.id.to_string(),
+            link: (r.meta.revision > 1).then(|| site::diff_page_name(r.number())),
+        })
+        .collect()
 }
 
 /// A history-table row, with the numbers and marks `redline log` shows.

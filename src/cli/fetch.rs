@@ -1,6 +1,7 @@
 //! `redline fetch URL [NAME]`: one polite request; extract; commit the text
 //! if it changed.
 
+use super::config::TrackerConfig;
 use super::{CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::fetch::check::{Checker, Outcome};
@@ -15,8 +16,8 @@ use std::time::Duration;
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Prints `revision N: <summary>` when the text changed, `unchanged` when it did not, \
 `304 not modified` when the server said so.\n\
-Exit codes: 0 checked (stored or unchanged), 6 the page could not be fetched (network, timeout, size \
-limit, HTTP error, robots.txt), 7 the page looked broken and was not stored (--force stores it).\n\n\
+Exit codes: 0 checked (stored or unchanged), 8 the page could not be fetched (network, timeout, size \
+limit, HTTP error, robots.txt), 9 the page looked broken and was not stored (--force stores it).\n\n\
 Examples:\n  redline fetch https://news.example/story/42\n  redline fetch https://news.example/story/42 local/story-42")]
 pub struct FetchArgs {
     /// The page to fetch (http or https).
@@ -26,6 +27,10 @@ pub struct FetchArgs {
     /// Store the text even if the page looks broken (cookie wall, error page, fragment).
     #[arg(long)]
     pub force: bool,
+    /// After a new revision, run CMD (with `sh -c`) with the change as
+    /// `redline.exec/1` JSON on standard input.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
     #[command(flatten)]
     pub net: NetArgs,
     #[command(flatten)]
@@ -35,29 +40,39 @@ pub struct FetchArgs {
 /// Request limits shared by `fetch` and `watch run`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NetArgs {
-    /// Give up on a request after this many seconds (whole exchange).
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
+    /// Give up on a request after this many seconds (whole exchange;
+    /// default 30, or `timeout` in the config file).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
     /// Refuse pages larger than this many bytes after decompression.
     #[arg(long = "max-page-bytes", value_name = "BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_page_bytes: u64,
-    /// Contact (e-mail or URL) put in the User-Agent.
+    /// Contact (e-mail or URL) put in the User-Agent (default: `contact`
+    /// in the config file).
     #[arg(long, value_name = "CONTACT")]
     pub contact: Option<String>,
 }
 
 impl NetArgs {
-    pub fn client(&self) -> Result<Client> {
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
-            return Err(Error::usage(format!("--timeout must be a positive number of seconds, not {}", self.timeout)));
+    /// The HTTP client: flags, then the config file, then defaults.
+    pub fn client(&self, cfg: &TrackerConfig) -> Result<Client> {
+        let timeout = self.timeout.or(cfg.timeout).unwrap_or(30.0);
+        if !(timeout > 0.0 && timeout.is_finite()) {
+            return Err(Error::usage(format!("--timeout must be a positive number of seconds, not {timeout}")));
         }
-        let limits = Limits {
-            timeout: Duration::from_secs_f64(self.timeout),
-            max_body: self.max_page_bytes,
-            ..Limits::default()
+        let limits =
+            Limits { timeout: Duration::from_secs_f64(timeout), max_body: self.max_page_bytes, ..Limits::default() };
+        let ua = match (&self.contact, &cfg.user_agent) {
+            (None, Some(ua)) => ua.clone(),
+            (c, _) => crate::fetch::user_agent(c.as_deref().or(cfg.contact.as_deref())),
         };
-        Ok(Client::new(&crate::fetch::user_agent(self.contact.as_deref()), limits))
+        Ok(Client::new(&ua, limits))
     }
+}
+
+/// The observer id recorded with fetched revisions.
+pub fn observer(cfg: &TrackerConfig) -> String {
+    cfg.observer.clone().filter(|o| !o.trim().is_empty()).unwrap_or_else(|| crate::fetch::DEFAULT_OBSERVER.into())
 }
 
 /// Fetch one page and store its text if it changed.
@@ -71,13 +86,15 @@ pub fn run(args: FetchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         None => store::name_from_url(url.as_str())?,
     };
     store::validate_name(&name)?;
-    let client = args.net.client()?;
+    let cfg = cx.config.tracker.clone();
+    let client = args.net.client(&cfg)?;
+    let observer = observer(&cfg);
     let store = cx.store.open_or_create()?;
     let rules = Rules::load(store.path()).map_err(|m| Error::Usage { msg: m, hint: None })?;
     let now = store::now();
     robots_allow(store, &client, &url, now)?;
     let host_rules = rules.for_host(url.host_str().unwrap_or(""));
-    let checker = Checker { store, client: &client, observer: crate::fetch::DEFAULT_OBSERVER };
+    let checker = Checker { store, client: &client, observer: &observer };
     let outcome = checker.check(url.as_str(), &name, &host_rules, args.force, now)?;
     match outcome {
         Outcome::Failed(f) if f.refused => Err(Error::Refused {
@@ -94,6 +111,9 @@ pub fn run(args: FetchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         .into()),
         ok => {
             writeln!(cx.ui.stdout(), "{}", visible_line(&ok.line()))?;
+            if let (Outcome::Stored { .. }, Some(cmd)) = (&ok, &args.exec) {
+                super::notify::after_revision(cmd, store, &name);
+            }
             Ok(EXIT_OK)
         }
     }

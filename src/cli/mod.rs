@@ -23,6 +23,7 @@ mod command_error;
 mod commit;
 mod compare;
 mod completions;
+mod config;
 mod context;
 mod diff;
 mod export;
@@ -34,6 +35,7 @@ mod info;
 mod input;
 mod list;
 mod log;
+mod notify;
 mod output;
 mod show;
 mod watch;
@@ -49,7 +51,7 @@ pub use output::{Output, Ui};
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 a page could not be fetched, 7 a fetched page looked broken and was not stored, 8 cannot write the output, 9 internal error (a bug)."
+    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored."
 )]
 pub struct Cli {
     /// `--store` given before the subcommand (for the commands that use one).
@@ -61,6 +63,9 @@ pub struct Cli {
     /// `--no-pager` given before the subcommand.
     #[command(flatten)]
     pub pager: PagerOpt,
+    /// `--config`, anywhere on the line.
+    #[command(flatten)]
+    pub config: ConfigOpt,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -90,6 +95,15 @@ pub struct PagerOpt {
     /// Never send output through a pager.
     #[arg(long)]
     pub no_pager: bool,
+}
+
+/// `--config FILE`: read by every command (store, pager, colour, tracker).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConfigOpt {
+    /// Config file (default: $XDG_CONFIG_HOME/redline/config.toml, else
+    /// ~/.config/redline/config.toml). Flags override it.
+    #[arg(long, global = true, value_name = "FILE", env = "REDLINE_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// `--color` values.
@@ -181,12 +195,20 @@ impl Command {
 impl CommandHelper {
     /// Build the context once: the subcommand's own options, else the ones
     /// given before it.
-    fn from_cli(cli: &Cli) -> CommandHelper {
+    /// The config file fills in what the command line left open.
+    fn from_cli(cli: &Cli) -> CommandResult<CommandHelper> {
+        let config = config::Config::load(cli.config.config.as_deref())?;
         let d = cli.command.declared();
         let store = d.store.and_then(|s| s.store.clone()).or_else(|| d.store.and(cli.store.store.clone()));
-        let color = d.color.and_then(|c| c.color).or(cli.color.color).unwrap_or(ColorChoice::Auto);
+        let store = store.or_else(|| config.store_dir());
+        let color = d.color.and_then(|c| c.color).or(cli.color.color);
+        let color = match color {
+            Some(c) => c,
+            None => config.color()?.unwrap_or(ColorChoice::Auto),
+        };
         let no_pager = d.pager.is_some_and(|p| p.no_pager) || cli.pager.no_pager;
-        CommandHelper { store: StoreHandle::new(store), ui: Ui::new(color, no_pager) }
+        let ui = Ui::new(color, no_pager, config.pager().map(str::to_string));
+        Ok(CommandHelper { store: StoreHandle::new(store), ui, config })
     }
 }
 
@@ -197,7 +219,13 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return clap_error(e),
     };
-    let mut cx = CommandHelper::from_cli(&cli);
+    let mut cx = match CommandHelper::from_cli(&cli) {
+        Ok(cx) => cx,
+        Err(e) => {
+            e.report();
+            return ExitCode::from(e.kind.exit_code());
+        }
+    };
     let result = run(cli.command, &mut cx);
     // Flush (and page) what was written even when the command failed late.
     let finished = cx.ui.finish();

@@ -20,13 +20,15 @@ use std::process::{Command, Stdio};
 pub struct Ui {
     color: ColorChoice,
     no_pager: bool,
+    /// The config file's pager, used when $REDLINE_PAGER is unset.
+    pager: Option<String>,
     out: Option<Output>,
 }
 
 impl Ui {
     /// A UI for the colour and pager choices in effect.
-    pub fn new(color: ColorChoice, no_pager: bool) -> Ui {
-        Ui { color, no_pager, out: None }
+    pub fn new(color: ColorChoice, no_pager: bool, pager: Option<String>) -> Ui {
+        Ui { color, no_pager, pager, out: None }
     }
 
     /// Standard output, never paged: exact bytes, JSON, reports.
@@ -36,10 +38,11 @@ impl Ui {
 
     /// Standard output through a pager, when it is a terminal and the user
     /// did not say `--no-pager`. Pager: `$REDLINE_PAGER`, else `$PAGER`,
-    /// else `less -R` (with `LESS=FRX` so short output does not page).
+    /// else the config file's, else `less -R` (with `LESS=FRX` so short
+    /// output does not page).
     pub fn paged(&mut self) -> &mut Output {
-        let no_pager = self.no_pager;
-        self.out.get_or_insert_with(|| match pager_command(no_pager) {
+        let (no_pager, configured) = (self.no_pager, self.pager.clone());
+        self.out.get_or_insert_with(|| match pager_command(no_pager, configured) {
             Some(cmd) => Output::Paged { cmd, buf: Vec::new() },
             None => Output::direct(),
         })
@@ -126,12 +129,15 @@ impl Write for Output {
 }
 
 /// The pager to use, or None to print directly.
-fn pager_command(no_pager: bool) -> Option<String> {
+fn pager_command(no_pager: bool, configured: Option<String>) -> Option<String> {
     if no_pager || !io::stdout().is_terminal() {
         return None;
     }
-    let cmd =
-        std::env::var("REDLINE_PAGER").or_else(|_| std::env::var("PAGER")).unwrap_or_else(|_| "less -R".to_string());
+    let cmd = std::env::var("REDLINE_PAGER")
+        .ok()
+        .or(configured)
+        .or_else(|| std::env::var("PAGER").ok())
+        .unwrap_or_else(|| "less -R".to_string());
     let cmd = cmd.trim();
     (!cmd.is_empty() && cmd != "cat").then(|| cmd.to_string())
 }

@@ -74,16 +74,22 @@ pub struct RunArgs {
     /// Check every watched URL now, due or not (paused and retired ones too).
     #[arg(long)]
     pub all: bool,
-    /// Minimum seconds between two requests to one host (robots.txt
-    /// Crawl-delay and rules.toml min_gap can widen it).
-    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
-    pub gap: f64,
-    /// Hosts fetched in parallel.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub workers: usize,
-    /// Shortest re-check interval, in seconds (it grows with the time since the last change).
-    #[arg(long, value_name = "SECS", default_value_t = 900)]
-    pub min_interval: i64,
+    /// Minimum seconds between two requests to one host (default 1, or
+    /// `min_gap` in the config; robots.txt Crawl-delay and rules.toml
+    /// `min_gap` can widen it).
+    #[arg(long, value_name = "SECS")]
+    pub gap: Option<f64>,
+    /// Hosts fetched in parallel (default 4).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+    /// Shortest re-check interval, in seconds (default 900; it grows with
+    /// the time since the last change).
+    #[arg(long, value_name = "SECS")]
+    pub min_interval: Option<i64>,
+    /// After each new revision, run CMD (with `sh -c`) with the change as
+    /// `redline.exec/1` JSON on standard input.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
     #[command(flatten)]
     pub net: NetArgs,
 }
@@ -233,27 +239,36 @@ fn status(a: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 static STOP: AtomicBool = AtomicBool::new(false);
 
 fn run_watch(a: RunArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
-    if !(a.gap >= 0.0 && a.gap.is_finite()) {
-        return Err(CommandError::user(format!("--gap must be zero or more seconds, not {}", a.gap)));
+    let cfg = cx.config.tracker.clone();
+    let gap = a.gap.or(cfg.min_gap).unwrap_or(1.0);
+    if !(gap >= 0.0 && gap.is_finite()) {
+        return Err(CommandError::user(format!("--gap must be zero or more seconds, not {gap}")));
     }
     let store_path = cx.store.path()?;
     let store = Store::open_or_create(&store_path)?;
     let rules = Rules::load(store.path()).map_err(|m| Error::Usage { msg: m, hint: None })?;
     drop(store);
-    let policy = Policy { min_interval: a.min_interval.max(0), ..Policy::default() };
+    let d = Policy::default();
+    let policy = Policy {
+        min_interval: a.min_interval.or(cfg.min_interval).unwrap_or(d.min_interval).max(0),
+        max_interval: cfg.max_interval.unwrap_or(d.max_interval),
+        retire_after: cfg.retire_after.unwrap_or(d.retire_after),
+        max_failures: cfg.max_failures.unwrap_or(d.max_failures).max(1),
+        ..d
+    };
     let opts = RunOptions {
         all: a.all,
-        gap_ms: (a.gap * 1000.0) as i64,
-        workers: a.workers.clamp(1, 64),
+        gap_ms: (gap * 1000.0) as i64,
+        workers: a.workers.or(cfg.workers).unwrap_or(4).clamp(1, 64),
         policy,
-        observer: crate::fetch::DEFAULT_OBSERVER.to_string(),
+        observer: super::fetch::observer(&cfg),
         seed: u64::from(std::process::id()),
     };
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
     let clock = SystemClock;
-    let runner = Runner { store_path, client: a.net.client()?, rules, clock: &clock, opts, stop: &STOP };
+    let runner = Runner { store_path, client: a.net.client(&cfg)?, rules, clock: &clock, opts, stop: &STOP };
     loop {
-        let totals = one_pass(&runner, cx.ui.stdout())?;
+        let totals = one_pass(&runner, a.exec.as_deref(), cx.ui.stdout())?;
         let _ = writeln!(
             std::io::stderr(),
             "checked {}, stored {}, failed {}, deferred {}",
@@ -275,8 +290,12 @@ fn run_watch(a: RunArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 /// One pass, with a progress bar on a terminal, else one line per fetch
 /// (flushed at once: the loop runs for hours). A failed write (a closed
 /// pipe) ends the run after the pass.
-fn one_pass(runner: &Runner<'_>, out: &mut Output) -> CommandResult<Totals> {
+fn one_pass(runner: &Runner<'_>, exec: Option<&str>, out: &mut Output) -> CommandResult<Totals> {
     let mut write_error = None;
+    let hook_store = match exec {
+        Some(_) => Some(Store::open_or_create(&runner.store_path)?),
+        None => None,
+    };
     let tty = std::io::stderr().is_terminal();
     let bar: std::cell::RefCell<Option<indicatif::ProgressBar>> = std::cell::RefCell::new(None);
     let mut on_total = |n: usize| {
@@ -302,6 +321,9 @@ fn one_pass(runner: &Runner<'_>, out: &mut Output) -> CommandResult<Totals> {
                     write_error = writeln!(out, "{line}").and_then(|()| out.flush()).err();
                 }
             }
+        }
+        if let (true, Some(cmd), Some(store)) = (r.stored(), exec, &hook_store) {
+            super::notify::after_revision(cmd, store, &r.name);
         }
     })?;
     if let Some(b) = bar.into_inner() {

@@ -8,6 +8,7 @@ use crate::core::Diff;
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub mod atom;
 pub mod blocks;
 pub mod critic;
 pub mod html;

@@ -182,6 +182,7 @@ pub fn redline() -> Cmd {
         .env_remove("REDLINE_PAGER")
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env("REDLINE_CONFIG", "/dev/null")
         .env("COLUMNS", "100")
         .env("TZ", "UTC");
     c

@@ -2,27 +2,13 @@
 //! requests, boring changes, the quality gate, encodings, raw pages.
 
 use crate::common::Env;
-use crate::webserver::{web_fixture, web_fixture_str, Resp, Server};
+use crate::webserver::{redline_in, redline_ok, web_fixture, web_fixture_str, Resp, Server};
 use redline::store::Store;
 
-/// `redline --store S fetch ...` with no proxy settings leaking in.
-pub fn fetch_cmd(env: &Env) -> crate::common::Cmd {
-    let mut c = env.cmd();
-    for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
-        c.env_remove(v);
-    }
-    c.env("NO_PROXY", "*");
-    c.arg("fetch");
-    c
-}
-
 fn run(env: &Env, args: &[&str]) -> (i32, String, String) {
-    let out = fetch_cmd(env).args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec!["fetch"];
+    all.extend_from_slice(args);
+    redline_in(&env.store(), &all)
 }
 
 fn edited_harbour() -> String {
@@ -87,7 +73,7 @@ fn fetch_stores_extracted_text_then_304_then_unchanged_then_a_revision() {
     let (code, out, _) = run(&env, &[&url, "bugle/harbour"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("revision 2: ") && out.contains("reworded"), "{out}");
-    let diff = crate::common::stdout_of(env.cmd().args(["diff", "bugle/harbour", "--color", "never", "--no-pager"]));
+    let diff = redline_ok(&env.store(), &["diff", "bugle/harbour", "--color", "never", "--no-pager"]);
     assert!(diff.contains("[-seven-]{+eight+}") && diff.contains("[-four-]{+three+}"), "{diff}");
 }
 
@@ -118,7 +104,7 @@ fn broken_pages_are_never_committed() {
         srv.page("/news/harbour-plan", web_fixture(fixture));
         let before = srv.hits_to("/news/harbour-plan").len();
         let (code, out, err) = run(&env, &[&url, "h"]);
-        assert_eq!(code, 7, "{fixture}: {out} {err}");
+        assert_eq!(code, 9, "{fixture}: {out} {err}");
         assert!(err.contains("not stored") && err.contains(why), "{fixture}: {err}");
         // It looked twice, the second time past caches.
         let hits = srv.hits_to("/news/harbour-plan");
@@ -148,9 +134,9 @@ fn an_error_page_on_the_first_fetch_stores_nothing() {
     srv.route("/gone", vec![Resp::new(404, "no such page")]);
     let env = Env::new();
     let (code, _, err) = run(&env, &[&srv.url("/x"), "x"]);
-    assert_eq!(code, 7, "{err}");
+    assert_eq!(code, 9, "{err}");
     let (code, _, err) = run(&env, &[&srv.url("/gone"), "gone"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("HTTP 404"), "{err}");
     let store = Store::open(&env.store()).unwrap();
     assert!(store.tip("x").unwrap().is_none() && store.tip("gone").unwrap().is_none());
@@ -188,7 +174,7 @@ fn robots_txt_is_honoured_and_cached() {
     srv.page("/news/river", web_fixture("flood.html"));
     let env = Env::new();
     let (code, _, err) = run(&env, &[&srv.url("/private/memo"), "memo"]);
-    assert_eq!(code, 6);
+    assert_eq!(code, 8);
     assert!(err.contains("robots.txt"), "{err}");
     assert!(srv.hits_to("/private/memo").is_empty(), "a disallowed page was requested");
     assert_eq!(run(&env, &[&srv.url("/news/river"), "river"]).0, 0);

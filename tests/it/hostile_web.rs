@@ -3,20 +3,16 @@
 //! Servers write in bounded loops and stop when the client hangs up.
 
 use crate::common::Env;
-use crate::fetch::fetch_cmd;
-use crate::webserver::{read_head, send, web_fixture, web_fixture_str, RawServer, Resp, Server};
+use crate::webserver::{read_head, redline_in, send, web_fixture, web_fixture_str, RawServer, Resp, Server};
 use redline::store::Store;
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
 fn fetch(env: &Env, args: &[&str]) -> (i32, String, String) {
-    let out = fetch_cmd(env).args(args).timeout(Duration::from_secs(60)).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut all = vec!["fetch"];
+    all.extend_from_slice(args);
+    redline_in(&env.store(), &all)
 }
 
 fn nothing_stored(env: &Env, name: &str) {
@@ -46,7 +42,7 @@ fn slow_header_times_out() {
     });
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/slow"), "slow", "--timeout", "1"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("timed out after 1 s"), "{err}");
     nothing_stored(&env, "slow");
 }
@@ -66,7 +62,7 @@ fn dripping_body_times_out() {
     });
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/drip"), "drip", "--timeout", "1"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("timed out"), "{err}");
     nothing_stored(&env, "drip");
 }
@@ -88,7 +84,7 @@ fn a_64_mib_body_is_refused_at_the_limit() {
     });
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/huge"), "huge"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("larger than the limit of 10485760 bytes"), "{err}");
     nothing_stored(&env, "huge");
 }
@@ -110,7 +106,7 @@ fn a_gzip_bomb_is_stopped_after_decompression() {
     );
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/bomb"), "bomb"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("larger than the limit") && err.contains("after decompression"), "{err}");
     nothing_stored(&env, "bomb");
     // A small page sent gzipped is fine.
@@ -135,7 +131,7 @@ fn a_truncated_body_is_not_stored() {
     });
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/cut"), "cut"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("the connection broke before the whole page arrived"), "{err}");
     nothing_stored(&env, "cut");
 }
@@ -149,7 +145,7 @@ fn garbage_instead_of_http_is_an_error() {
     });
     let env = Env::new();
     let (code, _, err) = fetch(&env, &[&srv.url("/x"), "x"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("request failed") && !err.contains("panicked"), "{err}");
 }
 
@@ -170,7 +166,7 @@ fn redirect_chains_are_followed_and_loops_end() {
     assert_eq!(f.url, srv.url("/old"));
     assert!(f.final_url.ends_with("/news/final"), "{}", f.final_url);
     let (code, _, err) = fetch(&env, &[&srv.url("/loop-a"), "loop"]);
-    assert_eq!(code, 6, "{err}");
+    assert_eq!(code, 8, "{err}");
     assert!(err.contains("more than 10 redirects"), "{err}");
     assert!(srv.hits_to("/loop-a").len() <= 6, "the loop was followed too long");
 }
@@ -203,7 +199,7 @@ fn a_page_changing_between_requests_turns_into_a_cookie_wall_then_comes_back() {
     );
     let env = Env::new();
     assert_eq!(fetch(&env, &[&srv.url("/p"), "p"]).0, 0);
-    assert_eq!(fetch(&env, &[&srv.url("/p"), "p"]).0, 7);
+    assert_eq!(fetch(&env, &[&srv.url("/p"), "p"]).0, 9);
     let (code, out, _) = fetch(&env, &[&srv.url("/p"), "p"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("revision 2: ") && out.contains("1 sentence reworded"), "{out}");

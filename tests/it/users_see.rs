@@ -318,7 +318,7 @@ fn export_write_failure_is_an_output_error_not_a_usage_error() {
     belarus(&env);
     let blocker = env.file("blocker", "a file, not a folder");
     let out = env.cmd().args(["export", "belarus"]).arg(Path::new(&blocker).join("site")).output().unwrap();
-    assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
     if full.is_ok() {
         let out = std::process::Command::new(bin())
@@ -327,6 +327,6 @@ fn export_write_failure_is_an_output_error_not_a_usage_error() {
             .stdout(std::fs::File::create("/dev/full").unwrap())
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
     }
 }

@@ -269,3 +269,37 @@ pub fn web_fixture(name: &str) -> Vec<u8> {
 pub fn web_fixture_str(name: &str) -> String {
     String::from_utf8(web_fixture(name)).expect("utf-8 fixture")
 }
+
+/// `redline --store STORE ARGS…`, run to completion with a scrubbed
+/// environment (no proxy, pager or colour settings leak in) and standard
+/// input closed: (exit code, stdout, stderr). Every request it makes is
+/// bounded by redline's own timeouts.
+pub fn redline_in(store: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_redline"));
+    for v in ["REDLINE_STORE", "PAGER", "REDLINE_PAGER", "NO_COLOR", "CLICOLOR_FORCE", "XDG_CONFIG_HOME"] {
+        c.env_remove(v);
+    }
+    for v in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+        c.env_remove(v);
+    }
+    // No personal config file: tests that want one pass --config.
+    c.env("REDLINE_CONFIG", "/dev/null")
+        .env("NO_PROXY", "*")
+        .env("TZ", "UTC")
+        .env("COLUMNS", "100")
+        .env("HOME", store.parent().unwrap_or(store));
+    c.arg("--store").arg(store).args(args).stdin(std::process::Stdio::null());
+    let out = c.output().expect("run redline");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// [`redline_in`] that must succeed; returns stdout.
+pub fn redline_ok(store: &Path, args: &[&str]) -> String {
+    let (code, out, err) = redline_in(store, args);
+    assert_eq!(code, 0, "redline {args:?} failed\nstdout: {out}\nstderr: {err}");
+    out
+}
