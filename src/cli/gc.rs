@@ -1,7 +1,7 @@
 //! `redline gc`: pack the store with delta compression.
 
 use super::{Exit, GlobalArgs};
-use crate::error::{Result, EXIT_OK};
+use crate::error::Result;
 use crate::store::{human_bytes, Store};
 
 #[derive(clap::Args, Debug)]
@@ -23,5 +23,5 @@ pub fn run(args: GcArgs, g: &GlobalArgs) -> Result<Exit> {
         started.elapsed().as_secs_f64()
     );
     println!("size before: {} bytes, after: {} bytes", r.size_before, r.size_after);
-    Ok(EXIT_OK)
+    Ok(super::report_skipped(&r.skipped))
 }

@@ -17,7 +17,7 @@ pub fn run(args: InfoArgs, g: &GlobalArgs) -> Result<Exit> {
     if args.json {
         let json = serde_json::to_string_pretty(&info).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
         println!("{json}");
-        return Ok(EXIT_OK);
+        return Ok(super::report_skipped(&info.damaged));
     }
     println!("store:     {}", info.path);
     if !info.exists {
@@ -31,5 +31,5 @@ pub fn run(args: InfoArgs, g: &GlobalArgs) -> Result<Exit> {
     if info.loose_objects > 1000 {
         println!("hint:      run `redline gc` to pack loose objects");
     }
-    Ok(EXIT_OK)
+    Ok(super::report_skipped(&info.damaged))
 }

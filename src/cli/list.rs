@@ -2,7 +2,7 @@
 
 use super::output::{ignore_broken_pipe, Output};
 use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result, EXIT_OK};
+use crate::error::{Error, Result};
 use crate::render::sanitize::visible;
 use crate::store::{ArticleSummary, Store};
 use std::io::Write;
@@ -17,13 +17,14 @@ pub struct ListArgs {
 
 pub fn run(args: ListArgs, g: &GlobalArgs) -> Result<Exit> {
     let path = g.store_path()?;
-    let articles = match Store::open_existing(&path)? {
+    let (articles, skipped) = match Store::open_existing(&path)? {
         Some(store) => store.list()?,
         None => {
             eprintln!("redline: note: no store at {} yet (the first commit creates it)", path.display());
-            vec![]
+            (vec![], vec![])
         }
     };
+    let code = super::report_skipped(&skipped);
     if args.json {
         let json =
             serde_json::to_string_pretty(&articles).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
@@ -31,11 +32,11 @@ pub fn run(args: ListArgs, g: &GlobalArgs) -> Result<Exit> {
         return ignore_broken_pipe(
             writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()),
         )
-        .map(|_| EXIT_OK);
+        .map(|_| code);
     }
     let mut out = Output::paged(g);
     ignore_broken_pipe(write_table(&mut out, &articles).and_then(|_| out.flush()))?;
-    Ok(EXIT_OK)
+    Ok(code)
 }
 
 /// `NAME  REVISIONS  FIRST OBSERVED  LAST OBSERVED`, aligned.

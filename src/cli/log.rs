@@ -34,6 +34,13 @@ pub struct LogArgs {
 pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
     crate::store::validate_name(&args.name)?;
     let store = Store::open(&g.store_path()?)?;
+    if let Some(why) = store.partial_history() {
+        eprintln!(
+            "redline: warning: {} ({}); earlier revisions are missing and numbers may not be the article's own",
+            crate::store::SHALLOW_MSG,
+            visible(&why)
+        );
+    }
     let mut revs = store.history(&args.name)?;
     if args.no_flip_flops {
         revs.retain(|r| r.meta.same_as.is_none());

@@ -34,7 +34,7 @@ pub use output::Output;
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored."
+    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -108,6 +108,11 @@ pub enum Command {
 pub type Exit = u8;
 
 pub fn main() -> ExitCode {
+    // An empty $REDLINE_STORE means "not set", as for $XDG_DATA_HOME (clap
+    // would otherwise refuse it as a missing value). Single-threaded here.
+    if std::env::var_os("REDLINE_STORE").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("REDLINE_STORE");
+    }
     let mut cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -159,6 +164,24 @@ pub fn run(cli: Cli) -> Result<Exit> {
     }
 }
 
+/// Name each damaged article a command skipped, on stderr; the exit code
+/// says whether anything was skipped ([`error::EXIT_PARTIAL`]).
+pub(crate) fn report_skipped(skipped: &[crate::store::Skipped]) -> Exit {
+    for s in skipped {
+        eprintln!(
+            "redline: warning: skipped article {}: {}",
+            crate::render::sanitize::visible(&s.name),
+            crate::render::sanitize::visible(&s.why)
+        );
+    }
+    if skipped.is_empty() {
+        error::EXIT_OK
+    } else {
+        eprintln!("  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it");
+        error::EXIT_PARTIAL
+    }
+}
+
 impl GlobalArgs {
     /// The store directory in effect: --store, $REDLINE_STORE, or the
     /// per-user default.
@@ -166,7 +189,9 @@ impl GlobalArgs {
         if let Some(p) = &self.store {
             return Ok(p.clone());
         }
-        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        // The XDG spec: a relative $XDG_DATA_HOME is invalid and ignored
+        // (it would make the store depend on the current folder).
+        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| PathBuf::from(v).is_absolute()) {
             return Ok(PathBuf::from(x).join("redline"));
         }
         match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
