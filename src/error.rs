@@ -30,6 +30,10 @@ pub const EXIT_FETCH: u8 = 8;
 /// `fetch`: the page was fetched but looks broken (not readable, or much
 /// shorter than the stored text); nothing was stored (`--force` stores it).
 pub const EXIT_REFUSED: u8 = 9;
+/// `list`, `gc`, `info`: done, but damaged articles were skipped (each is
+/// named on stderr; run `redline fsck`). (6 and 7 are reserved for the CLI
+/// restructuring, 8 and 9 are the tracker's.)
+pub const EXIT_PARTIAL: u8 = 10;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -66,6 +70,11 @@ pub enum Error {
     /// The store cannot be used: damaged objects, wrong layout, not writable.
     #[error("store problem at {path}: {msg}")]
     Store { path: PathBuf, msg: String, hint: Option<String> },
+
+    /// Another error, with where in the input it happened (`file:line`,
+    /// or a file path); exit code and hint are the inner error's.
+    #[error("{at}: {source}")]
+    At { at: String, source: Box<Error> },
 
     /// A page that could not be fetched (see [`EXIT_FETCH`]).
     #[error("{url}: {msg}")]
@@ -105,11 +114,21 @@ impl Error {
                 "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
             )),
             Error::Io { .. } => None,
+            Error::At { source, .. } => source.hint(),
         }
     }
 
     pub fn usage(msg: impl Into<String>) -> Self {
         Error::Usage { msg: msg.into(), hint: None }
+    }
+
+    /// Say where in the input this error happened (unless it already does).
+    pub fn at(self, at: &str) -> Self {
+        match &self {
+            Error::Input { path, .. } if path == at => self,
+            Error::At { at: inner, .. } if inner == at => self,
+            _ => Error::At { at: at.to_string(), source: Box::new(self) },
+        }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {

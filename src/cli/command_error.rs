@@ -159,23 +159,29 @@ impl CommandError {
 /// The kind and the hint the CLI gives for each library error.
 impl From<Error> for CommandError {
     fn from(e: Error) -> Self {
-        let kind = match &e {
-            Error::Usage { .. }
-            | Error::Input { .. }
-            | Error::BadName { .. }
-            | Error::UnknownArticle { .. }
-            | Error::NoStore { .. }
-            | Error::UnknownRevision { .. }
-            | Error::Io { .. } => ErrorKind::User,
-            Error::Locked { .. } => ErrorKind::Locked,
-            Error::Store { .. } => ErrorKind::Store,
-            Error::Fetch { .. } => ErrorKind::Fetch,
-            Error::Refused { .. } => ErrorKind::Refused,
-        };
+        let kind = kind_of(&e);
         let hint = e.hint();
         let mut c = CommandError::new(kind, e);
         c.hints.extend(hint);
         c
+    }
+}
+
+/// The kind of a library error (one with a location has its inner error's).
+fn kind_of(e: &Error) -> ErrorKind {
+    match e {
+        Error::Usage { .. }
+        | Error::Input { .. }
+        | Error::BadName { .. }
+        | Error::UnknownArticle { .. }
+        | Error::NoStore { .. }
+        | Error::UnknownRevision { .. }
+        | Error::Io { .. } => ErrorKind::User,
+        Error::Locked { .. } => ErrorKind::Locked,
+        Error::Store { .. } => ErrorKind::Store,
+        Error::Fetch { .. } => ErrorKind::Fetch,
+        Error::Refused { .. } => ErrorKind::Refused,
+        Error::At { source, .. } => kind_of(source),
     }
 }
 
@@ -242,6 +248,7 @@ mod tests {
             Error::Fetch { url: "u".into(), msg: "m".into(), hint: None },
             Error::Refused { url: "u".into(), msg: "m".into(), hint: None },
             Error::io("c", io()),
+            Error::At { at: "f:1".into(), source: Box::new(Error::Locked { msg: "m".into(), hint: None }) },
         ];
         for e in all {
             let shown = e.to_string();

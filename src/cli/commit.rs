@@ -34,6 +34,17 @@ pub struct CommitArgs {
     /// Refuse input larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = super::input::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
+    /// Store it even if --date is before the latest revision's observed time.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+    /// Store it even if the text is empty or only whitespace (normally refused:
+    /// a failed fetch would look like the article was deleted).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Accept a bare git repository that holds other refs as the store, and
+    /// mark it as one (normally refused: "not a redline store").
+    #[arg(long)]
+    pub init_into_existing: bool,
     #[command(flatten)]
     pub store: StoreOpt,
 }
@@ -47,7 +58,7 @@ pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         None => store::now(),
     };
     let text = read_text(&target.file, args.max_bytes)?;
-    let store = cx.store.open_or_create()?;
+    let store = cx.store.open_for_write(args.init_into_existing)?;
     let req = CommitRequest {
         name: name.as_str().to_string(),
         text,
@@ -55,6 +66,10 @@ pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         url: args.url,
         observed_at,
         message: args.message,
+        name_from_url: target.derived,
+        allow_out_of_order: args.allow_out_of_order,
+        allow_empty: args.allow_empty,
+        observed_now: args.date.is_none(),
     };
     let line = match store.commit(&req)? {
         CommitOutcome::Stored(rev) => {
@@ -71,6 +86,8 @@ pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 struct Target {
     name: String,
     file: PathBuf,
+    /// The name was derived from --url.
+    derived: bool,
 }
 
 impl Target {
@@ -80,13 +97,13 @@ impl Target {
     /// as NAME otherwise (the text then comes from standard input). Spelling
     /// both out (`commit NAME FILE --url U`) is never ambiguous.
     fn from_args(a: &CommitArgs) -> CommandResult<Target> {
-        let (name, file, implicit_stdin) = match (&a.name, &a.file, &a.url) {
-            (Some(n), Some(f), _) => (n.clone(), f.clone(), false),
+        let (name, file, implicit_stdin, derived) = match (&a.name, &a.file, &a.url) {
+            (Some(n), Some(f), _) => (n.clone(), f.clone(), false, false),
             (Some(x), None, Some(url)) if x == "-" || Path::new(x).is_file() => {
-                (store::name_from_url(url)?, PathBuf::from(x), false)
+                (store::name_from_url(url)?, PathBuf::from(x), false, true)
             }
-            (Some(n), None, _) => (n.clone(), PathBuf::from("-"), true),
-            (None, _, Some(url)) => (store::name_from_url(url)?, PathBuf::from("-"), true),
+            (Some(n), None, _) => (n.clone(), PathBuf::from("-"), true, false),
+            (None, _, Some(url)) => (store::name_from_url(url)?, PathBuf::from("-"), true, true),
             (None, _, None) => {
                 return Err(CommandError::user("commit needs an article NAME (or --url to derive one)")
                     .hinted("redline commit NAME FILE, or redline commit --url URL FILE"))
@@ -96,6 +113,6 @@ impl Target {
             return Err(CommandError::user(format!("no FILE given for {name:?} and standard input is a terminal"))
                 .hinted("pass the file, or pipe the text in (use - to type it)"));
         }
-        Ok(Target { name, file })
+        Ok(Target { name, file, derived })
     }
 }

@@ -41,7 +41,9 @@ impl StoreHandle {
         if let Some(p) = &self.dir {
             return Ok(p.clone());
         }
-        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        // The XDG spec: a relative $XDG_DATA_HOME is invalid and ignored
+        // (it would make the store depend on the current folder).
+        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| PathBuf::from(v).is_absolute()) {
             return Ok(PathBuf::from(x).join("redline"));
         }
         match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
@@ -69,6 +71,16 @@ impl StoreHandle {
         Ok(self.store.get_or_init(|| s))
     }
 
+    /// The store for writing: created when missing; `init_into_existing`
+    /// accepts a bare repository holding other refs (see `Store::open_for_write`).
+    pub fn open_for_write(&self, init_into_existing: bool) -> CommandResult<&Store> {
+        if let Some(s) = self.store.get() {
+            return Ok(s);
+        }
+        let s = Store::open_for_write(&self.path()?, init_into_existing)?;
+        Ok(self.store.get_or_init(|| s))
+    }
+
     /// The store if one exists (`list` and `info` answer "nothing yet").
     pub fn open_if_exists(&self) -> CommandResult<Option<&Store>> {
         if let Some(s) = self.store.get() {
@@ -84,7 +96,7 @@ impl StoreHandle {
     /// never opened or cannot be read.
     fn names(&self) -> Vec<String> {
         let Some(store) = self.store.get() else { return Vec::new() };
-        store.article_refs().map(|v| v.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
+        store.article_refs().map(|(v, _)| v.into_iter().map(|(n, _)| n).collect()).unwrap_or_default()
     }
 }
 

@@ -22,9 +22,9 @@ pub struct DiffDisplayArgs {
     /// Unchanged paragraphs to keep around each change.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub context: usize,
-    /// Width for --side-by-side (default: the terminal's, else 100).
-    #[arg(long, value_name = "COLS")]
-    pub width: Option<usize>,
+    /// Width for --side-by-side, 20 to 1000 (default: the terminal's, else 100).
+    #[arg(long, value_name = "COLS", value_parser = clap::value_parser!(u16).range(MIN_WIDTH as i64..=MAX_WIDTH as i64))]
+    pub width: Option<u16>,
     /// Count typography-only changes (quotes, dashes, spacing) as changes.
     #[arg(long)]
     pub strict: bool,
@@ -108,7 +108,7 @@ pub fn show_diff(
             Layout::Inline
         },
         context: d.context,
-        width: d.width.unwrap_or_else(terminal_width),
+        width: d.width.map(usize::from).unwrap_or_else(terminal_width),
         color: if d.format == Format::Terminal { cx.ui.color_mode() } else { render::ColorMode::Plain },
         strict: d.strict,
     };
@@ -118,6 +118,12 @@ pub fn show_diff(
     Ok(if d.exit_code && differs { EXIT_DIFFERENT } else { EXIT_OK })
 }
 
+/// Narrowest and widest `--width`: below 20 columns nothing fits; past
+/// 1000 a stray huge number would only allocate memory.
+const MIN_WIDTH: u16 = 20;
+const MAX_WIDTH: u16 = 1000;
+
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c >= 20).unwrap_or(100)
+    let cols = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok());
+    cols.map(|c| c.clamp(usize::from(MIN_WIDTH), usize::from(MAX_WIDTH))).unwrap_or(100)
 }

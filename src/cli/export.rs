@@ -7,7 +7,7 @@
 
 use super::diff::revision_side;
 use super::output::write_failed;
-use super::{ArticleName, CommandHelper, CommandResult, Exit, StoreOpt};
+use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::core::{self, DiffOptions};
 use crate::error::EXIT_OK;
 use crate::render::html;
@@ -42,10 +42,10 @@ pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = cx.store.open()?;
     let name = args.name.as_str();
     let revs = store.history(name)?;
-    std::fs::create_dir_all(&args.dir).map_err(|e| write_failed(&args.dir, e))?;
+    prepare_dir(&args.dir)?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
-    write_file(&args.dir.join("index.html"), |w| site::write_index(w, name, &rows))?;
-    write_file(&args.dir.join(ATOM_FILE), |w| crate::render::atom::write(w, name, &atom_entries(&revs)))?;
+    write_file(&args.dir, "index.html", |w| site::write_index(w, name, &rows))?;
+    write_file(&args.dir, ATOM_FILE, |w| crate::render::atom::write(w, name, &atom_entries(&revs)))?;
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -63,8 +63,8 @@ pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         let diff = core::diff(&prev_text, &text, &DiffOptions { strict: args.strict, ..DiffOptions::default() });
         let page = site::page_links(name, &rows, i);
         let (old, new) = (revision_side(name, &revs[i - 1]), revision_side(name, &revs[i]));
-        let path = args.dir.join(site::diff_page_name(revs[i].number()));
-        write_file(&path, |w| html::write(w, &diff, &old, &new, &opts, &page))?;
+        let file = site::diff_page_name(revs[i].number());
+        write_file(&args.dir, &file, |w| html::write(w, &diff, &old, &new, &opts, &page))?;
         drop(diff);
         prev_text = text;
     }
@@ -103,7 +103,7 @@ fn row(r: &Revision) -> RevisionRow {
     let first = m.revision <= 1;
     let marks = m.marks();
     RevisionRow {
-        number: m.revision,
+        number: r.number(),
         id: r.short_id(),
         date: m.observed_at.clone(),
         words: m.words,
@@ -115,10 +115,42 @@ fn row(r: &Revision) -> RevisionRow {
     }
 }
 
-/// Write one page through a buffer, naming the file in any error.
-fn write_file(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> CommandResult<()> {
-    let err = |e| write_failed(path, e);
-    let file = std::fs::File::create(path).map_err(err)?;
-    let mut w = std::io::BufWriter::new(file);
-    f(&mut w).and_then(|_| w.flush()).map_err(err)
+/// The output folder: created when missing; a file there is refused. The
+/// folder itself is used as named (even through a symlink the user chose);
+/// nothing inside it is ever followed (see [`write_file`]).
+fn prepare_dir(dir: &Path) -> CommandResult<()> {
+    match std::fs::metadata(dir) {
+        Ok(md) if md.is_dir() => Ok(()),
+        Ok(_) => Err(CommandError::user(format!("cannot export into {}: it is a file, not a folder", dir.display()))
+            .hinted("give export a folder (it is created if missing); nothing was written")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| write_failed(dir, e))
+        }
+        Err(e) => Err(write_failed(dir, e)),
+    }
+}
+
+/// Write one page as `dir/file`, confined to `dir`: the bytes go to a new
+/// temporary file (created exclusively, so an existing name or symlink is
+/// never opened) that is then renamed over `file`. A symlink planted at
+/// `file` is replaced, never followed, so nothing outside `dir` is written,
+/// and a reader never sees a half-written page. A failure is an output
+/// error (its own exit code), not a usage error.
+fn write_file(dir: &Path, file: &str, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> CommandResult<()> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{file}.redline-{}-{n}.tmp", std::process::id()));
+    let path = dir.join(file);
+    let result = (|| {
+        let out = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut w = std::io::BufWriter::new(out);
+        f(&mut w)?;
+        w.flush()?;
+        drop(w);
+        std::fs::rename(&tmp, &path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| write_failed(&path, e))
 }

@@ -22,7 +22,7 @@ Examples:\n  redline fetch https://news.example/story/42\n  redline fetch https:
 pub struct FetchArgs {
     /// The page to fetch (http or https).
     pub url: String,
-    /// Article name (default: derived from the URL, host plus path).
+    /// Article name (default: derived from the URL, as `commit --url` does).
     pub name: Option<String>,
     /// Store the text even if the page looks broken (cookie wall, error page, fragment).
     #[arg(long)]

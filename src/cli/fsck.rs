@@ -35,6 +35,9 @@ pub fn run(args: FsckArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 }
 
 fn write_text(out: &mut dyn Write, r: &FsckReport) -> std::io::Result<()> {
+    for f in &r.fixed {
+        writeln!(out, "repaired: {}", visible(f))?;
+    }
     for rep in &r.repairs {
         writeln!(
             out,

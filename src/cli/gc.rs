@@ -1,7 +1,6 @@
 //! `redline gc`: pack the store with delta compression.
 
 use super::{CommandHelper, CommandResult, Exit, StoreOpt};
-use crate::error::EXIT_OK;
 use crate::store::human_bytes;
 use std::io::Write;
 
@@ -29,5 +28,5 @@ pub fn run(_args: GcArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         started.elapsed().as_secs_f64()
     )?;
     writeln!(out, "size before: {} bytes, after: {} bytes", r.size_before, r.size_after)?;
-    Ok(EXIT_OK)
+    Ok(super::report_skipped(&cx.ui, &r.skipped))
 }

@@ -1,16 +1,22 @@
 //! `redline import SOURCE`: bulk-add revisions in one process.
 //!
-//! SOURCE is a folder (every folder holding `*.txt` files is an article
-//! named by its relative path; versions in file-name order; a version's
-//! observed time is its file's modification time) or a JSON Lines file
-//! (`-` for standard input) of `{"name","text","observed_at","title","url"}`
-//! records (`name` may be left out when `url` is given; `observed_at`
-//! defaults to now). Semantics are `commit`'s; see `store::import`.
+//! SOURCE is a folder (every folder holding `NNNN.txt` files is an article
+//! named by its relative path; versions in numeric order; a version's
+//! observed time is its file's modification time; any other `.txt` file is
+//! an error) or a JSON Lines file (`-` for standard input) of
+//! `{"name","text","observed_at","title","url","message"}` records (`name`
+//! may be left out when `url` is given; `observed_at` defaults to now).
+//! Semantics are `commit`'s; see `store::import`.
+//!
+//! Every article name is checked (valid, not nested in another) before
+//! anything is written, so a refused name leaves the store untouched; this
+//! is why a JSON Lines input is read twice (standard input is first copied
+//! to an unlinked temporary file).
 
 use super::input::{check_text, read_text};
 use super::{CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
-use crate::store::{self, validate_name, ImportRecord, ImportReport, ACCEPTED_DATE_FORMS};
+use crate::store::{self, validate_name, CommitRequest, ImportRecord, ImportReport, ACCEPTED_DATE_FORMS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, IsTerminal, Write};
@@ -32,6 +38,15 @@ pub struct ImportArgs {
     /// Do not show a progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Store versions observed before an article's latest revision.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+    /// Store empty or whitespace-only texts.
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Accept a bare git repository that holds other refs as the store.
+    #[arg(long)]
+    pub init_into_existing: bool,
     #[command(flatten)]
     pub store: StoreOpt,
 }
@@ -39,7 +54,8 @@ pub struct ImportArgs {
 /// Import every record, then report how many were stored.
 pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let source = Source::detect(&args.source)?;
-    let store = cx.store.open_or_create()?;
+    let store = cx.store.open_for_write(args.init_into_existing)?;
+    store.check_new_names(&source.names()?)?;
     let started = Instant::now();
     let bar = progress_bar(source.total(), args.quiet);
     let mut progress = |r: &ImportReport| {
@@ -47,10 +63,14 @@ pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
             b.set_position(r.records as u64);
         }
     };
-    let max = args.max_bytes;
+    let rules =
+        Rules { max: args.max_bytes, allow_out_of_order: args.allow_out_of_order, allow_empty: args.allow_empty };
     let report = match source {
-        Source::Folder(articles) => store.import(folder_records(articles, max), &mut progress),
-        Source::Lines(label, reader) => store.import(json_records(label, reader, max), &mut progress),
+        Source::Folder(articles) => store.import(folder_records(articles, rules), &mut progress),
+        Source::Lines(label, file) => {
+            let reader = BufReader::new(rewind(&file, &label)?);
+            store.import(json_records(label, Box::new(reader), rules), &mut progress)
+        }
     };
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -78,13 +98,22 @@ pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     Ok(EXIT_OK)
 }
 
-/// A folder of `NAME/NNNN.txt`, or a JSON Lines stream.
-enum Source {
-    Folder(Vec<FolderArticle>),
-    Lines(String, Box<dyn BufRead>),
+/// What every record of one import shares.
+#[derive(Clone, Copy)]
+struct Rules {
+    max: u64,
+    allow_out_of_order: bool,
+    allow_empty: bool,
 }
 
-/// One article folder: its name and its version files in file-name order.
+/// A folder of `NAME/NNNN.txt`, or a JSON Lines file (standard input is
+/// spooled to an unlinked temporary file so it can be read twice).
+enum Source {
+    Folder(Vec<FolderArticle>),
+    Lines(String, std::fs::File),
+}
+
+/// One article folder: its name and its version files in numeric order.
 struct FolderArticle {
     name: String,
     files: Vec<PathBuf>,
@@ -93,7 +122,7 @@ struct FolderArticle {
 impl Source {
     fn detect(path: &Path) -> Result<Source> {
         if path.as_os_str() == "-" {
-            return Ok(Source::Lines("<stdin>".into(), Box::new(std::io::stdin().lock())));
+            return Ok(Source::Lines("<stdin>".into(), spool_stdin()?));
         }
         let label = path.display().to_string();
         let md = std::fs::metadata(path).map_err(|e| Error::Input {
@@ -105,7 +134,7 @@ impl Source {
             return Ok(Source::Folder(scan_folder(path)?));
         }
         let f = std::fs::File::open(path).map_err(|e| Error::io(format!("opening {label}"), e))?;
-        Ok(Source::Lines(label, Box::new(BufReader::new(f))))
+        Ok(Source::Lines(label, f))
     }
 
     fn total(&self) -> Option<u64> {
@@ -114,44 +143,133 @@ impl Source {
             Source::Lines(..) => None,
         }
     }
+
+    /// Every article name the import will write, with where it first
+    /// appears, read before anything is written. Records that do not parse
+    /// are skipped here: the import itself reports them with their line.
+    fn names(&self) -> Result<Vec<(String, String)>> {
+        match self {
+            Source::Folder(a) => Ok(a
+                .iter()
+                .map(|a| (a.name.clone(), a.files[0].parent().unwrap_or(Path::new(".")).display().to_string()))
+                .collect()),
+            Source::Lines(label, file) => {
+                #[derive(Deserialize)]
+                struct NameOnly {
+                    name: Option<String>,
+                    url: Option<String>,
+                }
+                let mut names = std::collections::BTreeMap::new();
+                for (i, line) in BufReader::new(rewind(file, label)?).lines().enumerate() {
+                    let Ok(line) = line else { break };
+                    let Ok(r) = serde_json::from_str::<NameOnly>(&line) else { continue };
+                    let name = match (r.name, r.url) {
+                        (Some(n), _) => n,
+                        (None, Some(u)) => match store::name_from_url(&u) {
+                            Ok(n) => n,
+                            Err(_) => continue,
+                        },
+                        (None, None) => continue,
+                    };
+                    names.entry(name).or_insert_with(|| format!("{label}:{}", i + 1));
+                }
+                Ok(names.into_iter().collect())
+            }
+        }
+    }
 }
 
-/// Every folder holding `*.txt` files is an article named by its path
-/// relative to `root` (`progit/objects`); `*.txt` files directly in `root`
-/// form an article named after `root` itself. Other files are ignored, as are
-/// hidden folders. All names are checked before anything is imported.
+/// A fresh handle on `file`, positioned at its start.
+fn rewind(file: &std::fs::File, label: &str) -> Result<std::fs::File> {
+    use std::io::Seek;
+    let mut f = file.try_clone().map_err(|e| Error::io(format!("reading {label}"), e))?;
+    f.seek(std::io::SeekFrom::Start(0)).map_err(|e| Error::io(format!("reading {label}"), e))?;
+    Ok(f)
+}
+
+/// Copy standard input to a temporary file that is unlinked at once (it
+/// vanishes when redline exits, however it exits).
+fn spool_stdin() -> Result<std::fs::File> {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let path = std::env::temp_dir().join(format!("redline-import-{}-{nanos}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| Error::io(format!("creating a temporary file in {}", std::env::temp_dir().display()), e))?;
+    let _ = std::fs::remove_file(&path);
+    std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("reading standard input", e))?;
+    Ok(f)
+}
+
+/// Every folder holding `NNNN.txt` files (digits only) is an article named
+/// by its path relative to `root` (`progit/objects`); such files directly in
+/// `root` form an article named after `root` itself. Versions are taken in
+/// numeric order (`2.txt` before `10.txt`). Any other `.txt` file is an
+/// error (it would otherwise be silently left out or misordered); other
+/// files and hidden folders are ignored. All names are checked before
+/// anything is imported.
 fn scan_folder(root: &Path) -> Result<Vec<FolderArticle>> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let rd = std::fs::read_dir(&dir).map_err(|e| Error::io(format!("reading folder {}", dir.display()), e))?;
-        let mut files = Vec::new();
+        let mut files: Vec<(String, PathBuf)> = Vec::new();
         for entry in rd.flatten() {
             let p = entry.path();
-            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            let fname = entry.file_name().to_string_lossy().into_owned();
+            let hidden = fname.starts_with('.');
             match entry.file_type() {
                 Ok(t) if t.is_dir() && !hidden => stack.push(p),
-                Ok(_) if !hidden && p.is_file() && p.extension().is_some_and(|x| x == "txt") => files.push(p),
+                Ok(_) if !hidden && p.is_file() && p.extension().is_some_and(|x| x == "txt") => {
+                    files.push((version_number(&p, &fname)?, p))
+                }
                 _ => {}
             }
         }
         if files.is_empty() {
             continue;
         }
-        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+        files.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+        if let Some(w) = files.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(Error::Input {
+                path: w[1].1.display().to_string(),
+                msg: format!("has the same version number as {}", w[0].1.display()),
+                hint: Some("number each version once: 0001.txt, 0002.txt, ...".into()),
+            });
+        }
         let name = article_name(root, &dir)?;
-        validate_name(&name)?;
-        out.push(FolderArticle { name, files });
+        validate_name(&name).map_err(|e| e.at(&dir.display().to_string()))?;
+        out.push(FolderArticle { name, files: files.into_iter().map(|(_, p)| p).collect() });
     }
     if out.is_empty() {
         return Err(Error::Input {
             path: root.display().to_string(),
-            msg: "contains no *.txt files".into(),
+            msg: "contains no NNNN.txt files".into(),
             hint: Some("lay the folder out as NAME/0001.txt, NAME/0002.txt, ... (oldest first)".into()),
         });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// The version number of `NNNN.txt` without leading zeros, or an error
+/// naming a `.txt` file that is not numbered.
+fn version_number(path: &Path, fname: &str) -> Result<String> {
+    let stem = fname.strip_suffix(".txt").unwrap_or(fname);
+    if stem.is_empty() || !stem.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::Input {
+            path: path.display().to_string(),
+            msg: "is a .txt file whose name is not a version number".into(),
+            hint: Some(
+                "name versions NNNN.txt (digits only, oldest first: 0001.txt, 0002.txt, ...), or move other .txt files out of the folder"
+                    .into(),
+            ),
+        });
+    }
+    let digits = stem.trim_start_matches('0');
+    Ok(if digits.is_empty() { "0".into() } else { digits.into() })
 }
 
 fn article_name(root: &Path, dir: &Path) -> Result<String> {
@@ -167,20 +285,33 @@ fn article_name(root: &Path, dir: &Path) -> Result<String> {
 
 /// Folder versions as records; a version's observed time is its file's
 /// modification time.
-fn folder_records(articles: Vec<FolderArticle>, max: u64) -> impl Iterator<Item = Result<ImportRecord>> {
+fn folder_records(articles: Vec<FolderArticle>, rules: Rules) -> impl Iterator<Item = Result<ImportRecord>> {
     articles.into_iter().flat_map(move |a| {
         let name = a.name;
         a.files.into_iter().map(move |f| {
-            let text = read_text(&f, max)?;
+            let at = f.display().to_string();
+            let text = read_text(&f, rules.max)?;
             let observed_at = std::fs::metadata(&f)
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or_else(store::now);
-            Ok(ImportRecord { name: name.clone(), text, title: None, url: None, observed_at, message: None })
+            let req = CommitRequest { name: name.clone(), text, observed_at, ..rules.request() };
+            Ok(ImportRecord { at, req })
         })
     })
+}
+
+impl Rules {
+    /// A request carrying these rules (the caller fills in the rest).
+    fn request(&self) -> CommitRequest {
+        CommitRequest {
+            allow_out_of_order: self.allow_out_of_order,
+            allow_empty: self.allow_empty,
+            ..CommitRequest::default()
+        }
+    }
 }
 
 /// One JSON Lines record.
@@ -194,7 +325,7 @@ struct JsonRecord {
     message: Option<String>,
 }
 
-fn json_records(label: String, reader: Box<dyn BufRead>, max: u64) -> impl Iterator<Item = Result<ImportRecord>> {
+fn json_records(label: String, reader: Box<dyn BufRead>, rules: Rules) -> impl Iterator<Item = Result<ImportRecord>> {
     reader.lines().enumerate().filter_map(move |(i, line)| {
         let at = format!("{label}:{}", i + 1);
         match line {
@@ -204,12 +335,13 @@ fn json_records(label: String, reader: Box<dyn BufRead>, max: u64) -> impl Itera
                 hint: Some("JSON Lines must be UTF-8 text, one JSON object per line".into()),
             })),
             Ok(l) if l.trim().is_empty() => None,
-            Ok(l) => Some(json_record(&l, &at, max)),
+            Ok(l) => Some(json_record(&l, &at, rules)),
         }
     })
 }
 
-fn json_record(line: &str, at: &str, max: u64) -> Result<ImportRecord> {
+fn json_record(line: &str, at: &str, rules: Rules) -> Result<ImportRecord> {
+    let max = rules.max;
     let bad = |msg: String, hint: &str| Error::Input { path: at.to_string(), msg, hint: Some(hint.to_string()) };
     let r: JsonRecord = serde_json::from_str(line).map_err(|e| {
         bad(
@@ -224,9 +356,9 @@ fn json_record(line: &str, at: &str, max: u64) -> Result<ImportRecord> {
         ));
     }
     let text = check_text(r.text.into_bytes(), at)?;
-    let name = match (r.name, &r.url) {
-        (Some(n), _) => n,
-        (None, Some(u)) => store::name_from_url(u)?,
+    let (name, name_from_url) = match (r.name, &r.url) {
+        (Some(n), _) => (n, false),
+        (None, Some(u)) => (store::name_from_url(u).map_err(|e| e.at(at))?, true),
         (None, None) => return Err(bad("has neither \"name\" nor \"url\"".into(), "give each record a name")),
     };
     let observed_at = match &r.observed_at {
@@ -234,7 +366,17 @@ fn json_record(line: &str, at: &str, max: u64) -> Result<ImportRecord> {
             .map_err(|why| bad(format!("bad observed_at {t:?}: {why}"), &format!("use {ACCEPTED_DATE_FORMS}")))?,
         None => store::now(),
     };
-    Ok(ImportRecord { name, text, title: r.title, url: r.url, observed_at, message: r.message })
+    let req = CommitRequest {
+        name,
+        text,
+        title: r.title,
+        url: r.url,
+        observed_at,
+        message: r.message,
+        name_from_url,
+        ..rules.request()
+    };
+    Ok(ImportRecord { at: at.to_string(), req })
 }
 
 /// A bar on stderr, only for people watching a terminal.

@@ -23,7 +23,7 @@ pub fn run(args: InfoArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     if args.json {
         let json = serde_json::to_string_pretty(&info)?;
         writeln!(out, "{}", json_strict(&json))?;
-        return Ok(EXIT_OK);
+        return Ok(super::report_skipped(&cx.ui, &info.damaged));
     }
     writeln!(out, "store:     {}", visible_line(&info.path))?;
     if !info.exists {
@@ -37,5 +37,5 @@ pub fn run(args: InfoArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     if info.loose_objects > 1000 {
         writeln!(out, "hint:      run `redline gc` to pack loose objects")?;
     }
-    Ok(EXIT_OK)
+    Ok(super::report_skipped(&cx.ui, &info.damaged))
 }

@@ -63,8 +63,25 @@ fn read_bytes(path: &Path, label: &str, max_bytes: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Validate raw bytes as article text: no NUL bytes, valid UTF-8.
+/// Validate raw bytes as article text: no NUL bytes, valid UTF-8. UTF-16
+/// (recognised by its byte order mark) is refused by name rather than
+/// called binary: redline keeps the exact bytes it is given, so it does
+/// not convert them itself.
 pub fn check_text(bytes: Vec<u8>, label: &str) -> Result<String> {
+    let utf16 = match bytes.get(..2) {
+        Some([0xff, 0xfe]) => Some("UTF-16LE"),
+        Some([0xfe, 0xff]) => Some("UTF-16BE"),
+        _ => None,
+    };
+    if let Some(enc) = utf16 {
+        return Err(Error::Input {
+            path: label.to_string(),
+            msg: format!(
+                "is {enc} text (it starts with a {enc} byte order mark); redline stores UTF-8 text exactly as given"
+            ),
+            hint: Some(format!("convert it first: iconv -f {enc} -t UTF-8 FILE")),
+        });
+    }
     if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(Error::Input {
             path: label.to_string(),

@@ -2,7 +2,7 @@
 //! count and time span.
 
 use super::{ArticleName, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
-use crate::error::{Error, EXIT_OK};
+use crate::error::Error;
 use crate::render::sanitize::{json_strict, visible_line};
 use crate::store::ArticleSummary;
 use std::io::Write;
@@ -31,14 +31,15 @@ fn parse_group(s: &str) -> Result<ArticleName, String> {
 
 /// List the articles; an unknown group is an error with suggestions.
 pub fn run(args: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
-    let mut articles = match cx.store.open_if_exists()? {
+    let (mut articles, skipped) = match cx.store.open_if_exists()? {
         Some(store) => store.list()?,
         None => {
             let path = cx.store.path()?;
             cx.ui.note(&format!("no store at {} yet (the first commit creates it)", path.display()));
-            vec![]
+            (vec![], vec![])
         }
     };
+    let code = super::report_skipped(&cx.ui, &skipped);
     if let Some(g) = &args.group {
         let (group, under) = (g.as_str(), format!("{g}/"));
         articles.retain(|a| a.name == group || a.name.starts_with(&under));
@@ -49,10 +50,10 @@ pub fn run(args: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     if args.json {
         let json = serde_json::to_string_pretty(&articles)?;
         writeln!(cx.ui.stdout(), "{}", json_strict(&json))?;
-        return Ok(EXIT_OK);
+        return Ok(code);
     }
     write_table(cx.ui.paged(), &articles)?;
-    Ok(EXIT_OK)
+    Ok(code)
 }
 
 /// `NAME  REVISIONS  FIRST OBSERVED  LAST OBSERVED`, aligned.

@@ -36,7 +36,14 @@ pub struct LogArgs {
 
 /// Print the article's history, one line (or JSON object) per revision.
 pub fn run(args: LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
-    let mut revs = cx.store.open()?.history(args.name.as_str())?;
+    let store = cx.store.open()?;
+    if let Some(why) = store.partial_history() {
+        cx.ui.status(&format!(
+            "warning: {} ({why}); earlier revisions are missing and numbers may not be the article's own",
+            crate::store::SHALLOW_MSG
+        ));
+    }
+    let mut revs = store.history(args.name.as_str())?;
     if args.no_flip_flops {
         revs.retain(|r| r.meta.same_as.is_none());
     }

@@ -51,7 +51,7 @@ pub use output::{Output, Ui};
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored."
+    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
     /// `--store` given before the subcommand (for the commands that use one).
@@ -215,6 +215,11 @@ impl CommandHelper {
 /// Parse the command line, run the command, report any error and return
 /// its exit code.
 pub fn main() -> ExitCode {
+    // An empty $REDLINE_STORE means "not set", as for $XDG_DATA_HOME (clap
+    // would otherwise refuse it as a missing value). Single-threaded here.
+    if std::env::var_os("REDLINE_STORE").is_some_and(|v| v.is_empty()) {
+        std::env::remove_var("REDLINE_STORE");
+    }
     let cli = match parse() {
         Ok(c) => c,
         Err(e) => return clap_error(e),
@@ -288,6 +293,23 @@ fn plain_usage() -> Option<String> {
     }
     let usage = target.render_usage().to_string();
     usage.lines().next().map(str::to_string)
+}
+
+/// Name each damaged article a command skipped, on stderr; the exit code
+/// says whether anything was skipped ([`error::EXIT_PARTIAL`]).
+pub(crate) fn report_skipped(ui: &Ui, skipped: &[crate::store::Skipped]) -> Exit {
+    for s in skipped {
+        ui.status(&format!("warning: skipped article {}: {}", s.name, s.why));
+    }
+    if skipped.is_empty() {
+        error::EXIT_OK
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it"
+        );
+        error::EXIT_PARTIAL
+    }
 }
 
 /// Run one command with the context.

@@ -119,9 +119,11 @@ impl Checker<'_> {
             url: Some(url.to_string()),
             observed_at: now,
             message: None,
+            observed_now: true,
+            ..CommitRequest::default()
         };
         let outcome = match self.store.commit_fetched(&req, Some(&meta))? {
-            CommitOutcome::Stored(rev) => Outcome::Stored { revision: rev.meta.revision, summary: rev.meta.summary },
+            CommitOutcome::Stored(rev) => Outcome::Stored { revision: rev.number(), summary: rev.meta.summary },
             CommitOutcome::Unchanged { .. } => Outcome::Unchanged,
         };
         if let Some(p) = pending {

@@ -30,11 +30,12 @@
 //! stale locks) is reported with what to do, and never touched: fixing it
 //! would mean guessing or deleting.
 
+use super::fsck_checks::{check_packed_refs, meta_shape_problems, sort_packed_refs};
 use super::meta::{self, Meta};
-use super::write::{is_contention, STALE_LOCK};
-use super::{store_err, validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
+use super::write::STALE_LOCK;
+use super::{validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
 use crate::error::Result;
-use git2::{ObjectType, Oid, Repository, Signature};
+use git2::{ObjectType, Oid, Repository};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ pub struct Problem {
     /// `stale-lock`.
     pub kind: &'static str,
     pub article: Option<String>,
-    pub revision: Option<u32>,
+    pub revision: Option<u64>,
     pub commit: Option<String>,
     /// What is wrong.
     pub message: String,
@@ -69,7 +70,7 @@ pub struct Repair {
     /// The ref that keeps the old chain.
     pub backup_ref: String,
     /// Revisions whose meta.json was rebuilt, with the fields that changed.
-    pub rebuilt: Vec<(u32, Vec<String>)>,
+    pub rebuilt: Vec<(u64, Vec<String>)>,
     /// Commits rewritten in all (the rebuilt ones and every later one).
     pub commits_rewritten: usize,
 }
@@ -90,6 +91,8 @@ pub struct FsckReport {
     /// Problems still present (after any repair).
     pub problems: Vec<Problem>,
     pub repairs: Vec<Repair>,
+    /// Store-wide fixes `--repair` made (such as re-sorting packed-refs).
+    pub fixed: Vec<String>,
 }
 
 impl FsckReport {
@@ -99,19 +102,19 @@ impl FsckReport {
 }
 
 /// A revision as read during the check.
-struct Checked {
-    id: Oid,
-    meta: Option<Meta>,
-    text: Option<String>,
+pub(super) struct Checked {
+    pub(super) id: Oid,
+    pub(super) meta: Option<Meta>,
+    pub(super) text: Option<String>,
     /// Fields of meta.json that do not match (empty when fine).
-    mismatched: Vec<String>,
+    pub(super) mismatched: Vec<String>,
 }
 
-struct Article {
-    name: String,
-    tip: Oid,
+pub(super) struct Article {
+    pub(super) name: String,
+    pub(super) tip: Oid,
     /// Oldest first; empty when the chain could not be read.
-    revs: Vec<Checked>,
+    pub(super) revs: Vec<Checked>,
     /// Any problem that `--repair` cannot fix.
     blocking: bool,
 }
@@ -122,6 +125,14 @@ impl Store {
     /// an error means the store could not be read at all.
     pub fn fsck(&self, repair: bool) -> Result<FsckReport> {
         let mut cx = Fsck { store: self, problems: Vec::new(), reachable: HashSet::new() };
+        let partial = self.partial_history();
+        if let Some(why) = &partial {
+            let fix = "fetch the full history into the store (git fetch --unshallow from where it came, or remove info/grafts); until then redline refuses to write, and fsck --repair will not renumber a truncated chain";
+            cx.problem("shallow", None, None, None, format!("{}: {why}", super::SHALLOW_MSG), fix);
+        }
+        let repair = repair && partial.is_none();
+        let mut fixed = Vec::new();
+        cx.check_packed_refs(repair, &mut fixed);
         let objects = cx.check_objects();
         let articles = cx.check_refs()?;
         let (live_locks, leftover_files) = cx.check_locks();
@@ -137,7 +148,13 @@ impl Store {
             leftover_files,
             problems: cx.problems,
             repairs: Vec::new(),
+            fixed,
         };
+        if partial.is_some() {
+            // Numbers and same_as computed from a truncated chain are not
+            // evidence of damage, and must never be "repaired".
+            report.problems.iter_mut().for_each(|p| p.repairable = false);
+        }
         if repair {
             for a in articles.iter().filter(|a| !a.blocking && a.revs.iter().any(|r| !r.mismatched.is_empty())) {
                 match self.repair_article(a) {
@@ -178,7 +195,7 @@ impl<'s> Fsck<'s> {
         &mut self,
         kind: &'static str,
         article: Option<&str>,
-        rev: Option<u32>,
+        rev: Option<u64>,
         commit: Option<Oid>,
         msg: String,
         fix: &str,
@@ -229,10 +246,62 @@ impl<'s> Fsck<'s> {
         Some(ids)
     }
 
+    /// `packed-refs`: malformed lines are problems (git cannot read those
+    /// refs); a false "sorted" header hides refs from lookups, and
+    /// `--repair` rewrites the file in order.
+    fn check_packed_refs(&mut self, repair: bool, fixed: &mut Vec<String>) {
+        let path = self.store.path.join("packed-refs");
+        let pr = check_packed_refs(&self.store.path);
+        for (line, why) in pr.bad_lines {
+            let msg = format!("{} line {line} cannot be read: {why}", path.display());
+            self.problem("packed-refs", None, None, None, msg, "restore packed-refs from a backup or another copy of the store, or correct that line by hand (redline never edits it); the refs it held cannot be read until then");
+        }
+        if !pr.claims_sorted_but_is_not {
+            return;
+        }
+        if repair {
+            match sort_packed_refs(&self.store.path) {
+                Ok(()) => {
+                    fixed.push(format!(
+                        "rewrote {} in sorted order (its header said sorted; it was not)",
+                        path.display()
+                    ));
+                    return;
+                }
+                Err(e) => {
+                    let msg = format!("could not rewrite {} in order: {e}", path.display());
+                    self.problem("repair", None, None, None, msg, "check that no git or redline process is running (packed-refs.lock), then run `redline fsck --repair` again");
+                }
+            }
+        }
+        self.problems.push(Problem {
+            kind: "packed-refs-order",
+            article: None,
+            revision: None,
+            commit: None,
+            message: format!("{} says it is sorted but is not, so git cannot find some of its refs", path.display()),
+            fix: "run `redline fsck --repair` to rewrite it in order (nothing else changes)".into(),
+            repairable: true,
+        });
+    }
+
     /// Check every ref and every article chain.
     fn check_refs(&mut self) -> Result<Vec<Article>> {
-        let path = self.store.path.clone();
-        let refs = self.repo().references().map_err(|e| store_err(&path, "cannot list refs", e))?;
+        let refs = match self.repo().references() {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!("the refs cannot be listed: {}", e.message());
+                self.problem(
+                    "ref",
+                    None,
+                    None,
+                    None,
+                    msg,
+                    "see the packed-refs problems above; restore packed-refs from a backup or correct it by hand",
+                );
+                return Ok(Vec::new());
+            }
+        };
         let mut found: Vec<(String, Option<Oid>, bool)> = Vec::new();
         for r in refs {
             match r {
@@ -292,7 +361,7 @@ impl<'s> Fsck<'s> {
                     None,
                     target,
                     msg,
-                    &format!("if you added it on purpose, move it out of the store; to delete it: git --git-dir {} update-ref -d {full}", self.store.path.display()),
+                    "redline never writes, moves or deletes refs outside its own namespaces, and neither should you on its word: if this ref is yours, keep it and keep the articles in a store of their own (redline --store DIR)",
                 );
                 if let Some(t) = target {
                     self.mark_reachable(t);
@@ -338,7 +407,7 @@ impl<'s> Fsck<'s> {
         ids.reverse();
         let mut revs: Vec<Checked> = Vec::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
-            let pos = complete.then_some(i as u32 + 1);
+            let pos = complete.then_some(i as u64 + 1);
             revs.push(self.check_revision(name, *id, pos));
         }
         if complete {
@@ -350,7 +419,7 @@ impl<'s> Fsck<'s> {
     }
 
     /// Read one revision's tree, text and meta.json.
-    fn check_revision(&mut self, name: &str, id: Oid, pos: Option<u32>) -> Checked {
+    fn check_revision(&mut self, name: &str, id: Oid, pos: Option<u64>) -> Checked {
         let mut out = Checked { id, meta: None, text: None, mismatched: Vec::new() };
         let Ok(c) = self.repo().find_commit(id) else { return out };
         let tree = match c.tree() {
@@ -376,6 +445,10 @@ impl<'s> Fsck<'s> {
                     continue;
                 }
             };
+            if entry.filemode() != 0o100644 {
+                let msg = format!("{ename} has mode {:o}; redline writes plain files (100644)", entry.filemode());
+                self.problem("tree", Some(name), pos, Some(id), msg, "someone changed the store with git; reset the article's ref to the last good revision, or rewrite this tree with mode 100644");
+            }
             match self.repo().find_blob(entry.id()) {
                 Ok(b) => *slot = Some(b.content().to_vec()),
                 Err(e) => {
@@ -440,8 +513,17 @@ impl<'s> Fsck<'s> {
             }
         }
         if let Some(bytes) = meta_bytes {
+            let shape = serde_json::from_slice::<serde_json::Value>(&bytes).map(|v| meta_shape_problems(&v));
+            if let Some(issues) = shape.as_ref().ok().filter(|i| !i.is_empty()) {
+                let msg = format!("meta.json is not a valid {}: {}", meta::META_SCHEMA, issues.join("; "));
+                self.problem("meta-invalid", Some(name), pos, Some(id), msg, "fsck --repair will not guess what it held; restore the blob from a backup, or reset the ref to the last good revision");
+                return out;
+            }
             match serde_json::from_slice::<Meta>(&bytes) {
-                Ok(m) => out.meta = Some(m),
+                Ok(m) => {
+                    self.check_times(name, pos, &c, &m);
+                    out.meta = Some(m);
+                }
                 Err(e) => {
                     let msg = format!("meta.json does not parse: {e}");
                     self.problem("meta-unreadable", Some(name), pos, Some(id), msg, "fsck --repair will not guess the title, URL and note it held; restore the blob from a backup, or reset the ref to the last good revision");
@@ -451,13 +533,29 @@ impl<'s> Fsck<'s> {
         out
     }
 
+    /// The commit's author and committer times must be the observed time,
+    /// or `git log` and `redline log` disagree.
+    fn check_times(&mut self, name: &str, pos: Option<u64>, c: &git2::Commit<'_>, m: &Meta) {
+        let Ok(at) = super::parse_time(&m.observed_at) else { return };
+        for (who, t) in [("author", c.author().when().seconds()), ("committer", c.committer().when().seconds())] {
+            if t != at {
+                let msg = format!(
+                    "meta.json says observed at {}, but the commit's {who} time is {}",
+                    m.observed_at,
+                    super::format_time(t)
+                );
+                self.problem("time-mismatch", Some(name), pos, Some(c.id()), msg, "redline writes both from one value, so one was changed with git; fsck --repair cannot tell which is right: reset the ref to the last good revision or restore from a backup");
+            }
+        }
+    }
+
     /// Numbering, name, hash and counts of each revision, against the text
     /// and the chain.
     fn check_chain_meta(&mut self, name: &str, revs: &mut [Checked]) {
         let first_observed = revs.first().and_then(|r| r.meta.as_ref()).map(|m| m.observed_at.clone());
-        let mut by_sha: HashMap<String, u32> = HashMap::new();
+        let mut by_sha: HashMap<String, u64> = HashMap::new();
         for (i, r) in revs.iter_mut().enumerate() {
-            let pos = i as u32 + 1;
+            let pos = i as u64 + 1;
             let (Some(m), Some(text)) = (&r.meta, &r.text) else {
                 // Keep same_as checks of later revisions meaningful.
                 if let Some(t) = &r.text {
@@ -592,13 +690,13 @@ fn find_files(dir: &Path, want: &mut dyn FnMut(&Path) -> bool, out: &mut Vec<Pat
 
 /// The meta.json this revision should have: `m` with every field the text
 /// and the chain settle recomputed.
-fn expected_meta(
+pub(super) fn expected_meta(
     m: &Meta,
     name: &str,
-    pos: u32,
+    pos: u64,
     text: &str,
     first: Option<&str>,
-    by_sha: &HashMap<String, u32>,
+    by_sha: &HashMap<String, u64>,
 ) -> Meta {
     let stats = crate::core::text_stats(text);
     let sha = meta::sha256_hex(text.as_bytes());
@@ -632,96 +730,8 @@ fn field_diffs(have: &Meta, want: &Meta) -> Vec<(&'static str, String, String)> 
     cmp("words", have.words.to_string(), want.words.to_string());
     cmp("sentences", have.sentences.to_string(), want.sentences.to_string());
     cmp("paragraphs", have.paragraphs.to_string(), want.paragraphs.to_string());
-    let opt = |v: Option<u32>| v.map_or("null".to_string(), |n| n.to_string());
+    let opt = |v: Option<u64>| v.map_or("null".to_string(), |n| n.to_string());
     cmp("same_as", opt(have.same_as), opt(want.same_as));
     cmp("first_observed_at", have.first_observed_at.clone(), want.first_observed_at.clone());
     out
-}
-
-impl Store {
-    /// Rewrite one article's chain with rebuilt meta.json files, keeping
-    /// the old tip under a backup ref. All or nothing for the article.
-    fn repair_article(&self, a: &Article) -> std::result::Result<Repair, String> {
-        let repo = &self.repo;
-        let g = |e: git2::Error| e.message().to_string();
-        let first_observed = a.revs.first().and_then(|r| r.meta.as_ref()).map(|m| m.observed_at.clone());
-        let mut by_sha: HashMap<String, u32> = HashMap::new();
-        let mut parent: Option<Oid> = None;
-        let mut rewriting = false;
-        let mut rebuilt = Vec::new();
-        let mut rewritten = 0;
-        for (i, r) in a.revs.iter().enumerate() {
-            let pos = i as u32 + 1;
-            let (Some(m), Some(text)) = (&r.meta, &r.text) else { return Err("a revision could not be read".into()) };
-            let want = expected_meta(m, &a.name, pos, text, first_observed.as_deref(), &by_sha);
-            by_sha.entry(want.sha256.clone()).or_insert(pos);
-            if r.mismatched.is_empty() && !rewriting {
-                parent = Some(r.id);
-                continue;
-            }
-            rewriting = true;
-            let old = repo.find_commit(r.id).map_err(g)?;
-            let old_tree = old.tree().map_err(g)?;
-            let text_id = old_tree.get_name(TEXT_FILE).ok_or("no article.txt")?.id();
-            let (meta_id, message) = if r.mismatched.is_empty() {
-                let id = old_tree.get_name(META_FILE).ok_or("no meta.json")?.id();
-                (id, String::from_utf8_lossy(old.message_bytes()).into_owned())
-            } else {
-                rebuilt.push((pos, r.mismatched.clone()));
-                let msg = format!(
-                    "{}\nfsck --repair rebuilt meta.json ({}); this revision was commit {}\n",
-                    meta::commit_message(&want),
-                    r.mismatched.join(", "),
-                    r.id
-                );
-                (repo.blob(&meta::to_json(&want)).map_err(g)?, msg)
-            };
-            let mut tb = repo.treebuilder(None).map_err(g)?;
-            tb.insert(TEXT_FILE, text_id, 0o100644).map_err(g)?;
-            tb.insert(META_FILE, meta_id, 0o100644).map_err(g)?;
-            let tree = repo.find_tree(tb.write().map_err(g)?).map_err(g)?;
-            let sig = |s: git2::Signature<'_>| -> std::result::Result<Signature<'static>, String> {
-                Signature::new(
-                    &String::from_utf8_lossy(s.name_bytes()),
-                    &String::from_utf8_lossy(s.email_bytes()),
-                    &s.when(),
-                )
-                .map_err(|e| e.message().to_string())
-            };
-            let (author, committer) = (sig(old.author())?, sig(old.committer())?);
-            let parents = match parent {
-                Some(p) => vec![repo.find_commit(p).map_err(g)?],
-                None => vec![],
-            };
-            let prefs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-            let id = repo.commit(None, &author, &committer, &message, &tree, &prefs).map_err(g)?;
-            parent = Some(id);
-            rewritten += 1;
-        }
-        let new_tip = parent.ok_or("empty chain")?;
-        let stamp = super::now();
-        let backup = format!("{BACKUP_PREFIX}{stamp}/{}", a.name);
-        repo.reference(&backup, a.tip, false, "redline fsck --repair: chain before repair").map_err(g)?;
-        let refname = super::ref_name(&a.name);
-        match repo.reference_matching(&refname, new_tip, true, a.tip, "redline fsck --repair") {
-            Ok(_) => Ok(Repair {
-                article: a.name.clone(),
-                old_tip: a.tip.to_string(),
-                new_tip: new_tip.to_string(),
-                backup_ref: backup,
-                rebuilt,
-                commits_rewritten: rewritten,
-            }),
-            Err(e) => {
-                if let Ok(mut r) = repo.find_reference(&backup) {
-                    let _ = r.delete();
-                }
-                if is_contention(&e) {
-                    Err("another writer changed the article meanwhile".into())
-                } else {
-                    Err(e.message().to_string())
-                }
-            }
-        }
-    }
 }

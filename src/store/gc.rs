@@ -11,7 +11,7 @@
 //! commit or an import cannot lose data.
 
 use super::packing::{self, PackPlan};
-use super::{info::dir_size, store_err, Store, REF_PREFIX};
+use super::{info::dir_size, store_err, Skipped, Store, REF_PREFIX};
 use crate::error::{Error, Result};
 use git2::{Oid, Sort};
 use serde::Serialize;
@@ -27,13 +27,17 @@ pub struct GcReport {
     pub loose_removed: usize,
     pub packs_removed: usize,
     pub pack: Option<String>,
+    /// Articles (or other refs) whose history could not be walked: their
+    /// objects were left exactly as they were, and they are named here.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Store {
     /// Pack the store (see the module docs for the order of operations).
     pub fn gc(&self) -> Result<GcReport> {
+        self.check_writable()?;
         let size_before = dir_size(&self.path);
-        let plan = self.reachable_plan()?;
+        let (plan, skipped) = self.reachable_plan()?;
         let written = packing::write_pack(&self.repo, &plan, packing::Effort::Smallest)
             .map_err(|e| store_err(&self.path, "cannot write the pack", e))?;
         let mut report = GcReport {
@@ -43,6 +47,7 @@ impl Store {
             loose_removed: 0,
             packs_removed: 0,
             pack: written.as_ref().map(|w| w.pack.display().to_string()),
+            skipped,
         };
         if let Some(w) = &written {
             let in_pack: HashSet<Oid> = packing::idx_object_ids(&w.idx)
@@ -68,47 +73,58 @@ impl Store {
 
     /// Every object reachable from any ref. Article chains are added oldest
     /// first with delta-ordering hints; other refs (if someone added any) are
-    /// walked generically.
-    fn reachable_plan(&self) -> Result<PackPlan> {
-        let err = |e| store_err(&self.path, "cannot walk the store", e);
+    /// walked generically. A ref whose history cannot be walked is skipped
+    /// and named: its objects stay loose or in their old packs, untouched.
+    fn reachable_plan(&self) -> Result<(PackPlan, Vec<Skipped>)> {
         let mut plan = PackPlan::default();
         let mut seq: u64 = 0;
-        for (_, tip) in self.article_refs()? {
-            let mut walk = self.repo.revwalk().map_err(err)?;
-            walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).map_err(err)?;
-            walk.push(tip).map_err(err)?;
-            for id in walk {
-                let id = id.map_err(err)?;
-                if !plan.contains(&id) {
-                    plan.add_revision(&self.repo, id, seq).map_err(err)?;
-                    seq += 1;
-                }
+        let (refs, mut skipped) = self.article_refs()?;
+        for (name, tip) in refs {
+            if let Err(e) = self.plan_article(&mut plan, tip, &mut seq) {
+                skipped.push(Skipped { name, why: format!("its history cannot be walked: {}", e.message()) });
             }
         }
-        self.add_other_refs(&mut plan).map_err(err)?;
-        Ok(plan)
-    }
-
-    fn add_other_refs(&self, plan: &mut PackPlan) -> std::result::Result<(), git2::Error> {
-        for r in self.repo.references()? {
-            let r = r?;
+        let others = self.repo.references().map_err(|e| store_err(&self.path, "cannot list refs", e))?;
+        for r in others.flatten() {
             if r.name_bytes().starts_with(REF_PREFIX.as_bytes()) {
                 continue;
             }
+            let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
             let Some(target) = r.resolve().ok().and_then(|r| r.target()) else { continue };
-            let obj = self.repo.find_object(target, None)?;
-            if obj.kind() == Some(git2::ObjectType::Commit) {
-                let mut walk = self.repo.revwalk()?;
-                walk.push(target)?;
-                for id in walk {
-                    let id = id?;
-                    if !plan.contains(&id) {
-                        plan.add_revision(&self.repo, id, 0)?;
-                    }
-                }
-            } else {
-                plan.add(target, None);
+            if let Err(e) = self.plan_other(&mut plan, target) {
+                skipped.push(Skipped { name, why: format!("it cannot be walked: {}", e.message()) });
             }
+        }
+        Ok((plan, skipped))
+    }
+
+    fn plan_article(&self, plan: &mut PackPlan, tip: Oid, seq: &mut u64) -> std::result::Result<(), git2::Error> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
+        walk.push(tip)?;
+        for id in walk {
+            let id = id?;
+            if !plan.contains(&id) {
+                plan.add_revision(&self.repo, id, *seq)?;
+                *seq += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn plan_other(&self, plan: &mut PackPlan, target: Oid) -> std::result::Result<(), git2::Error> {
+        let obj = self.repo.find_object(target, None)?;
+        if obj.kind() == Some(git2::ObjectType::Commit) {
+            let mut walk = self.repo.revwalk()?;
+            walk.push(target)?;
+            for id in walk {
+                let id = id?;
+                if !plan.contains(&id) {
+                    plan.add_revision(&self.repo, id, 0)?;
+                }
+            }
+        } else {
+            plan.add_tree_or_object(&self.repo, target, None)?;
         }
         Ok(())
     }

@@ -24,7 +24,9 @@
 
 use super::meta::{self, Change, Meta, MetaInput, Prev};
 use super::packing::{self, PackPlan};
-use super::write::{is_contention, update_ref, write_revision, CommitOutcome, CommitRequest};
+use super::write::{
+    check_latest, check_request, is_contention, update_ref, write_revision, CommitOutcome, CommitRequest, LastSeen,
+};
 use super::{store_err, validate_name, Store};
 use crate::error::Result;
 use git2::{Oid, Repository};
@@ -32,8 +34,13 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-/// One revision to import (the same fields as a commit).
-pub type ImportRecord = CommitRequest;
+/// One revision to import: a commit request, and where it came from
+/// (`file:line` or a file path), which every error about it names.
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub at: String,
+    pub req: CommitRequest,
+}
 
 /// Called after each record with the running totals.
 pub trait ImportProgress {
@@ -81,7 +88,7 @@ struct Article {
     /// hash only while re-importing revisions that are already stored.
     baseline: Option<String>,
     /// Content hash → earliest revision with that text.
-    hashes: HashMap<String, u32>,
+    hashes: HashMap<String, u64>,
     /// (content hash, observed time) of the revisions stored before this
     /// import started: a record matching one is a re-import, not a flip-flop.
     /// (Revisions added by this run are not included: folder imports take
@@ -90,11 +97,15 @@ struct Article {
     /// Records stored since the last flush (text kept aside), with their
     /// commits, for replay if the ref moved under us.
     pending: Vec<(CommitRequest, Arc<str>, Oid)>,
+    /// The latest revision, or the last record queued after it: what the
+    /// order and URL checks of the next record compare against.
+    last: Option<LastSeen>,
 }
 
 /// A record that will be stored, with what its diff needs.
 struct Job {
-    rec: ImportRecord,
+    at: String,
+    rec: CommitRequest,
     text: Arc<str>,
     sha: String,
     /// The text of the revision it follows (None for a first revision).
@@ -113,7 +124,7 @@ struct Importer<'s> {
     touched: HashSet<String>,
     /// Revision count of each article when this import first touched it
     /// (kept even when the article's cached state is evicted).
-    preexisting: HashMap<String, u32>,
+    preexisting: HashMap<String, u64>,
     report: ImportReport,
 }
 
@@ -180,9 +191,10 @@ impl Importer<'_> {
         let mut jobs = Vec::new();
         // The last text queued in this chunk, per article.
         let mut queued: HashMap<String, Arc<str>> = HashMap::new();
-        for mut rec in chunk {
+        for record in chunk {
+            let ImportRecord { at, req: mut rec } = record;
             if let Err(e) = self.ensure_loaded(&rec.name) {
-                return (jobs, Some(e));
+                return (jobs, Some(e.at(&at)));
             }
             self.report.records += 1;
             let a = self.articles.get_mut(&rec.name).expect("loaded above");
@@ -191,21 +203,34 @@ impl Importer<'_> {
                 self.report.unchanged += 1;
                 continue;
             }
-            a.baseline = Some(sha.clone());
             if a.seen.contains(&(sha.clone(), super::format_time(rec.observed_at))) {
+                a.baseline = Some(sha);
                 self.report.already_stored += 1;
                 continue;
             }
+            let checked = check_request(&rec).and_then(|_| match &a.last {
+                Some(last) => check_latest(&rec, last),
+                None => Ok(()),
+            });
+            if let Err(e) = checked {
+                return (jobs, Some(e.at(&at)));
+            }
+            a.baseline = Some(sha.clone());
+            let revision = a.last.as_ref().map_or(1, |l| l.revision + 1);
+            a.last = Some(LastSeen { revision, observed_at: rec.observed_at, url: rec.url.clone() });
             let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
             let prev_text = queued.get(&rec.name).cloned().or_else(|| a.prev.as_ref().map(|(_, t)| t.clone()));
             queued.insert(rec.name.clone(), text.clone());
-            jobs.push(Job { rec, text, sha, prev_text });
+            jobs.push(Job { at, rec, text, sha, prev_text });
         }
         (jobs, None)
     }
 
     fn ensure_loaded(&mut self, name: &str) -> Result<()> {
         validate_name(name)?;
+        if !self.articles.contains_key(name) && !self.preexisting.contains_key(name) {
+            self.store.check_nesting(name)?;
+        }
         if self.touched.insert(name.to_string()) {
             self.report.articles = self.touched.len();
         }
@@ -226,7 +251,7 @@ impl Importer<'_> {
     }
 
     fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
-        let Job { rec, text, sha, .. } = job;
+        let Job { at, rec, text, sha, .. } = job;
         let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
         let m = meta::build_with(
             MetaInput {
@@ -243,7 +268,7 @@ impl Importer<'_> {
             change,
         );
         let id = write_revision(self.repo, a.tip, &m, &text, rec.observed_at)
-            .map_err(|e| store_err(&self.store.path, "cannot write a revision", e))?;
+            .map_err(|e| store_err(&self.store.path, "cannot write a revision", e).at(&at))?;
         a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
         self.pending_revisions += 1;
@@ -256,7 +281,7 @@ impl Importer<'_> {
 
     /// An article's state from the store: its tip, latest text and hashes.
     fn load(&mut self, name: &str) -> Result<Article> {
-        let base = self.store.tip(name)?;
+        let base = self.store.tip_for_write(name)?;
         let mut a = Article {
             base,
             tip: base,
@@ -265,6 +290,7 @@ impl Importer<'_> {
             hashes: HashMap::new(),
             seen: HashSet::new(),
             pending: vec![],
+            last: None,
         };
         let Some(tip) = base else {
             self.preexisting.entry(name.to_string()).or_insert(0);
@@ -281,6 +307,7 @@ impl Importer<'_> {
         }
         let text = self.store.text_string(&latest)?;
         a.baseline = Some(latest.meta.sha256.clone());
+        a.last = Some(LastSeen::of(&latest.meta));
         a.prev = Some((latest.meta, Arc::from(text)));
         Ok(a)
     }

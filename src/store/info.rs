@@ -16,15 +16,27 @@ pub struct StoreInfo {
     pub loose_objects: usize,
     pub packed_objects: u64,
     pub packs: usize,
+    /// Article refs that do not lead to a commit (symbolic, or pointing at
+    /// a blob, tree or tag), by name.
+    pub damaged: Vec<super::Skipped>,
 }
 
 impl StoreInfo {
     /// Describe the store at `path` (refusing a path that is not a store).
     pub fn gather(path: &Path) -> Result<StoreInfo> {
         let store = Store::open_existing(path)?;
-        let articles = match &store {
-            Some(s) => s.article_refs()?.len(),
-            None => 0,
+        let (articles, damaged) = match &store {
+            Some(s) => {
+                let (refs, mut damaged) = s.article_refs()?;
+                let total = refs.len() + damaged.len();
+                for (name, tip) in &refs {
+                    if let Err(e) = s.require_commit(name, *tip) {
+                        damaged.push(super::Skipped { name: name.clone(), why: e.to_string() });
+                    }
+                }
+                (total, damaged)
+            }
+            None => (0, vec![]),
         };
         let idxs = packing::pack_indexes(path);
         let packed = idxs.iter().filter_map(|i| packing::idx_object_count(i).ok()).sum();
@@ -38,6 +50,7 @@ impl StoreInfo {
             loose_objects: packing::loose_objects(path).len(),
             packed_objects: packed,
             packs: idxs.len(),
+            damaged,
         })
     }
 }

@@ -14,8 +14,9 @@ pub const META_SCHEMA: &str = "redline.meta/1";
 pub struct Meta {
     pub schema: String,
     pub name: String,
-    /// 1 is the first revision.
-    pub revision: u32,
+    /// 1 is the first revision. Read as u64 so a tampered huge number is
+    /// caught by the chain checks instead of wrapping.
+    pub revision: u64,
     /// Given with `--title`, else the first non-empty line, trimmed.
     pub title: String,
     pub url: Option<String>,
@@ -30,7 +31,7 @@ pub struct Meta {
     /// SHA-256 of the text, hex.
     pub sha256: String,
     /// The text is byte-identical to this older revision (a flip-flop).
-    pub same_as: Option<u32>,
+    pub same_as: Option<u64>,
     /// Words added and removed against the previous revision (revision 1:
     /// all its words added).
     pub words_added: usize,
@@ -81,7 +82,7 @@ pub struct MetaInput<'a> {
     pub observed_at: i64,
     pub message: Option<&'a str>,
     pub prev: Option<Prev<'a>>,
-    pub same_as: Option<u32>,
+    pub same_as: Option<u64>,
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -202,7 +203,7 @@ impl Change {
     }
 
     /// `+42 −17 words, 2 sentences reworded` (no `rev N:` prefix).
-    fn summary(&self, title_changed: bool, same_as: Option<u32>) -> String {
+    fn summary(&self, title_changed: bool, same_as: Option<u64>) -> String {
         let mut parts = Vec::new();
         if self.first {
             parts.push(format!("{} words", self.words_added));

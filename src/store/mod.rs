@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 
 mod date;
 mod fsck;
+mod fsck_checks;
+mod fsck_repair;
 mod gc;
+mod guard;
 mod import;
 mod info;
 mod meta;
@@ -31,19 +34,22 @@ mod packing;
 mod raw;
 mod read;
 mod revspec;
+mod url_name;
 mod watch;
 mod write;
 
-pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS};
+pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
 pub use fsck::{FsckReport, Problem, Repair, BACKUP_PREFIX};
 pub use gc::GcReport;
+pub use guard::SHALLOW_MSG;
 pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
 pub use meta::{sha256_hex, Meta, META_SCHEMA};
-pub use name::{name_from_url, validate_name, MAX_NAME_BYTES};
+pub use name::{validate_name, MAX_NAME_BYTES};
 pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
-pub use read::{ArticleSummary, Revision};
+pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
+pub use url_name::{canonical_url, name_from_url};
 pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
 pub use write::{CommitOutcome, CommitRequest};
 
@@ -56,6 +62,8 @@ pub const META_FILE: &str = "meta.json";
 /// `redline.version` in the store's git config; a store made by a newer
 /// redline with a higher number is refused rather than misread.
 pub const STORE_VERSION: i64 = 1;
+/// Refs redline itself writes (articles, and chains kept by `fsck --repair`).
+pub const OWN_PREFIXES: [&str; 2] = [REF_PREFIX, fsck::BACKUP_PREFIX];
 const VERSION_KEY: &str = "redline.version";
 
 /// An open store. Holds one [`Repository`] for its lifetime so bulk work
@@ -75,7 +83,7 @@ enum Found {
 impl Store {
     /// Open an existing store for reading. A missing store is
     /// [`Error::NoStore`]; anything there that is not a bare git repository
-    /// is [`Error::Store`].
+    /// is [`Error::Store`]; a foreign repository is refused.
     pub fn open(path: &Path) -> Result<Store> {
         Self::open_existing(path)?.ok_or_else(|| Error::NoStore { path: path.to_path_buf() })
     }
@@ -85,18 +93,36 @@ impl Store {
     pub fn open_existing(path: &Path) -> Result<Option<Store>> {
         match probe(path)? {
             Found::Missing | Found::EmptyDir => Ok(None),
-            Found::Repo(repo) => Ok(Some(Store { repo, path: path.to_path_buf() })),
+            Found::Repo(repo) => {
+                check_not_foreign(&repo, path)?;
+                Ok(Some(Store { repo, path: path.to_path_buf() }))
+            }
         }
     }
 
-    /// Open the store, creating it (and its parent folders) when missing.
+    /// Open the store for writing, creating it (and its parent folders) when
+    /// missing. Refuses a foreign repository and a partial history.
     pub fn open_or_create(path: &Path) -> Result<Store> {
+        Self::open_for_write(path, false)
+    }
+
+    /// [`Store::open_or_create`]; with `init_into_existing`, a bare
+    /// repository that holds other refs is accepted and marked as a store
+    /// (`--init-into-existing`).
+    pub fn open_for_write(path: &Path, init_into_existing: bool) -> Result<Store> {
         let repo = match probe(path)? {
-            Found::Repo(repo) => repo,
-            Found::Missing | Found::EmptyDir => init(path)?,
+            Found::Repo(repo) => {
+                if !init_into_existing {
+                    check_not_foreign(&repo, path)?;
+                }
+                repo
+            }
+            Found::Missing | Found::EmptyDir => create(path)?,
         };
-        mark_version(&repo, path)?;
-        Ok(Store { repo, path: path.to_path_buf() })
+        let store = Store { repo, path: path.to_path_buf() };
+        store.check_writable()?;
+        mark_version(&store.repo, path)?;
+        Ok(store)
     }
 
     /// The store directory.
@@ -152,6 +178,62 @@ fn not_a_store(path: &Path, msg: &str) -> Error {
     }
 }
 
+/// A bare repository that redline never marked and that holds refs outside
+/// redline's namespaces is someone's project, not a store: writing
+/// `redline.version` into it, or advising to delete its branches, would be
+/// wrong. (A `git clone --bare` of a store has only article refs: accepted.)
+fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
+    if local_version(repo, path)?.is_some() {
+        return Ok(());
+    }
+    let Ok(refs) = repo.references() else { return Ok(()) };
+    let foreign = refs.flatten().find_map(|r| {
+        let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p)) && !raw::is_tracker_ref(&name)).then_some(name)
+    });
+    match foreign {
+        None => Ok(()),
+        Some(r) => Err(Error::Usage {
+            msg: format!(
+                "{} is not a redline store: it is a git repository with other refs (such as {r}) and no redline.version",
+                path.display()
+            ),
+            hint: Some(
+                "point --store at a redline store or an empty folder; to keep articles in this repository anyway, commit or import with --init-into-existing"
+                    .into(),
+            ),
+        }),
+    }
+}
+
+/// Create a new store atomically: a complete repository is built in a
+/// temporary sibling folder and renamed into place, so a concurrent
+/// writer sees either nothing or a finished store, never a half-made one.
+/// When another process wins the rename, its store is used.
+fn create(path: &Path) -> Result<Repository> {
+    let (Some(parent), Some(file)) = (path.parent(), path.file_name()) else { return init(path) };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    std::fs::create_dir_all(parent).map_err(|e| Error::Store {
+        path: path.to_path_buf(),
+        msg: format!("cannot create its parent folder: {e}"),
+        hint: Some("check that the parent folder is writable, or pass --store DIR".into()),
+    })?;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let tmp = parent.join(format!(".{}.redline-new-{}-{nanos}", file.to_string_lossy(), std::process::id()));
+    let repo = init(&tmp)?;
+    mark_version(&repo, &tmp)?;
+    drop(repo);
+    let renamed = std::fs::rename(&tmp, path);
+    if renamed.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    match probe(path)? {
+        Found::Repo(repo) => Ok(repo),
+        // Renaming onto an empty mount point fails; build in place then.
+        Found::Missing | Found::EmptyDir => init(path),
+    }
+}
+
 fn init(path: &Path) -> Result<Repository> {
     let mut opts = RepositoryInitOptions::new();
     opts.bare(true).mkpath(true).no_reinit(false);
@@ -162,14 +244,24 @@ fn init(path: &Path) -> Result<Repository> {
     })
 }
 
-fn local_version(repo: &Repository) -> Option<i64> {
-    let cfg = repo.config().ok()?;
-    let local = cfg.open_level(git2::ConfigLevel::Local).ok()?;
-    local.get_i64(VERSION_KEY).ok()
+/// `redline.version` from the repository's own config; a value that is not
+/// a number is refused rather than overwritten.
+fn local_version(repo: &Repository, path: &Path) -> Result<Option<i64>> {
+    let Ok(cfg) = repo.config() else { return Ok(None) };
+    let Ok(local) = cfg.open_level(git2::ConfigLevel::Local) else { return Ok(None) };
+    let Ok(raw) = local.get_string(VERSION_KEY) else { return Ok(None) };
+    raw.trim().parse::<i64>().map(Some).map_err(|_| Error::Store {
+        path: path.to_path_buf(),
+        msg: format!("its config sets {VERSION_KEY} to {raw:?}, which is not a store version number"),
+        hint: Some(format!(
+            "if this is a redline store, fix it: git --git-dir {} config {VERSION_KEY} {STORE_VERSION}",
+            path.display()
+        )),
+    })
 }
 
 fn check_version(repo: &Repository, path: &Path) -> Result<()> {
-    match local_version(repo) {
+    match local_version(repo, path)? {
         Some(v) if v > STORE_VERSION => Err(Error::Store {
             path: path.to_path_buf(),
             msg: format!("was written by a newer redline (store version {v}; this one knows {STORE_VERSION})"),
@@ -183,7 +275,7 @@ fn check_version(repo: &Repository, path: &Path) -> Result<()> {
 /// A bare repository without it (say, a `git clone --bare` of a store) gets it
 /// on its first write.
 fn mark_version(repo: &Repository, path: &Path) -> Result<()> {
-    if local_version(repo).is_some() {
+    if local_version(repo, path)?.is_some() {
         return Ok(());
     }
     let set = || -> std::result::Result<(), git2::Error> {

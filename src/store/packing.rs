@@ -78,20 +78,31 @@ impl PackPlan {
             match (hint, entry.kind()) {
                 (Some(h), Some(git2::ObjectType::Blob)) => self.add(entry.id(), Some(h)),
                 // Anything unexpected is still kept, fully.
-                _ => self.add_recursive(repo, entry.id(), entry.name().ok())?,
+                _ => self.add_tree_or_object(repo, entry.id(), entry.name().ok())?,
             }
         }
         Ok(())
     }
 
-    fn add_recursive(&mut self, repo: &Repository, id: Oid, name: Option<&str>) -> Result<(), git2::Error> {
-        if self.contains(&id) {
-            return Ok(());
-        }
-        self.add(id, name.map(str::to_string));
-        if let Ok(tree) = repo.find_tree(id) {
-            for e in tree.iter() {
-                self.add_recursive(repo, e.id(), e.name().ok())?;
+    /// `id` and, when it is a tree, everything below it. Iterative, with an
+    /// explicit stack: a hostile tree nested 50,000 levels deep must not
+    /// overflow the call stack.
+    pub(crate) fn add_tree_or_object(
+        &mut self,
+        repo: &Repository,
+        id: Oid,
+        name: Option<&str>,
+    ) -> Result<(), git2::Error> {
+        let mut stack = vec![(id, name.map(str::to_string))];
+        while let Some((id, name)) = stack.pop() {
+            if self.contains(&id) {
+                continue;
+            }
+            self.add(id, name);
+            if let Ok(tree) = repo.find_tree(id) {
+                for e in tree.iter() {
+                    stack.push((e.id(), e.name().ok().map(str::to_string)));
+                }
             }
         }
         Ok(())

@@ -4,10 +4,11 @@
 //! Only the asked-for article's own parent chain is ever walked, and
 //! `list` reads refs plus each tip's meta.json, never history.
 
+use super::guard::Lookup;
 use super::revspec::RevSpec;
-use super::{meta::Meta, ref_name, store_err, validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
+use super::{meta::Meta, store_err, validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
 use crate::error::{Error, Result};
-use git2::{ErrorCode, Oid};
+use git2::Oid;
 use serde::Serialize;
 
 /// One stored revision: its commit id and metadata (text is read on demand).
@@ -18,8 +19,10 @@ pub struct Revision {
 }
 
 impl Revision {
+    /// The revision number (chains are checked, so real numbers fit; a
+    /// tampered one past u32 saturates rather than wraps).
     pub fn number(&self) -> u32 {
-        self.meta.revision
+        u32::try_from(self.meta.revision).unwrap_or(u32::MAX)
     }
 
     pub fn short_id(&self) -> String {
@@ -31,7 +34,7 @@ impl Revision {
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleSummary {
     pub name: String,
-    pub revisions: u32,
+    pub revisions: u64,
     pub first_observed_at: String,
     pub last_observed_at: String,
     pub title: String,
@@ -42,11 +45,10 @@ impl Store {
     /// The commit at the tip of `name`'s chain, if the article exists.
     pub fn tip(&self, name: &str) -> Result<Option<Oid>> {
         validate_name(name)?;
-        match self.repo.find_reference(&ref_name(name)) {
-            Ok(r) => Ok(r.target()),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(store_err(&self.path, &format!("cannot read the ref of {name}"), e)),
-        }
+        Ok(match self.lookup(name)? {
+            Lookup::Missing => None,
+            Lookup::Found(id) | Lookup::Unsorted(id) => Some(id),
+        })
     }
 
     fn require_tip(&self, name: &str) -> Result<Oid> {
@@ -86,7 +88,7 @@ impl Store {
         Ok(ids)
     }
 
-    fn parent_of(&self, id: Oid) -> Result<Option<Oid>> {
+    pub(crate) fn parent_of(&self, id: Oid) -> Result<Option<Oid>> {
         let c = self.repo.find_commit(id).map_err(|e| store_err(&self.path, &format!("cannot read commit {id}"), e))?;
         Ok(c.parent_ids().next())
     }
@@ -124,7 +126,7 @@ impl Store {
     }
 
     /// The revision `k` commits before `tip`.
-    fn walk_back(&self, tip: Oid, k: u32) -> Result<Revision> {
+    fn walk_back(&self, tip: Oid, k: u64) -> Result<Revision> {
         let mut cur = tip;
         for _ in 0..k {
             cur = self
@@ -174,22 +176,32 @@ impl Store {
         Ok(blob.content().to_vec())
     }
 
-    /// Every article's name and tip commit, sorted by name (refs only).
-    pub fn article_refs(&self) -> Result<Vec<(String, Oid)>> {
+    /// Every article's name and tip, sorted by name (refs only), and the
+    /// article refs that cannot be followed (symbolic, unreadable), by name.
+    pub fn article_refs(&self) -> Result<ArticleRefs> {
         let refs = self
             .repo
             .references_glob(&format!("{REF_PREFIX}*"))
             .map_err(|e| store_err(&self.path, "cannot list refs", e))?;
         let mut out = Vec::new();
+        let mut skipped = Vec::new();
         for r in refs {
-            let r = r.map_err(|e| store_err(&self.path, "cannot list refs", e))?;
-            let name = std::str::from_utf8(r.name_bytes()).ok().and_then(|n| n.strip_prefix(REF_PREFIX));
-            if let (Some(name), Some(tip)) = (name, r.target()) {
-                out.push((name.to_string(), tip));
+            let r = match r {
+                Ok(r) => r,
+                Err(e) => {
+                    skipped.push(Skipped { name: "?".into(), why: format!("a ref cannot be read: {}", e.message()) });
+                    continue;
+                }
+            };
+            let full = String::from_utf8_lossy(r.name_bytes()).into_owned();
+            let name = full.strip_prefix(REF_PREFIX).unwrap_or(&full).to_string();
+            match r.target() {
+                Some(tip) => out.push((name, tip)),
+                None => skipped.push(Skipped { name, why: format!("its ref {full} is symbolic, not a commit id") }),
             }
         }
         out.sort();
-        Ok(out)
+        Ok((out, skipped))
     }
 
     /// Every article with its revision count and time span, from each
@@ -198,30 +210,50 @@ impl Store {
     /// Reading one small object chain per article is all the work, and it
     /// parallelises cleanly: large stores are read on two threads, each
     /// with its own repository handle (a `Repository` is not `Sync`).
-    pub fn list(&self) -> Result<Vec<ArticleSummary>> {
-        let refs = self.article_refs()?;
+    ///
+    /// A damaged article (a symbolic ref, a tip that is not a redline
+    /// revision) is skipped and returned by name, so one bad article never
+    /// hides the others.
+    pub fn list(&self) -> Result<(Vec<ArticleSummary>, Vec<Skipped>)> {
+        let (refs, mut skipped) = self.article_refs()?;
+        let summarize = |store: &Store, part: &[(String, Oid)]| {
+            let mut ok = Vec::with_capacity(part.len());
+            let mut bad = Vec::new();
+            for (name, tip) in part {
+                match store.summary(name, *tip) {
+                    Ok(s) => ok.push(s),
+                    Err(e) => bad.push(Skipped { name: name.clone(), why: e.to_string() }),
+                }
+            }
+            (ok, bad)
+        };
         if refs.len() < PARALLEL_LIST {
-            return refs.iter().map(|(name, tip)| self.summary(name, *tip)).collect();
+            let (ok, bad) = summarize(self, &refs);
+            skipped.extend(bad);
+            return Ok((ok, skipped));
         }
         let (mine, theirs) = refs.split_at(refs.len() / 2);
         let path = &self.path;
         std::thread::scope(|scope| {
-            let other = scope.spawn(move || -> Result<Vec<ArticleSummary>> {
+            let other = scope.spawn(move || -> Result<(Vec<ArticleSummary>, Vec<Skipped>)> {
                 let store = Store::open(path)?;
-                theirs.iter().map(|(name, tip)| store.summary(name, *tip)).collect()
+                Ok(summarize(&store, theirs))
             });
-            let mut out = mine.iter().map(|(name, tip)| self.summary(name, *tip)).collect::<Result<Vec<_>>>()?;
-            let rest = other.join().map_err(|_| Error::Store {
+            let (mut out, bad) = summarize(self, mine);
+            skipped.extend(bad);
+            let (rest, bad) = other.join().map_err(|_| Error::Store {
                 path: path.clone(),
                 msg: "a reader thread failed while listing articles".into(),
                 hint: Some("run `redline fsck` to check the store".into()),
             })??;
             out.extend(rest);
-            Ok(out)
+            skipped.extend(bad);
+            Ok((out, skipped))
         })
     }
 
     fn summary(&self, name: &str, tip: Oid) -> Result<ArticleSummary> {
+        self.require_commit(name, tip)?;
         let m = self.revision(tip)?.meta;
         Ok(ArticleSummary {
             name: name.to_string(),
@@ -242,6 +274,16 @@ impl Store {
     }
 }
 
+/// Article names with their tips, and the article refs that cannot be followed.
+pub type ArticleRefs = (Vec<(String, Oid)>, Vec<Skipped>);
+
+/// An article `list`, `gc` or `info` could not read, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub name: String,
+    pub why: String,
+}
+
 /// Stores with at least this many articles are listed on two threads.
 const PARALLEL_LIST: usize = 2000;
 
@@ -254,7 +296,7 @@ enum PrefixMatch {
     Many(String),
 }
 
-fn count_phrase(count: u32) -> String {
+fn count_phrase(count: u64) -> String {
     if count == 1 {
         "there is only 1 revision".into()
     } else {

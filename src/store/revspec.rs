@@ -10,9 +10,9 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevSpec {
     /// `N`, 1-based.
-    Number(u32),
+    Number(u64),
     /// `latest` (K = 0) or `latest~K`.
-    Latest(u32),
+    Latest(u64),
     /// A lower-cased commit-id prefix, 4 to 40 hex digits.
     Prefix(String),
 }
@@ -31,10 +31,10 @@ impl RevSpec {
             if k.is_empty() {
                 return Ok(RevSpec::Latest(1));
             }
-            return k.parse::<u32>().map(RevSpec::Latest).map_err(|_| format!("{k:?} after latest~ is not a number"));
+            return k.parse::<u64>().map(RevSpec::Latest).map_err(|_| format!("{k:?} after latest~ is not a number"));
         }
         if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-            return match s.parse::<u32>() {
+            return match s.parse::<u64>() {
                 Ok(0) => Err("revisions start at 1".into()),
                 Ok(n) => Ok(RevSpec::Number(n)),
                 Err(_) if is_prefix(s) => Ok(RevSpec::Prefix(s.to_string())),
@@ -78,7 +78,7 @@ mod tests {
         assert_eq!(RevSpec::parse("latest~2"), Ok(RevSpec::Latest(2)));
         assert_eq!(RevSpec::parse("latest~"), Ok(RevSpec::Latest(1)));
         assert_eq!(RevSpec::parse("ABCD12"), Ok(RevSpec::Prefix("abcd12".into())));
-        assert_eq!(RevSpec::parse("99999999999"), Ok(RevSpec::Prefix("99999999999".into())));
+        assert_eq!(RevSpec::parse("99999999999999999999"), Ok(RevSpec::Prefix("99999999999999999999".into())));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 /// A new revision to store.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CommitRequest {
     pub name: String,
     pub text: String,
@@ -25,6 +25,16 @@ pub struct CommitRequest {
     /// Seconds since the Unix epoch (see [`super::parse_date`]).
     pub observed_at: i64,
     pub message: Option<String>,
+    /// The name was derived from `url`: a stored article of that name that
+    /// holds a different URL is a collision, refused rather than merged.
+    pub name_from_url: bool,
+    /// Store it even if it is older than the latest revision.
+    pub allow_out_of_order: bool,
+    /// Store it even if the text is empty or only whitespace.
+    pub allow_empty: bool,
+    /// `observed_at` is the clock's "now", not a given date: a concurrent
+    /// writer's revision a few seconds newer is not "out of order".
+    pub observed_now: bool,
 }
 
 /// What [`Store::commit`] did.
@@ -35,7 +45,7 @@ pub enum CommitOutcome {
     Stored(Revision),
     /// Byte-identical to the latest revision: nothing was stored.
     Unchanged {
-        revision: u32,
+        revision: u64,
         id: Oid,
     },
 }
@@ -44,6 +54,9 @@ pub enum CommitOutcome {
 const DEFAULT_LOCK_BUDGET: Duration = Duration::from_secs(10);
 /// A lock file older than this is probably left by a killed process.
 pub(crate) const STALE_LOCK: Duration = Duration::from_secs(60);
+/// With an implicit "now", a latest revision at most this much newer is a
+/// concurrent writer, not a history going back in time.
+const NOW_SLACK_SECS: i64 = 5;
 
 /// The retry budget; `REDLINE_LOCK_TIMEOUT_MS` shortens it (tests use this so
 /// they need not wait ten seconds).
@@ -53,6 +66,38 @@ pub(crate) fn lock_budget() -> Duration {
         .and_then(|v| v.parse().ok())
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_LOCK_BUDGET)
+}
+
+/// Checks of a request that need no store: empty text, the time range, a
+/// NUL in the note (git cannot keep it in a commit message).
+pub(crate) fn check_request(req: &CommitRequest) -> Result<()> {
+    super::date::check_range(req.observed_at).map_err(|why| Error::Usage {
+        msg: format!("article {:?}: observed time {why}", req.name),
+        hint: Some(format!("use a date between {} and {}", super::date::MIN_TIME_TEXT, super::date::MAX_TIME_TEXT)),
+    })?;
+    if !req.allow_empty && is_blank(&req.text) {
+        return Err(Error::Usage {
+            msg: format!(
+                "article {:?}: the text is empty or only whitespace; refused because a failed fetch would look like the article was deleted",
+                req.name
+            ),
+            hint: Some("pass --allow-empty to store it anyway".into()),
+        });
+    }
+    for (field, v) in [("message", &req.message), ("title", &req.title), ("url", &req.url)] {
+        if let Some(at) = v.as_deref().and_then(|v| memchr::memchr(0, v.as_bytes())) {
+            return Err(Error::Usage {
+                msg: format!("article {:?}: the {field} holds a NUL byte at offset {at}", req.name),
+                hint: Some(format!("remove the NUL byte from the {field}")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Empty, or only whitespace (a byte order mark counts as nothing).
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
 }
 
 impl Store {
@@ -65,23 +110,27 @@ impl Store {
     /// [`Store::commit`] for the tracker: `fetch` goes into meta.json.
     pub fn commit_fetched(&self, req: &CommitRequest, fetch: Option<&super::FetchMeta>) -> Result<CommitOutcome> {
         validate_name(&req.name)?;
-        let sha = meta::sha256_hex(req.text.as_bytes());
+        check_request(req)?;
+        self.check_writable()?;
+        self.check_nesting(&req.name)?;
         let mut backoff = Backoff::new(lock_budget());
         loop {
-            let tip = self.tip(&req.name)?;
+            let tip = self.tip_for_write(&req.name)?;
             let prev = match tip {
-                Some(id) => Some(self.prev_state(id)?),
+                Some(id) => Some(self.prev_state(&req.name, id)?),
                 None => None,
             };
             if let Some((rev, text)) = &prev {
                 if *text == req.text {
                     return Ok(CommitOutcome::Unchanged { revision: rev.meta.revision, id: rev.id });
                 }
+                check_latest(req, &LastSeen::of(&rev.meta))?;
             }
             let same_as = match tip {
-                Some(t) => self.revision_with_hash(t, &sha)?,
+                Some(t) => self.earlier_with_text(t, &req.text)?,
                 None => None,
             };
+            let sha = meta::sha256_hex(req.text.as_bytes());
             let mut m = meta::build(MetaInput {
                 name: &req.name,
                 text: &req.text,
@@ -99,32 +148,130 @@ impl Store {
             match update_ref(&self.repo, &req.name, id, tip) {
                 Ok(()) => return Ok(CommitOutcome::Stored(Revision { id, meta: m })),
                 Err(e) if is_contention(&e) => {
+                    // A nested name created meanwhile is a refusal, not a wait.
+                    self.check_nesting(&req.name)?;
                     if !backoff.wait() {
                         return Err(locked_error(&self.path, &req.name));
                     }
                 }
-                Err(e) => return Err(store_err(&self.path, &format!("cannot update the ref of {}", req.name), e)),
+                Err(e) => {
+                    self.check_nesting(&req.name)?;
+                    return Err(store_err(&self.path, &format!("cannot update the ref of {}", req.name), e));
+                }
             }
         }
     }
 
-    fn prev_state(&self, tip: Oid) -> Result<(Revision, String)> {
+    /// The latest revision and its text, after checking that its number
+    /// agrees with its parent's (so a tampered number is refused, not
+    /// continued): one extra meta.json read, never the whole chain.
+    fn prev_state(&self, name: &str, tip: Oid) -> Result<(Revision, String)> {
         let rev = self.revision(tip)?;
+        let n = rev.meta.revision;
+        let parent = self.parent_of(tip)?;
+        let expected = match parent {
+            Some(p) => self.revision(p)?.meta.revision.checked_add(1),
+            None => Some(1),
+        };
+        if expected != Some(n) || n == 0 {
+            return Err(Error::Store {
+                path: self.path.clone(),
+                msg: format!(
+                    "article {name:?}: the meta.json of its latest revision says revision {n}, which does not follow its parent ({})",
+                    match expected {
+                        Some(e) => format!("expected {e}"),
+                        None => "whose number is out of range".into(),
+                    }
+                ),
+                hint: Some("run `redline fsck`; `redline fsck --repair` renumbers the chain from its commits".into()),
+            });
+        }
         let text = self.text_string(&rev)?;
         Ok((rev, text))
     }
 
-    /// The earliest revision in `tip`'s chain whose text has hash `sha`.
-    fn revision_with_hash(&self, tip: Oid, sha: &str) -> Result<Option<u32>> {
-        let mut found = None;
-        for id in self.chain(tip)? {
-            let r = self.revision(id)?;
-            if r.meta.sha256 == sha {
-                found = Some(r.meta.revision);
+    /// The earliest revision in `tip`'s chain whose text is `text`.
+    ///
+    /// Why this is cheap: the object database is the index. A text no
+    /// revision ever had has a blob id git does not know, so the common case
+    /// is one hash and one lookup. Only when the blob exists (a real
+    /// flip-flop, or the same text in another article) is the chain walked,
+    /// reading commits and trees, and meta.json only at the match.
+    fn earlier_with_text(&self, tip: Oid, text: &str) -> Result<Option<u64>> {
+        let blob = Oid::hash_object(git2::ObjectType::Blob, text.as_bytes())
+            .map_err(|e| store_err(&self.path, "cannot hash the text", e))?;
+        let odb = self.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
+        if !odb.exists(blob) {
+            return Ok(None);
+        }
+        let mut cur = Some(tip);
+        while let Some(id) = cur {
+            let c =
+                self.repo.find_commit(id).map_err(|e| store_err(&self.path, &format!("cannot read commit {id}"), e))?;
+            let tree = c.tree().map_err(|e| store_err(&self.path, &format!("cannot read the tree of {id}"), e))?;
+            if tree.get_name(TEXT_FILE).is_some_and(|e| e.id() == blob) {
+                let m = self.revision(id)?.meta;
+                return Ok(Some(m.same_as.unwrap_or(m.revision)));
+            }
+            cur = c.parent_ids().next();
+        }
+        Ok(None)
+    }
+}
+
+/// What the checks of a new revision need to know about the latest one.
+#[derive(Debug, Clone)]
+pub(crate) struct LastSeen {
+    pub revision: u64,
+    pub observed_at: i64,
+    pub url: Option<String>,
+}
+
+impl LastSeen {
+    pub(crate) fn of(m: &Meta) -> LastSeen {
+        LastSeen {
+            revision: m.revision,
+            observed_at: super::parse_time(&m.observed_at).unwrap_or(i64::MIN),
+            url: m.url.clone(),
+        }
+    }
+}
+
+/// Refuse a derived-name collision (the name already holds another page)
+/// and a revision observed before the latest one (the history would go
+/// back in time), unless allowed.
+pub(crate) fn check_latest(req: &CommitRequest, last: &LastSeen) -> Result<()> {
+    if req.name_from_url {
+        if let (Some(held), Some(new)) = (&last.url, &req.url) {
+            let same = match (super::canonical_url(held), super::canonical_url(new)) {
+                (Some(a), Some(b)) => a == b,
+                _ => held == new,
+            };
+            if !same {
+                return Err(Error::Usage {
+                    msg: format!(
+                        "the name {:?} derived from {new} is already held by article {:?} for a different URL, {held}",
+                        req.name, req.name
+                    ),
+                    hint: Some("give this page a name of its own: redline commit NAME FILE --url URL".into()),
+                });
             }
         }
-        Ok(found)
     }
+    let behind = last.observed_at.saturating_sub(req.observed_at);
+    if behind <= 0 || req.allow_out_of_order || (req.observed_now && behind <= NOW_SLACK_SECS) {
+        return Ok(());
+    }
+    Err(Error::Usage {
+        msg: format!(
+            "article {:?}: this version was observed at {}, before its latest revision ({}, observed at {}); storing it would make the history go back in time",
+            req.name,
+            super::format_time(req.observed_at),
+            last.revision,
+            super::format_time(last.observed_at)
+        ),
+        hint: Some("give the right date, or pass --allow-out-of-order to store it anyway".into()),
+    })
 }
 
 /// Write the text, meta.json, tree and commit of one revision (no ref

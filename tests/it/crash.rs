@@ -77,7 +77,8 @@ fn batch(dir: &Path, iter: usize) -> (PathBuf, BTreeMap<String, BTreeSet<String>
             let rec = serde_json::json!({
                 "name": name,
                 "text": t,
-                "observed_at": format!("2022-01-01T{:02}:{:02}:{:02}Z", iter % 24, article, v),
+                // Later batches are later in time (import refuses going back).
+                "observed_at": redline::store::format_time(1_640_995_200 + (iter * 3600 + article * 60 + v) as i64),
             });
             lines.push_str(&rec.to_string());
             lines.push('\n');

@@ -81,8 +81,14 @@ fn file(env: &Env, name: &str, bytes: impl AsRef<[u8]>) -> String {
 
 /// Commit `bytes` as article `name` and check `show` gives them back exactly.
 fn round_trip(env: &Env, name: &str, bytes: &[u8]) {
+    round_trip_with(env, name, bytes, &[]);
+}
+
+fn round_trip_with(env: &Env, name: &str, bytes: &[u8], flags: &[&str]) {
     let f = file(env, &format!("{}.in", name.replace('/', "_")), bytes);
-    ok(env, &["commit", name, &f], None);
+    let mut args = vec!["commit", name, &f];
+    args.extend(flags);
+    ok(env, &args, None);
     assert_eq!(ok(env, &["show", name], None), bytes, "{name}: show must return the exact bytes");
 }
 
@@ -202,10 +208,15 @@ type Case = (&'static str, fn(&Env));
 const CASES: &[Case] = &[
     // Empty or unusual text: stored exactly, byte for byte.
     ("empty file", |e| {
-        round_trip(e, "empty", b"");
+        let f = file(e, "empty.txt", b"");
+        refused(e, &["commit", "empty", &f], None, 2, &["empty", "--allow-empty"]);
+        round_trip_with(e, "empty", b"", &["--allow-empty"]);
         assert!(String::from_utf8(ok(e, &["log", "empty"], None)).unwrap().contains("0 words"));
     }),
-    ("whitespace only", |e| round_trip(e, "ws", b"  \n\t\n \n")),
+    ("whitespace only", |e| {
+        refused(e, &["commit", "ws", "-"], Some(b"  \n\t\n \n"), 2, &["only whitespace", "--allow-empty"]);
+        round_trip_with(e, "ws", b"  \n\t\n \n", &["--allow-empty"]);
+    }),
     ("no final newline", |e| {
         round_trip(e, "nonl", b"Headline\n\nLast line without newline");
         let f = file(e, "nonl2", "Headline\n\nLast line without newline, edited");

@@ -1,0 +1,180 @@
+//! Checks made before anything is written, so a refusal leaves the store
+//! exactly as it was: partial (shallow or grafted) histories, names that
+//! would nest inside another article, and article refs git cannot follow.
+
+use super::{ref_name, store_err, validate_name, Store, REF_PREFIX};
+use crate::error::{Error, Result};
+use git2::{ErrorCode, ObjectType, Oid, ReferenceType};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// The message for every refused write into a partial history.
+pub const SHALLOW_MSG: &str = "this store is shallow: fetch its full history first";
+
+/// How an article's ref was found.
+pub(crate) enum Lookup {
+    Missing,
+    Found(Oid),
+    /// Listed in `packed-refs`, which claims to be sorted but is not, so
+    /// git's binary search misses it. Readable; writing would fork the chain.
+    Unsorted(Oid),
+}
+
+impl Store {
+    /// Why the store holds only part of its history, if it does: a shallow
+    /// clone or fetch, or `info/grafts` rewriting parents. Revision numbers
+    /// and `same_as` would then be computed from a truncated chain.
+    pub fn partial_history(&self) -> Option<String> {
+        if self.repo.is_shallow() || self.path.join("shallow").exists() {
+            return Some("it is a shallow clone: the file `shallow` lists commits whose parents are missing".into());
+        }
+        let grafts = self.path.join("info").join("grafts");
+        if std::fs::metadata(&grafts).is_ok_and(|m| m.len() > 0) {
+            return Some(format!("{} replaces the parents of some commits", grafts.display()));
+        }
+        None
+    }
+
+    /// Refuse to write into a partial history.
+    pub(crate) fn check_writable(&self) -> Result<()> {
+        match self.partial_history() {
+            None => Ok(()),
+            Some(why) => Err(Error::Store {
+                path: self.path.clone(),
+                msg: format!("{SHALLOW_MSG} ({why})"),
+                hint: Some(format!(
+                    "fetch the rest from the store it came from: git --git-dir {} fetch --unshallow ORIGIN 'refs/articles/*:refs/articles/*' (or move info/grafts out of the store); nothing was written",
+                    self.path.display()
+                )),
+            }),
+        }
+    }
+
+    /// Refuse `name` when it would nest inside another article (`a` exists
+    /// and `name` is `a/b`) or another article nests inside it. Git keeps
+    /// `refs/articles/a` as a file, so it cannot also be a folder.
+    pub(crate) fn check_nesting(&self, name: &str) -> Result<()> {
+        for (i, _) in name.match_indices('/') {
+            let parent = &name[..i];
+            if self.ref_exists(parent)? {
+                return Err(nesting_error(name, parent));
+            }
+        }
+        let pattern = format!("{REF_PREFIX}{name}/*");
+        let mut children =
+            self.repo.references_glob(&pattern).map_err(|e| store_err(&self.path, "cannot list refs", e))?;
+        if let Some(child) = children.next() {
+            let child = child.map_err(|e| store_err(&self.path, "cannot list refs", e))?;
+            let child = String::from_utf8_lossy(child.name_bytes()).trim_start_matches(REF_PREFIX).to_string();
+            return Err(nesting_error(name, &child));
+        }
+        Ok(())
+    }
+
+    /// Check every name an import will write before it writes any: each is
+    /// valid, none nests inside another of the batch or of the store.
+    /// `names` pairs each name with where it first appears (for errors).
+    pub fn check_new_names(&self, names: &[(String, String)]) -> Result<()> {
+        let set: HashSet<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+        for (name, at) in names {
+            validate_name(name).map_err(|e| e.at(at))?;
+            for (i, _) in name.match_indices('/') {
+                if set.contains(&name[..i]) {
+                    return Err(nesting_error(name, &name[..i]).at(at));
+                }
+            }
+        }
+        for (name, at) in names {
+            if matches!(self.lookup(name).map_err(|e| e.at(at))?, Lookup::Missing) {
+                self.check_nesting(name).map_err(|e| e.at(at))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn ref_exists(&self, name: &str) -> Result<bool> {
+        match self.repo.find_reference(&ref_name(name)) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(packed_refs_entry(&self.path, &ref_name(name)).is_some()),
+            Err(e) => Err(store_err(&self.path, &format!("cannot read the ref of {name}"), e)),
+        }
+    }
+
+    /// Find an article's ref. A symbolic ref, or one pointing at anything
+    /// but a commit, is damage named by article.
+    pub(crate) fn lookup(&self, name: &str) -> Result<Lookup> {
+        let full = ref_name(name);
+        let r = match self.repo.find_reference(&full) {
+            Ok(r) => r,
+            Err(e) if e.code() == ErrorCode::NotFound => {
+                return Ok(match packed_refs_entry(&self.path, &full) {
+                    Some(id) => Lookup::Unsorted(id),
+                    None => Lookup::Missing,
+                })
+            }
+            Err(e) => return Err(store_err(&self.path, &format!("cannot read the ref of article {name:?}"), e)),
+        };
+        if r.kind() == Some(ReferenceType::Symbolic) {
+            let to = r.symbolic_target().ok().flatten().unwrap_or("?").to_string();
+            return Err(self.bad_ref(name, &format!("its ref {full} is symbolic (it points at {to}), not at a commit")));
+        }
+        let id = r.target().ok_or_else(|| self.bad_ref(name, &format!("its ref {full} has no target")))?;
+        self.require_commit(name, id)?;
+        Ok(Lookup::Found(id))
+    }
+
+    /// The article's tip must be a commit (not a blob, tree or tag).
+    pub(crate) fn require_commit(&self, name: &str, id: Oid) -> Result<()> {
+        let odb = self.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
+        match odb.read_header(id) {
+            Ok((_, ObjectType::Commit)) => Ok(()),
+            Ok((_, kind)) => Err(self.bad_ref(name, &format!("its ref points at a {kind}, {id}, not at a commit"))),
+            Err(e) => Err(self.bad_ref(name, &format!("its tip {id} cannot be read: {}", e.message()))),
+        }
+    }
+
+    /// The tip to build on; refuses refs that writing would damage further.
+    pub(crate) fn tip_for_write(&self, name: &str) -> Result<Option<Oid>> {
+        match self.lookup(name)? {
+            Lookup::Missing => Ok(None),
+            Lookup::Found(id) => Ok(Some(id)),
+            Lookup::Unsorted(_) => Err(Error::Store {
+                path: self.path.clone(),
+                msg: format!(
+                    "article {name:?} is listed in packed-refs, but git cannot find it there: the file says it is sorted and is not"
+                ),
+                hint: Some("run `redline fsck --repair`, which rewrites packed-refs in order; nothing was written".into()),
+            }),
+        }
+    }
+
+    pub(crate) fn bad_ref(&self, name: &str, msg: &str) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            msg: format!("article {name:?} is damaged: {msg}"),
+            hint: Some("run `redline fsck` to see what is wrong and how to fix it".into()),
+        }
+    }
+}
+
+fn nesting_error(name: &str, other: &str) -> Error {
+    Error::Usage {
+        msg: format!(
+            "cannot store article {name:?}: article {other:?} exists, and one name cannot be both an article and a group of articles (git keeps each article as a file under refs/articles/)"
+        ),
+        hint: Some(format!(
+            "choose a name that is not a prefix of another (e.g. {}); nothing was written",
+            name.replace('/', "-")
+        )),
+    }
+}
+
+/// The id `packed-refs` lists for `full`, read by a plain scan (used only
+/// when git's lookup missed it).
+pub(crate) fn packed_refs_entry(store: &Path, full: &str) -> Option<Oid> {
+    let text = std::fs::read_to_string(store.join("packed-refs")).ok()?;
+    text.lines().find_map(|l| {
+        let (id, name) = l.split_once(' ')?;
+        (name == full).then(|| Oid::from_str(id).ok()).flatten()
+    })
+}
