@@ -139,7 +139,12 @@ fn crawl(redline: &Path, urls: usize, hosts: usize) {
             .env_remove("HTTP_PROXY")
             .output()
             .expect("run redline");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        // A wrapper such as /usr/bin/time may report CPU use on stderr.
+        for l in err.lines().filter(|l| l.contains("CPU")) {
+            println!("  {l}");
+        }
         (t.elapsed(), String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let mut add = vec!["watch", "add"];

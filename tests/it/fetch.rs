@@ -183,3 +183,23 @@ fn robots_txt_is_honoured_and_cached() {
     assert_eq!(run(&env, &[&srv.url("/news/river"), "river"]).0, 0);
     assert_eq!(srv.hits_to("/robots.txt").len(), 1, "robots.txt is cached");
 }
+
+#[test]
+fn gc_packs_raw_pages_and_the_watch_list_and_keeps_them_readable() {
+    let srv = Server::start("127.0.0.1", 1);
+    let env = Env::new();
+    let url = srv.url("/p");
+    for i in 0..5 {
+        srv.page("/p", web_fixture_str("harbour.html").replace("48 million", &format!("{} million", 48 + i)));
+        assert_eq!(run(&env, &[&url, "p"]).0, 0);
+    }
+    redline_ok(&env.store(), &["watch", "add", &url]);
+    redline_ok(&env.store(), &["gc"]);
+    let (code, out, err) = redline_in(&env.store(), &["fsck"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let store = Store::open(&env.store()).unwrap();
+    let tip = store.raw_tip("p").unwrap().unwrap();
+    assert!(String::from_utf8(store.raw_body(tip).unwrap()).unwrap().contains("52 million"));
+    assert_eq!(store.history("p").unwrap().len(), 5);
+    assert_eq!(store.watch_list().unwrap().entries.len(), 1);
+}
