@@ -15,24 +15,79 @@ use similar::{capture_diff_slices, Algorithm, DiffTag};
 pub type Pair = (usize, usize);
 
 /// Exact in-order matches of `old` against `new` (patience anchors).
-/// No deadline: the result must not depend on the clock, and patience on
-/// keys is near linear (unique keys anchor it; Myers only fills the stretches
-/// between anchors).
+///
+/// Keys that occur once on each side anchor the alignment (their longest
+/// increasing run), then each stretch between anchors is aligned the same
+/// way; a stretch with no unique key is left to Myers when small. No
+/// deadline: the result must not depend on the clock. Hand-written rather
+/// than similar's patience because its hash maps cost most of a diff of
+/// millions of tiny paragraphs.
 pub fn exact_pairs(old: &[u64], new: &[u64]) -> Vec<Pair> {
     let mut out = Vec::new();
-    // Common ends first: cheap, and most of a long text.
+    anchor(old, new, (0, 0), &mut out, 0);
+    out
+}
+
+/// Stretches with no unique key up to this many cells are aligned by Myers.
+const MYERS_CELLS: usize = 1 << 22;
+/// Nesting of stretches inside stretches before giving up on a region.
+const MAX_DEPTH: usize = 32;
+
+fn anchor(old: &[u64], new: &[u64], base: (usize, usize), out: &mut Vec<Pair>, depth: usize) {
     let pre = old.iter().zip(new).take_while(|(a, b)| a == b).count();
     let suf = old[pre..].iter().rev().zip(new[pre..].iter().rev()).take_while(|(a, b)| a == b).count();
-    out.extend((0..pre).map(|i| (i, i)));
+    out.extend((0..pre).map(|i| (base.0 + i, base.1 + i)));
     let (o, n) = (&old[pre..old.len() - suf], &new[pre..new.len() - suf]);
-    for op in capture_diff_slices(Algorithm::Patience, o, n) {
-        let (tag, o, n) = op.as_tag_tuple();
-        if tag == DiffTag::Equal {
-            out.extend(o.zip(n).map(|(i, j)| (i + pre, j + pre)));
+    let inner = (base.0 + pre, base.1 + pre);
+    if !o.is_empty() && !n.is_empty() {
+        let anchors = unique_lis(o, n);
+        if anchors.is_empty() || depth >= MAX_DEPTH {
+            if o.len().saturating_mul(n.len()) <= MYERS_CELLS {
+                for op in capture_diff_slices(Algorithm::Myers, o, n) {
+                    let (tag, r_o, r_n) = op.as_tag_tuple();
+                    if tag == DiffTag::Equal {
+                        out.extend(r_o.zip(r_n).map(|(i, j)| (inner.0 + i, inner.1 + j)));
+                    }
+                }
+            }
+        } else {
+            let mut prev = (0, 0);
+            for &(i, j) in &anchors {
+                anchor(&o[prev.0..i], &n[prev.1..j], (inner.0 + prev.0, inner.1 + prev.1), out, depth + 1);
+                out.push((inner.0 + i, inner.1 + j));
+                prev = (i + 1, j + 1);
+            }
+            anchor(&o[prev.0..], &n[prev.1..], (inner.0 + prev.0, inner.1 + prev.1), out, depth + 1);
         }
     }
-    out.extend((0..suf).map(|k| (old.len() - suf + k, new.len() - suf + k)));
-    out
+    let (so, sn) = (base.0 + old.len() - suf, base.1 + new.len() - suf);
+    out.extend((0..suf).map(|k| (so + k, sn + k)));
+}
+
+/// Pairs of keys unique on both sides, longest run increasing on both.
+fn unique_lis(old: &[u64], new: &[u64]) -> Vec<Pair> {
+    // key -> (count in old, count in new, position in old, position in new)
+    let mut seen: FxHashMap<u64, (u32, u32, usize, usize)> = FxHashMap::default();
+    seen.reserve(old.len().min(new.len()));
+    for (i, &k) in old.iter().enumerate() {
+        let e = seen.entry(k).or_insert((0, 0, i, 0));
+        e.0 += 1;
+    }
+    for (j, &k) in new.iter().enumerate() {
+        if let Some(e) = seen.get_mut(&k) {
+            e.1 += 1;
+            e.3 = j;
+        }
+    }
+    let mut pairs: Vec<Pair> =
+        new.iter().filter_map(|k| seen.get(k).filter(|e| e.0 == 1 && e.1 == 1).map(|e| (e.2, e.3))).collect();
+    pairs.dedup();
+    // The heaviest chain increasing on both sides, each anchor weighted by
+    // the run of equal keys it starts (capped): a key that moved alone
+    // loses to one that keeps a passage in place.
+    let run = |&(i, j): &Pair| old[i..].iter().zip(&new[j..]).take(64).take_while(|(a, b)| a == b).count() as u64;
+    let weights: Vec<u64> = pairs.iter().map(run).collect();
+    heaviest_increasing(&pairs, &|k| weights[k]).into_iter().map(|k| pairs[k]).collect()
 }
 
 /// A multiset of word ids, sorted, for Dice similarity.
@@ -221,6 +276,18 @@ mod tests {
         // A heavy unit wins over several light ones.
         let chain = heaviest_increasing(&pairs, &|k| if k == 5 { 100 } else { 1 });
         assert!(chain.contains(&5));
+    }
+
+    #[test]
+    fn exact_pairs_anchor_on_unique_keys_and_fill_between() {
+        // A moved key (9) is not matched twice; repeated keys between
+        // anchors still pair in order.
+        let old = [1, 2, 9, 3, 5, 5, 4];
+        let new = [1, 2, 3, 5, 5, 9, 4];
+        let got = exact_pairs(&old, &new);
+        assert_eq!(got, [(0, 0), (1, 1), (3, 2), (4, 3), (5, 4), (6, 6)]);
+        assert!(exact_pairs(&[], &[1]).is_empty());
+        assert_eq!(exact_pairs(&[7, 7, 7], &[7, 7]), [(0, 0), (1, 1)]);
     }
 
     #[test]

@@ -571,6 +571,9 @@ fn inner_ops<'a>(d: &WordDiff, old: &'a str, new: &'a str) -> Vec<InnerOp<'a>> {
             push(OpKind::Insert, ns);
         }
     }
+    if out.iter().all(|o| o.0 == OpKind::Equal) {
+        return Vec::new(); // only typography or spacing differed
+    }
     let text = |op: OpKind, at: &Span| if op == OpKind::Delete { &old[at.clone()] } else { &new[at.clone()] };
     out.into_iter().map(|(op, at)| InnerOp { op, text: text(op, &at), at }).collect()
 }

@@ -111,12 +111,17 @@ pub fn align(cx: &mut Cx) -> Alignment {
     cx.old.build_stream();
     cx.new.build_stream();
 
-    let mut cands: Vec<Cand> =
-        anchors.iter().map(|&(o, n)| Cand { o: cx.old.para_pos[o], n: cx.new.para_pos[n], score: 1.0 }).collect();
+    let mut cands: Vec<Cand> = Vec::with_capacity(anchors.len() + cx.new.units.len());
     let mut prev = (0, 0);
-    let ends = cands.clone();
-    for c in ends.iter().map(|c| (c.o, c.n)).chain(std::iter::once((cx.old.stream.len(), cx.new.stream.len()))) {
+    let end = (cx.old.stream.len(), cx.new.stream.len());
+    let positions: Vec<(usize, usize)> =
+        anchors.iter().map(|&(o, n)| (cx.old.para_pos[o], cx.new.para_pos[n])).collect();
+    drop(anchors);
+    for c in positions.into_iter().chain(std::iter::once(end)) {
         pair_gap(cx, prev.0..c.0, prev.1..c.1, &mut cands);
+        if c != end {
+            cands.push(Cand { o: c.0, n: c.1, score: 1.0 });
+        }
         prev = (c.0 + 1, c.1 + 1);
     }
     pair_across(cx, &mut cands);
@@ -201,9 +206,16 @@ fn banded(j: usize, n_old: usize, n_new: usize) -> std::ops::Range<usize> {
 /// The heaviest subset of `cands` in order on both sides.
 fn in_order(cands: &[Cand], weight: &dyn Fn(&Cand) -> u64) -> Vec<Cand> {
     let mut sorted = cands.to_vec();
-    sorted.sort_by(|a, b| a.n.cmp(&b.n).then(b.o.cmp(&a.o)));
-    let pairs: Vec<(usize, usize)> = sorted.iter().map(|c| (c.o, c.n)).collect();
-    heaviest_increasing(&pairs, &|k| weight(&sorted[k])).into_iter().map(|k| sorted[k]).collect()
+    let chain = chain_of(&mut sorted, weight);
+    chain.into_iter().map(|k| sorted[k]).collect()
+}
+
+/// Sort `cands` (new ascending, old descending) and return the indices of
+/// the heaviest chain in order on both sides.
+fn chain_of(cands: &mut [Cand], weight: &dyn Fn(&Cand) -> u64) -> Vec<usize> {
+    cands.sort_unstable_by(|a, b| a.n.cmp(&b.n).then(b.o.cmp(&a.o)));
+    let pairs: Vec<(usize, usize)> = cands.iter().map(|c| (c.o, c.n)).collect();
+    heaviest_increasing(&pairs, &|k| weight(&cands[k]))
 }
 
 /// Pair units left over anywhere: exact copies, then near copies. Short
@@ -268,12 +280,14 @@ fn classify(cx: &Cx, cands: Vec<Cand>) -> Alignment {
         let w = (cx.old.item_words(cx.old.stream[c.o]) + 4) as f32;
         (if exact(c) { 2.0 * w } else { w * c.score } * 100.0) as u64
     };
-    let chain = in_order(&cands, &weight);
+    let mut cands = cands;
+    let chain = chain_of(&mut cands, &weight);
     let mut al = Alignment {
         old: vec![Link::None; cx.old.stream.len()],
         new: vec![Link::None; cx.new.stream.len()],
         next_move: 0,
     };
+    let chain: Vec<Cand> = chain.into_iter().map(|k| cands[k]).collect();
     for c in &chain {
         al.old[c.o] = Link::InPlace(c.n);
         al.new[c.n] = Link::InPlace(c.o);

@@ -81,7 +81,9 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
             jobs.push(Key::Items(o, n));
         }
     }
-    let mut para_moves: Vec<(usize, usize)> = st.moved_old.iter().map(|(&p, &(q, _))| (p, q)).collect();
+    let differ = |p: usize, q: usize| cx.old.text[cx.old.pcontent(p)] != cx.new.text[cx.new.pcontent(q)];
+    let mut para_moves: Vec<(usize, usize)> =
+        st.moved_old.iter().map(|(&p, &(q, _))| (p, q)).filter(|&(p, q)| differ(p, q)).collect();
     para_moves.sort_unstable();
     jobs.extend(para_moves.into_iter().map(|(p, q)| Key::Paras(p, q)));
     let (old, new, budget) = (&cx.old, &cx.new, &mut cx.budget);
