@@ -1,7 +1,8 @@
 //! Every error redline can report, and the exit code each maps to.
 //!
 //! Exit codes are part of the interface: scripts branch on them, so they live
-//! here as documented constants and nowhere else.
+//! here as documented constants and nowhere else. Which error exits with
+//! which code is decided in one place, `cli::ErrorKind::exit_code`.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,11 @@ pub const EXIT_LOCKED: u8 = 3;
 pub const EXIT_STORE: u8 = 4;
 /// `fsck` found problems.
 pub const EXIT_FSCK: u8 = 5;
+/// Writing the output failed: standard output (other than a closed pipe,
+/// which is a normal end) or the files `export` and `man --dir` write.
+pub const EXIT_OUTPUT: u8 = 6;
+/// An internal error: a bug in redline (e.g. JSON that cannot be encoded).
+pub const EXIT_INTERNAL: u8 = 7;
 /// `fetch`, `watch run`: a page could not be fetched (network error,
 /// timeout, size limit, HTTP error status, robots.txt said no).
 pub const EXIT_FETCH: u8 = 8;
@@ -87,23 +93,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Usage { .. }
-            | Error::Input { .. }
-            | Error::BadName { .. }
-            | Error::UnknownArticle { .. }
-            | Error::NoStore { .. }
-            | Error::UnknownRevision { .. } => EXIT_USAGE,
-            Error::Locked { .. } => EXIT_LOCKED,
-            Error::Store { .. } => EXIT_STORE,
-            Error::Io { .. } => EXIT_USAGE,
-            Error::At { source, .. } => source.exit_code(),
-            Error::Fetch { .. } => EXIT_FETCH,
-            Error::Refused { .. } => EXIT_REFUSED,
-        }
-    }
-
     /// What the user should do next, when there is something useful to say.
     pub fn hint(&self) -> Option<String> {
         match self {

@@ -1,6 +1,8 @@
 //! redline: keep every version of an article in a git-backed store and show,
 //! word by word, what changed. See ARCHITECTURE.md for the map.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod core;
 pub mod error;

@@ -1,11 +1,11 @@
 //! `redline commit NAME [FILE|-]`: store a new revision.
 
 use super::input::read_text;
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result, EXIT_OK};
-use crate::render::sanitize::visible;
-use crate::store::{self, validate_name, CommitOutcome, CommitRequest, Store};
-use std::io::IsTerminal;
+use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::error::EXIT_OK;
+use crate::render::sanitize::visible_line;
+use crate::store::{self, CommitOutcome, CommitRequest};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -45,19 +45,22 @@ pub struct CommitArgs {
     /// mark it as one (normally refused: "not a redline store").
     #[arg(long)]
     pub init_into_existing: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: CommitArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Store the text as the article's next revision and say what changed.
+pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let target = Target::from_args(&args)?;
-    validate_name(&target.name)?;
+    let name = ArticleName::new(&target.name)?;
     let observed_at = match &args.date {
         Some(d) => store::parse_date(d)?,
         None => store::now(),
     };
     let text = read_text(&target.file, args.max_bytes)?;
-    let store = Store::open_for_write(&g.store_path()?, args.init_into_existing)?;
+    let store = cx.store.open_for_write(args.init_into_existing)?;
     let req = CommitRequest {
-        name: target.name,
+        name: name.as_str().to_string(),
         text,
         title: args.title,
         url: args.url,
@@ -74,7 +77,7 @@ pub fn run(args: CommitArgs, g: &GlobalArgs) -> Result<Exit> {
         }
         CommitOutcome::Unchanged { revision, .. } => format!("{}: unchanged (same as revision {revision})", req.name),
     };
-    println!("{}", visible(&line));
+    writeln!(cx.ui.stdout(), "{}", visible_line(&line))?;
     Ok(EXIT_OK)
 }
 
@@ -93,7 +96,7 @@ impl Target {
     /// it is `-` or an existing file (the name then comes from the URL), and
     /// as NAME otherwise (the text then comes from standard input). Spelling
     /// both out (`commit NAME FILE --url U`) is never ambiguous.
-    fn from_args(a: &CommitArgs) -> Result<Target> {
+    fn from_args(a: &CommitArgs) -> CommandResult<Target> {
         let (name, file, implicit_stdin, derived) = match (&a.name, &a.file, &a.url) {
             (Some(n), Some(f), _) => (n.clone(), f.clone(), false, false),
             (Some(x), None, Some(url)) if x == "-" || Path::new(x).is_file() => {
@@ -102,17 +105,13 @@ impl Target {
             (Some(n), None, _) => (n.clone(), PathBuf::from("-"), true, false),
             (None, _, Some(url)) => (store::name_from_url(url)?, PathBuf::from("-"), true, true),
             (None, _, None) => {
-                return Err(Error::Usage {
-                    msg: "commit needs an article NAME (or --url to derive one)".into(),
-                    hint: Some("redline commit NAME FILE, or redline commit --url URL FILE".into()),
-                })
+                return Err(CommandError::user("commit needs an article NAME (or --url to derive one)")
+                    .hinted("redline commit NAME FILE, or redline commit --url URL FILE"))
             }
         };
         if implicit_stdin && std::io::stdin().is_terminal() {
-            return Err(Error::Usage {
-                msg: format!("no FILE given for {name:?} and standard input is a terminal"),
-                hint: Some("pass the file, or pipe the text in (use - to type it)".into()),
-            });
+            return Err(CommandError::user(format!("no FILE given for {name:?} and standard input is a terminal"))
+                .hinted("pass the file, or pipe the text in (use - to type it)"));
         }
         Ok(Target { name, file, derived })
     }

@@ -2,8 +2,7 @@
 
 use super::diff::{show_diff, DiffDisplayArgs};
 use super::input::{display_name, read_text, DEFAULT_MAX_BYTES};
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result};
+use super::{CommandError, CommandHelper, CommandResult, Exit};
 use crate::render::Side;
 use std::path::PathBuf;
 
@@ -23,13 +22,14 @@ pub struct CompareArgs {
     pub max_bytes: u64,
 }
 
-pub fn run(args: CompareArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Read both files and show their diff.
+pub fn run(args: CompareArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     if args.old_file.as_os_str() == "-" && args.new_file.as_os_str() == "-" {
-        return Err(Error::usage("only one of OLD_FILE and NEW_FILE can be - (standard input)"));
+        return Err(CommandError::user("only one of OLD_FILE and NEW_FILE can be - (standard input)"));
     }
     let old = read_text(&args.old_file, args.max_bytes)?;
     let new = read_text(&args.new_file, args.max_bytes)?;
     let old_side = Side { label: display_name(&args.old_file), ..Side::default() };
     let new_side = Side { label: display_name(&args.new_file), ..Side::default() };
-    show_diff(&old, &new, old_side, new_side, &args.display, g)
+    show_diff(&old, &new, old_side, new_side, &args.display, cx)
 }

@@ -21,7 +21,7 @@
 //! max_failures = 10               # failures in a row before a URL is paused
 //! ```
 
-use super::{ColorChoice, GlobalArgs};
+use super::ColorChoice;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -82,31 +82,26 @@ impl Config {
         })
     }
 
-    /// Fill global settings the command line left open: the store (when
-    /// neither --store nor $REDLINE_STORE is set), the pager (when
-    /// $REDLINE_PAGER is unset) and the colour (when --color is `auto`).
-    pub fn apply_globals(&self, g: &mut GlobalArgs) -> Result<()> {
-        if g.store.is_none() {
-            g.store = self.store.as_ref().map(|p| expand_home(p));
-        }
-        if let Some(p) = &self.pager {
-            if std::env::var_os("REDLINE_PAGER").is_none() {
-                // Read by the pager code; set before any thread starts.
-                std::env::set_var("REDLINE_PAGER", p);
-            }
-        }
-        if let (ColorChoice::Auto, Some(c)) = (g.color, &self.color) {
-            g.color = match c.as_str() {
-                "auto" => ColorChoice::Auto,
-                "always" => ColorChoice::Always,
-                "never" => ColorChoice::Never,
-                "debug" => ColorChoice::Debug,
-                other => {
-                    return Err(Error::usage(format!("config: color must be auto, always or never, not {other:?}")))
-                }
-            };
-        }
-        Ok(())
+    /// The default store (used when neither --store nor $REDLINE_STORE is set).
+    pub fn store_dir(&self) -> Option<PathBuf> {
+        self.store.as_ref().map(|p| expand_home(p))
+    }
+
+    /// The pager (used when $REDLINE_PAGER is unset).
+    pub fn pager(&self) -> Option<&str> {
+        self.pager.as_deref()
+    }
+
+    /// The colour choice (used when --color is not given).
+    pub fn color(&self) -> Result<Option<ColorChoice>> {
+        let Some(c) = &self.color else { return Ok(None) };
+        Ok(Some(match c.as_str() {
+            "auto" => ColorChoice::Auto,
+            "always" => ColorChoice::Always,
+            "never" => ColorChoice::Never,
+            "debug" => ColorChoice::Debug,
+            other => return Err(Error::usage(format!("config: color must be auto, always or never, not {other:?}"))),
+        }))
     }
 }
 

@@ -1,12 +1,11 @@
 //! `redline diff NAME [OLD [NEW]]`, and the display options and driver
 //! shared with `compare`.
 
-use super::output::{color_mode, ignore_broken_pipe, Output};
-use super::{Exit, GlobalArgs};
+use super::{ArticleName, ColorOpt, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::core::{self, DiffOptions};
-use crate::error::{Result, EXIT_DIFFERENT, EXIT_OK};
+use crate::error::{EXIT_DIFFERENT, EXIT_OK};
 use crate::render::{self, Format, Layout, RenderOptions, Side};
-use crate::store::{Revision, Store};
+use crate::store::Revision;
 
 /// How a diff is computed and shown (shared by `diff` and `compare`).
 #[derive(clap::Args, Debug, Clone)]
@@ -32,6 +31,10 @@ pub struct DiffDisplayArgs {
     /// Exit with 1 when the texts differ (as `git diff --exit-code`).
     #[arg(long)]
     pub exit_code: bool,
+    #[command(flatten)]
+    pub color: ColorOpt,
+    #[command(flatten)]
+    pub pager: PagerOpt,
 }
 
 #[derive(clap::Args, Debug)]
@@ -40,39 +43,43 @@ pub struct DiffDisplayArgs {
 )]
 pub struct DiffArgs {
     /// Article name.
-    pub name: String,
+    pub name: ArticleName,
     /// Old revision (default: the one before the latest).
     pub old: Option<String>,
     /// New revision (default: the latest).
     pub new: Option<String>,
     #[command(flatten)]
     pub display: DiffDisplayArgs,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: DiffArgs, g: &GlobalArgs) -> Result<Exit> {
-    crate::store::validate_name(&args.name)?;
-    let store = Store::open(&g.store_path()?)?;
+/// Diff two stored revisions of one article.
+pub fn run(args: DiffArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
+    let name = args.name.as_str();
     // Defaults per the spec: no revision → (latest~1, latest); one → (it, latest).
     let old_spec = args.old.as_deref().unwrap_or("latest~1");
     let new_spec = args.new.as_deref().unwrap_or("latest");
-    let old = store.resolve(&args.name, old_spec)?;
-    let new = store.resolve(&args.name, new_spec)?;
+    let old = store.resolve(name, old_spec)?;
+    let new = store.resolve(name, new_spec)?;
     let old_text = store.text_string(&old)?;
     let new_text = store.text_string(&new)?;
-    let old_side = side_of(&args.name, &old);
-    let new_side = side_of(&args.name, &new);
-    show_diff(&old_text, &new_text, old_side, new_side, &args.display, g)
+    show_diff(&old_text, &new_text, revision_side(name, &old), revision_side(name, &new), &args.display, cx)
 }
 
-/// Header data for one stored revision, e.g. `belarus@2`.
-fn side_of(name: &str, rev: &Revision) -> Side {
+/// Header data for one stored revision, e.g. `belarus@2`, as every diff of
+/// stored revisions shows it (`diff` and the `export` pages). The id is the
+/// full commit id; each format shortens it for display.
+pub fn revision_side(name: &str, rev: &Revision) -> Side {
     Side {
         label: format!("{name}@{}", rev.number()),
+        bytes: rev.meta.bytes,
+        words: rev.meta.words,
         revision: Some(rev.number()),
         id: Some(rev.id.to_string()),
         observed_at: Some(rev.meta.observed_at.clone()),
         title: Some(rev.meta.title.clone()),
-        ..Side::default()
     }
 }
 
@@ -83,8 +90,8 @@ pub fn show_diff(
     mut old_side: Side,
     mut new_side: Side,
     d: &DiffDisplayArgs,
-    g: &GlobalArgs,
-) -> Result<Exit> {
+    cx: &mut CommandHelper,
+) -> CommandResult<Exit> {
     let opts = DiffOptions { strict: d.strict, ..DiffOptions::default() };
     let (diff, old_words, new_words) = core::diff_counted(old, new, &opts);
     old_side.bytes = old.len();
@@ -102,13 +109,11 @@ pub fn show_diff(
         },
         context: d.context,
         width: d.width.map(usize::from).unwrap_or_else(terminal_width),
-        color: if d.format == Format::Terminal { color_mode(g) } else { render::ColorMode::Plain },
+        color: if d.format == Format::Terminal { cx.ui.color_mode() } else { render::ColorMode::Plain },
         strict: d.strict,
     };
-    let mut out = if d.format == Format::Terminal { Output::paged(g) } else { Output::stdout() };
-    ignore_broken_pipe(
-        render::render(&mut out, &diff, &old_side, &new_side, &ro).and_then(|_| std::io::Write::flush(&mut out)),
-    )?;
+    let out = if d.format == Format::Terminal { cx.ui.paged() } else { cx.ui.stdout() };
+    render::render(out, &diff, &old_side, &new_side, &ro)?;
     let differs = !diff.is_identical();
     Ok(if d.exit_code && differs { EXIT_DIFFERENT } else { EXIT_OK })
 }

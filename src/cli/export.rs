@@ -5,13 +5,15 @@
 //! The pages come from [`crate::render::site`] and [`crate::render::html`];
 //! this command only reads the store and writes files.
 
-use super::{Exit, GlobalArgs};
+use super::diff::revision_side;
+use super::output::write_failed;
+use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::core::{self, DiffOptions};
-use crate::error::{Error, Result, EXIT_OK};
+use crate::error::EXIT_OK;
 use crate::render::html;
 use crate::render::site::{self, RevisionRow};
-use crate::render::{ColorMode, Format, Layout, RenderOptions, Side};
-use crate::store::{Revision, Store};
+use crate::render::{ColorMode, Format, Layout, RenderOptions};
+use crate::store::Revision;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 )]
 pub struct ExportArgs {
     /// Article name.
-    pub name: String,
+    pub name: ArticleName,
     /// Output folder (created if missing). Existing pages are overwritten.
     pub dir: PathBuf,
     /// Unchanged paragraphs shown around each change (the rest fold away).
@@ -30,15 +32,20 @@ pub struct ExportArgs {
     /// Count typography-only changes (quotes, dashes, spacing) as changes.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
-    let store = Store::open(&g.store_path()?)?;
-    let revs = store.history(&args.name)?;
+/// Write the index and every diff page; a write failure (full disk,
+/// read-only folder) is an output error, not a usage error.
+pub fn run(args: ExportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
+    let name = args.name.as_str();
+    let revs = store.history(name)?;
     prepare_dir(&args.dir)?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
-    write_file(&args.dir, "index.html", |w| site::write_index(w, &args.name, &rows))?;
-    write_file(&args.dir, ATOM_FILE, |w| crate::render::atom::write(w, &args.name, &atom_entries(&revs)))?;
+    write_file(&args.dir, "index.html", |w| site::write_index(w, name, &rows))?;
+    write_file(&args.dir, ATOM_FILE, |w| crate::render::atom::write(w, name, &atom_entries(&revs)))?;
     let opts = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -54,22 +61,26 @@ pub fn run(args: ExportArgs, g: &GlobalArgs) -> Result<Exit> {
     for i in 1..revs.len() {
         let text = store.text_string(&revs[i])?;
         let diff = core::diff(&prev_text, &text, &DiffOptions { strict: args.strict, ..DiffOptions::default() });
-        let page = site::page_links(&args.name, &rows, i);
-        let (old, new) = (side(&args.name, &revs[i - 1]), side(&args.name, &revs[i]));
+        let page = site::page_links(name, &rows, i);
+        let (old, new) = (revision_side(name, &revs[i - 1]), revision_side(name, &revs[i]));
         let file = site::diff_page_name(revs[i].number());
         write_file(&args.dir, &file, |w| html::write(w, &diff, &old, &new, &opts, &page))?;
         drop(diff);
         prev_text = text;
     }
     let pages = revs.len().saturating_sub(1);
-    eprintln!(
-        "redline: wrote {} ({} revision{}, {pages} diff page{})",
+    cx.ui.status(&format!(
+        "wrote {} ({}, {})",
         args.dir.join("index.html").display(),
-        revs.len(),
-        plural(revs.len()),
-        plural(pages)
-    );
+        count(revs.len(), "revision"),
+        count(pages, "diff page")
+    ));
     Ok(EXIT_OK)
+}
+
+/// `1 revision`, `3 revisions`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The Atom feed of changes written beside the index (from stored
@@ -86,14 +97,6 @@ fn atom_entries(revs: &[Revision]) -> Vec<crate::render::atom::AtomEntry<'_>> {
         .collect()
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// A history-table row, with the numbers and marks `redline log` shows.
 fn row(r: &Revision) -> RevisionRow {
     let m = &r.meta;
@@ -108,36 +111,22 @@ fn row(r: &Revision) -> RevisionRow {
         removed: (!first).then_some(m.words_removed),
         title: m.title.clone(),
         marks,
-    }
-}
-
-/// Header data for one stored revision (as `redline diff` shows it).
-fn side(name: &str, r: &Revision) -> Side {
-    Side {
-        label: format!("{name}@{}", r.number()),
-        bytes: r.meta.bytes,
-        words: r.meta.words,
-        revision: Some(r.number()),
-        id: Some(r.short_id()),
-        observed_at: Some(r.meta.observed_at.clone()),
-        title: Some(r.meta.title.clone()),
+        note: m.message.clone(),
     }
 }
 
 /// The output folder: created when missing; a file there is refused. The
 /// folder itself is used as named (even through a symlink the user chose);
 /// nothing inside it is ever followed (see [`write_file`]).
-fn prepare_dir(dir: &Path) -> Result<()> {
+fn prepare_dir(dir: &Path) -> CommandResult<()> {
     match std::fs::metadata(dir) {
         Ok(md) if md.is_dir() => Ok(()),
-        Ok(_) => Err(Error::Usage {
-            msg: format!("cannot export into {}: it is a file, not a folder", dir.display()),
-            hint: Some("give export a folder (it is created if missing); nothing was written".into()),
-        }),
+        Ok(_) => Err(CommandError::user(format!("cannot export into {}: it is a file, not a folder", dir.display()))
+            .hinted("give export a folder (it is created if missing); nothing was written")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))
+            std::fs::create_dir_all(dir).map_err(|e| write_failed(dir, e))
         }
-        Err(e) => Err(Error::io(format!("reading {}", dir.display()), e)),
+        Err(e) => Err(write_failed(dir, e)),
     }
 }
 
@@ -145,13 +134,13 @@ fn prepare_dir(dir: &Path) -> Result<()> {
 /// temporary file (created exclusively, so an existing name or symlink is
 /// never opened) that is then renamed over `file`. A symlink planted at
 /// `file` is replaced, never followed, so nothing outside `dir` is written,
-/// and a reader never sees a half-written page.
-fn write_file(dir: &Path, file: &str, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+/// and a reader never sees a half-written page. A failure is an output
+/// error (its own exit code), not a usage error.
+fn write_file(dir: &Path, file: &str, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> CommandResult<()> {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{file}.redline-{}-{n}.tmp", std::process::id()));
     let path = dir.join(file);
-    let err = |e| Error::io(format!("writing {}", path.display()), e);
     let result = (|| {
         let out = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
         let mut w = std::io::BufWriter::new(out);
@@ -163,5 +152,5 @@ fn write_file(dir: &Path, file: &str, f: impl FnOnce(&mut dyn Write) -> std::io:
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result.map_err(err)
+    result.map_err(|e| write_failed(&path, e))
 }

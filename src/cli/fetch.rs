@@ -1,15 +1,16 @@
 //! `redline fetch URL [NAME]`: one polite request; extract; commit the text
 //! if it changed.
 
-use super::config::{Config, TrackerConfig};
-use super::{Exit, GlobalArgs};
+use super::config::TrackerConfig;
+use super::{CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::fetch::check::{Checker, Outcome};
 use crate::fetch::http::{Client, Limits};
 use crate::fetch::rules::Rules;
 use crate::fetch::{canon, robots};
-use crate::render::sanitize::visible;
+use crate::render::sanitize::visible_line;
 use crate::store::{self, Store};
+use std::io::Write;
 use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
@@ -32,6 +33,8 @@ pub struct FetchArgs {
     pub exec: Option<String>,
     #[command(flatten)]
     pub net: NetArgs,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
 /// Request limits shared by `fetch` and `watch run`.
@@ -72,7 +75,8 @@ pub fn observer(cfg: &TrackerConfig) -> String {
     cfg.observer.clone().filter(|o| !o.trim().is_empty()).unwrap_or_else(|| crate::fetch::DEFAULT_OBSERVER.into())
 }
 
-pub fn run(args: FetchArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Fetch one page and store its text if it changed.
+pub fn run(args: FetchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let url = canon::canonical(&args.url, None).map_err(|m| Error::Usage {
         msg: format!("cannot fetch {:?}: {m}", args.url),
         hint: Some("give a full URL such as https://news.example/story".into()),
@@ -82,31 +86,33 @@ pub fn run(args: FetchArgs, g: &GlobalArgs) -> Result<Exit> {
         None => store::name_from_url(url.as_str())?,
     };
     store::validate_name(&name)?;
-    let cfg = Config::load(g.config.as_deref())?.tracker;
+    let cfg = cx.config.tracker.clone();
     let client = args.net.client(&cfg)?;
     let observer = observer(&cfg);
-    let store = Store::open_or_create(&g.store_path()?)?;
+    let store = cx.store.open_or_create()?;
     let rules = Rules::load(store.path()).map_err(|m| Error::Usage { msg: m, hint: None })?;
     let now = store::now();
-    robots_allow(&store, &client, &url, now)?;
+    robots_allow(store, &client, &url, now)?;
     let host_rules = rules.for_host(url.host_str().unwrap_or(""));
-    let checker = Checker { store: &store, client: &client, observer: &observer };
+    let checker = Checker { store, client: &client, observer: &observer };
     let outcome = checker.check(url.as_str(), &name, &host_rules, args.force, now)?;
     match outcome {
         Outcome::Failed(f) if f.refused => Err(Error::Refused {
             url: url.to_string(),
             msg: f.msg,
             hint: Some("nothing was stored; if the page really is the article now, run again with --force".into()),
-        }),
+        }
+        .into()),
         Outcome::Failed(f) => Err(Error::Fetch {
             url: url.to_string(),
             msg: f.msg,
             hint: f.retry_after.map(|s| format!("the server asks to wait {s} s before trying again")),
-        }),
+        }
+        .into()),
         ok => {
-            println!("{}", visible(&ok.line()));
+            writeln!(cx.ui.stdout(), "{}", visible_line(&ok.line()))?;
             if let (Outcome::Stored { .. }, Some(cmd)) = (&ok, &args.exec) {
-                super::notify::after_revision(cmd, &store, &name);
+                super::notify::after_revision(cmd, store, &name);
             }
             Ok(EXIT_OK)
         }

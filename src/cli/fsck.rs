@@ -1,10 +1,9 @@
 //! `redline fsck`: verify objects, chains and metadata.
 
-use super::output::ignore_broken_pipe;
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result, EXIT_FSCK, EXIT_OK};
-use crate::render::sanitize::visible;
-use crate::store::{FsckReport, Store};
+use super::{CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::error::{EXIT_FSCK, EXIT_OK};
+use crate::render::sanitize::{json_strict, visible};
+use crate::store::FsckReport;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
@@ -18,18 +17,19 @@ pub struct FsckArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: FsckArgs, g: &GlobalArgs) -> Result<Exit> {
-    let store = Store::open(&g.store_path()?)?;
-    let report = store.fsck(args.repair)?;
-    let mut out = std::io::stdout().lock();
+/// Check (and with --repair, fix) the store; exit 5 when problems remain.
+pub fn run(args: FsckArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let report = cx.store.open()?.fsck(args.repair)?;
+    let out = cx.ui.stdout();
     if args.json {
-        let json =
-            serde_json::to_string_pretty(&report).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        ignore_broken_pipe(writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()))?;
+        let json = serde_json::to_string_pretty(&report)?;
+        writeln!(out, "{}", json_strict(&json))?;
     } else {
-        ignore_broken_pipe(write_text(&mut out, &report).and_then(|_| out.flush()))?;
+        write_text(out, &report)?;
     }
     Ok(if report.is_clean() { EXIT_OK } else { EXIT_FSCK })
 }

@@ -1,19 +1,24 @@
 //! `redline gc`: pack the store with delta compression.
 
-use super::{Exit, GlobalArgs};
-use crate::error::Result;
-use crate::store::{human_bytes, Store};
+use super::{CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::store::human_bytes;
+use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:\n  redline gc\n  redline --store /srv/archive gc")]
-pub struct GcArgs {}
+pub struct GcArgs {
+    #[command(flatten)]
+    pub store: StoreOpt,
+}
 
-pub fn run(args: GcArgs, g: &GlobalArgs) -> Result<Exit> {
-    let _ = args;
-    let store = Store::open(&g.store_path()?)?;
+/// Repack the store and report the sizes before and after.
+pub fn run(_args: GcArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
     let started = std::time::Instant::now();
     let r = store.gc()?;
-    println!(
+    let out = cx.ui.stdout();
+    writeln!(
+        out,
         "packed {} objects: {} -> {} ({} loose objects and {} old pack(s) removed) in {:.2}s",
         r.objects,
         human_bytes(r.size_before),
@@ -21,7 +26,7 @@ pub fn run(args: GcArgs, g: &GlobalArgs) -> Result<Exit> {
         r.loose_removed,
         r.packs_removed,
         started.elapsed().as_secs_f64()
-    );
-    println!("size before: {} bytes, after: {} bytes", r.size_before, r.size_after);
-    Ok(super::report_skipped(&r.skipped))
+    )?;
+    writeln!(out, "size before: {} bytes, after: {} bytes", r.size_before, r.size_after)?;
+    Ok(super::report_skipped(&cx.ui, &r.skipped))
 }

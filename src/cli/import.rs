@@ -14,12 +14,12 @@
 //! to an unlinked temporary file).
 
 use super::input::{check_text, read_text};
-use super::{Exit, GlobalArgs};
+use super::{CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
-use crate::store::{self, validate_name, CommitRequest, ImportRecord, ImportReport, Store, ACCEPTED_DATE_FORMS};
+use crate::store::{self, validate_name, CommitRequest, ImportRecord, ImportReport, ACCEPTED_DATE_FORMS};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -47,11 +47,14 @@ pub struct ImportArgs {
     /// Accept a bare git repository that holds other refs as the store.
     #[arg(long)]
     pub init_into_existing: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: ImportArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Import every record, then report how many were stored.
+pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let source = Source::detect(&args.source)?;
-    let store = Store::open_for_write(&g.store_path()?, args.init_into_existing)?;
+    let store = cx.store.open_for_write(args.init_into_existing)?;
     store.check_new_names(&source.names()?)?;
     let started = Instant::now();
     let bar = progress_bar(source.total(), args.quiet);
@@ -74,7 +77,9 @@ pub fn run(args: ImportArgs, g: &GlobalArgs) -> Result<Exit> {
     }
     let r = report?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
+    let out = cx.ui.stdout();
+    writeln!(
+        out,
         "imported {} article(s): {} revision(s) stored, {} unchanged skipped, {} already stored, in {:.2}s ({:.0} revisions/s)",
         r.articles,
         r.stored,
@@ -82,9 +87,13 @@ pub fn run(args: ImportArgs, g: &GlobalArgs) -> Result<Exit> {
         r.already_stored,
         secs,
         r.records as f64 / secs.max(1e-9)
-    );
+    )?;
     if r.replayed > 0 {
-        println!("{} revision(s) were rebuilt because another writer changed the same articles meanwhile", r.replayed);
+        writeln!(
+            out,
+            "{} revision(s) were rebuilt because another writer changed the same articles meanwhile",
+            r.replayed
+        )?;
     }
     Ok(EXIT_OK)
 }

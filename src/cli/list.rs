@@ -1,41 +1,58 @@
-//! `redline list`: every article with its revision count and time span.
+//! `redline list [GROUP]`: every article (or one group's) with its revision
+//! count and time span.
 
-use super::output::{ignore_broken_pipe, Output};
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result};
-use crate::render::sanitize::visible;
-use crate::store::{ArticleSummary, Store};
+use super::{ArticleName, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
+use crate::error::Error;
+use crate::render::sanitize::{json_strict, visible_line};
+use crate::store::ArticleSummary;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline list\n  redline list --json | jq -r '.[].name'")]
+#[command(
+    after_help = "Examples:\n  redline list\n  redline list council          # council/budget, council/city, ...\n  redline list --json | jq -r '.[].name'"
+)]
 pub struct ListArgs {
+    /// Only this group: the articles named GROUP/… (and GROUP itself).
+    #[arg(value_name = "GROUP", value_parser = parse_group)]
+    pub group: Option<ArticleName>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
+    #[command(flatten)]
+    pub pager: PagerOpt,
 }
 
-pub fn run(args: ListArgs, g: &GlobalArgs) -> Result<Exit> {
-    let path = g.store_path()?;
-    let (articles, skipped) = match Store::open_existing(&path)? {
+/// A group is a name, written with or without its trailing `/`.
+fn parse_group(s: &str) -> Result<ArticleName, String> {
+    s.strip_suffix('/').unwrap_or(s).parse()
+}
+
+/// List the articles; an unknown group is an error with suggestions.
+pub fn run(args: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let (mut articles, skipped) = match cx.store.open_if_exists()? {
         Some(store) => store.list()?,
         None => {
-            eprintln!("redline: note: no store at {} yet (the first commit creates it)", path.display());
+            let path = cx.store.path()?;
+            cx.ui.note(&format!("no store at {} yet (the first commit creates it)", path.display()));
             (vec![], vec![])
         }
     };
-    let code = super::report_skipped(&skipped);
-    if args.json {
-        let json =
-            serde_json::to_string_pretty(&articles).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        let mut out = Output::stdout();
-        return ignore_broken_pipe(
-            writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()),
-        )
-        .map(|_| code);
+    let code = super::report_skipped(&cx.ui, &skipped);
+    if let Some(g) = &args.group {
+        let (group, under) = (g.as_str(), format!("{g}/"));
+        articles.retain(|a| a.name == group || a.name.starts_with(&under));
+        if articles.is_empty() && cx.store.open_if_exists()?.is_some() {
+            return Err(Error::UnknownArticle { name: group.to_string() }.into());
+        }
     }
-    let mut out = Output::paged(g);
-    ignore_broken_pipe(write_table(&mut out, &articles).and_then(|_| out.flush()))?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&articles)?;
+        writeln!(cx.ui.stdout(), "{}", json_strict(&json))?;
+        return Ok(code);
+    }
+    write_table(cx.ui.paged(), &articles)?;
     Ok(code)
 }
 
@@ -50,10 +67,10 @@ fn write_table(out: &mut dyn Write, articles: &[ArticleSummary]) -> std::io::Res
         writeln!(
             out,
             "{:<w$}  {:>9}  {:<20}  {}",
-            visible(&a.name),
+            visible_line(&a.name),
             a.revisions,
-            a.first_observed_at,
-            a.last_observed_at
+            visible_line(&a.first_observed_at),
+            visible_line(&a.last_observed_at)
         )?;
     }
     Ok(())

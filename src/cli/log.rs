@@ -3,11 +3,10 @@
 //! Every number comes from the revisions' meta.json: log never diffs, so it
 //! costs one small read per revision of this article and nothing else.
 
-use super::output::{ignore_broken_pipe, Output};
-use super::{Exit, GlobalArgs};
-use crate::error::{Error, Result, EXIT_OK};
-use crate::render::sanitize::visible;
-use crate::store::{Meta, Revision, Store};
+use super::{ArticleName, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
+use crate::error::EXIT_OK;
+use crate::render::sanitize::{json_strict, visible_line};
+use crate::store::{Meta, Revision};
 use serde::Serialize;
 use std::io::Write;
 
@@ -17,7 +16,7 @@ use std::io::Write;
 )]
 pub struct LogArgs {
     /// Article name.
-    pub name: String,
+    pub name: ArticleName,
     /// Print JSON (one array of revisions) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -29,19 +28,22 @@ pub struct LogArgs {
     /// shown stay relative to the revision stored just before each.
     #[arg(long)]
     pub no_flip_flops: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
+    #[command(flatten)]
+    pub pager: PagerOpt,
 }
 
-pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
-    crate::store::validate_name(&args.name)?;
-    let store = Store::open(&g.store_path()?)?;
+/// Print the article's history, one line (or JSON object) per revision.
+pub fn run(args: LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
     if let Some(why) = store.partial_history() {
-        eprintln!(
-            "redline: warning: {} ({}); earlier revisions are missing and numbers may not be the article's own",
-            crate::store::SHALLOW_MSG,
-            visible(&why)
-        );
+        cx.ui.status(&format!(
+            "warning: {} ({why}); earlier revisions are missing and numbers may not be the article's own",
+            crate::store::SHALLOW_MSG
+        ));
     }
-    let mut revs = store.history(&args.name)?;
+    let mut revs = store.history(args.name.as_str())?;
     if args.no_flip_flops {
         revs.retain(|r| r.meta.same_as.is_none());
     }
@@ -50,23 +52,15 @@ pub fn run(args: LogArgs, g: &GlobalArgs) -> Result<Exit> {
     }
     if args.json {
         let entries: Vec<Entry<'_>> = revs.iter().map(|r| Entry { id: r.id.to_string(), meta: &r.meta }).collect();
-        let mut out = Output::stdout();
-        let json =
-            serde_json::to_string_pretty(&entries).map_err(|e| Error::usage(format!("cannot encode JSON: {e}")))?;
-        return ignore_broken_pipe(
-            writeln!(out, "{}", crate::render::sanitize::json_safe(&json)).and_then(|_| out.flush()),
-        )
-        .map(|_| EXIT_OK);
+        let json = serde_json::to_string_pretty(&entries)?;
+        writeln!(cx.ui.stdout(), "{}", json_strict(&json))?;
+        return Ok(EXIT_OK);
     }
     let width = revs.iter().map(|r| r.number().to_string().len()).max().unwrap_or(1);
-    let mut out = Output::paged(g);
-    let mut write_all = || -> std::io::Result<()> {
-        for r in &revs {
-            writeln!(out, "{}", line(r, width))?;
-        }
-        out.flush()
-    };
-    ignore_broken_pipe(write_all())?;
+    let out = cx.ui.paged();
+    for r in &revs {
+        writeln!(out, "{}", line(r, width))?;
+    }
     Ok(EXIT_OK)
 }
 
@@ -92,9 +86,10 @@ fn line(r: &Revision, width: usize) -> String {
         m.observed_at,
         m.words,
         delta,
-        visible(&shorten(&m.title, TITLE_CHARS))
+        visible_line(&shorten(&m.title, TITLE_CHARS))
     );
-    for mark in m.marks().iter().map(|k| format!("[{k}]")) {
+    let note = m.message.as_ref().map(|_| "note".to_string());
+    for mark in m.marks().iter().chain(&note).map(|k| format!("[{k}]")) {
         s.push_str("  ");
         s.push_str(&mark);
     }

@@ -1,17 +1,30 @@
 //! Command-line front end: clap definitions, one file per command, and the
-//! shared context (store location, colour, pager).
+//! one [`CommandHelper`] every command gets (store opened lazily, output,
+//! parsed options), built here in [`main`].
+//!
+//! Options are declared where they apply: `--store` on the commands that
+//! read or write a store, `--color` and `--no-pager` on the ones that print
+//! diffs or tables. They are also accepted before the subcommand
+//! (`redline --store S log x`), where they mean the same thing; a
+//! subcommand's own value wins.
+// Commands print through `CommandHelper::ui`, never straight to stdout, so a
+// closed pipe and a failed write are handled once, for all of them.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::error::{self, Error, Result};
+use crate::error;
 
+mod article;
+mod command_error;
 mod commit;
 mod compare;
 mod completions;
 mod config;
+mod context;
 mod diff;
 mod export;
 mod fetch;
@@ -27,49 +40,86 @@ mod output;
 mod show;
 mod watch;
 
-pub use output::Output;
+pub use article::ArticleName;
+pub use command_error::{CommandError, CommandResult, ErrorKind};
+pub use context::{CommandHelper, StoreHandle};
+pub use output::{Output, Ui};
 
+/// The command line.
 #[derive(Parser, Debug)]
 #[command(
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok, 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
+    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
 )]
 pub struct Cli {
+    /// `--store` given before the subcommand (for the commands that use one).
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub store: StoreOpt,
+    /// `--color` given before the subcommand (for diff and compare).
+    #[command(flatten)]
+    pub color: ColorOpt,
+    /// `--no-pager` given before the subcommand.
+    #[command(flatten)]
+    pub pager: PagerOpt,
+    /// `--config`, anywhere on the line.
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(clap::Args, Debug, Clone)]
-pub struct GlobalArgs {
+/// `--store DIR`, on every command that reads or writes a store.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct StoreOpt {
     /// The store (a bare git repository). Default: $REDLINE_STORE, else
     /// $XDG_DATA_HOME/redline, else ~/.local/share/redline.
-    #[arg(long, global = true, value_name = "DIR", env = "REDLINE_STORE")]
+    #[arg(long, value_name = "DIR", env = "REDLINE_STORE")]
     pub store: Option<PathBuf>,
-    /// When to colour output. `debug` prints semantic labels instead of
-    /// escape codes (for tests and bug reports).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+}
+
+/// `--color WHEN`, on the commands that print coloured diffs.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ColorOpt {
+    /// When to colour output (default: auto). `debug` prints semantic labels
+    /// instead of escape codes (for tests and bug reports).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+}
+
+/// `--no-pager`, on the commands whose output may be paged.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PagerOpt {
     /// Never send output through a pager.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub no_pager: bool,
+}
+
+/// `--config FILE`: read by every command (store, pager, colour, tracker).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ConfigOpt {
     /// Config file (default: $XDG_CONFIG_HOME/redline/config.toml, else
     /// ~/.config/redline/config.toml). Flags override it.
     #[arg(long, global = true, value_name = "FILE", env = "REDLINE_CONFIG")]
     pub config: Option<PathBuf>,
 }
 
+/// `--color` values.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorChoice {
+    /// Colour when writing to a terminal (honours NO_COLOR, CLICOLOR_FORCE).
     Auto,
+    /// Always write ANSI colours.
     Always,
+    /// Never colour: wdiff-style markers carry the diff.
     Never,
+    /// Semantic labels such as `<added>…</added>` instead of colours.
     Debug,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Store a new revision of an article.
@@ -78,7 +128,7 @@ pub enum Command {
     Log(log::LogArgs),
     /// Print the exact text (or metadata) of one revision.
     Show(show::ShowArgs),
-    /// List every article in the store.
+    /// List the articles in the store (or in one group).
     List(list::ListArgs),
     /// Word-level diff between two revisions of an article.
     Diff(diff::DiffArgs),
@@ -100,106 +150,185 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff) to standard output.
-    Man,
+    /// Print the man page (roff), or write one page per command with --dir.
+    Man(completions::ManArgs),
 }
 
 /// What a command returns on success: usually [`error::EXIT_OK`].
 pub type Exit = u8;
 
+/// The options a command declares, so top-level ones can fill them in.
+struct Declared<'a> {
+    store: Option<&'a StoreOpt>,
+    color: Option<&'a ColorOpt>,
+    pager: Option<&'a PagerOpt>,
+}
+
+impl Command {
+    /// Which of the shared options this command takes.
+    fn declared(&self) -> Declared<'_> {
+        let none = Declared { store: None, color: None, pager: None };
+        let store = |s| Declared { store: Some(s), ..none };
+        match self {
+            Command::Commit(a) => store(&a.store),
+            Command::Log(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
+            Command::Show(a) => store(&a.store),
+            Command::List(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
+            Command::Diff(a) => {
+                Declared { color: Some(&a.display.color), pager: Some(&a.display.pager), ..store(&a.store) }
+            }
+            Command::Compare(a) => {
+                Declared { store: None, color: Some(&a.display.color), pager: Some(&a.display.pager) }
+            }
+            Command::Info(a) => store(&a.store),
+            Command::Import(a) => store(&a.store),
+            Command::Gc(a) => store(&a.store),
+            Command::Fsck(a) => store(&a.store),
+            Command::Export(a) => store(&a.store),
+            Command::Fetch(a) => store(&a.store),
+            Command::Watch(a) => store(&a.store),
+            Command::Completions(_) | Command::Man(_) => none,
+        }
+    }
+}
+
+impl CommandHelper {
+    /// Build the context once: the subcommand's own options, else the ones
+    /// given before it.
+    /// The config file fills in what the command line left open.
+    fn from_cli(cli: &Cli) -> CommandResult<CommandHelper> {
+        let config = config::Config::load(cli.config.config.as_deref())?;
+        let d = cli.command.declared();
+        let store = d.store.and_then(|s| s.store.clone()).or_else(|| d.store.and(cli.store.store.clone()));
+        let store = store.or_else(|| config.store_dir());
+        let color = d.color.and_then(|c| c.color).or(cli.color.color);
+        let color = match color {
+            Some(c) => c,
+            None => config.color()?.unwrap_or(ColorChoice::Auto),
+        };
+        let no_pager = d.pager.is_some_and(|p| p.no_pager) || cli.pager.no_pager;
+        let ui = Ui::new(color, no_pager, config.pager().map(str::to_string));
+        Ok(CommandHelper { store: StoreHandle::new(store), ui, config })
+    }
+}
+
+/// Parse the command line, run the command, report any error and return
+/// its exit code.
 pub fn main() -> ExitCode {
     // An empty $REDLINE_STORE means "not set", as for $XDG_DATA_HOME (clap
     // would otherwise refuse it as a missing value). Single-threaded here.
     if std::env::var_os("REDLINE_STORE").is_some_and(|v| v.is_empty()) {
         std::env::remove_var("REDLINE_STORE");
     }
-    let mut cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(c) => c,
+        Err(e) => return clap_error(e),
+    };
+    let mut cx = match CommandHelper::from_cli(&cli) {
+        Ok(cx) => cx,
         Err(e) => {
-            let code = if e.use_stderr() { error::EXIT_USAGE } else { error::EXIT_OK };
-            let _ = e.print();
-            return ExitCode::from(code);
+            e.report();
+            return ExitCode::from(e.kind.exit_code());
         }
     };
-    let configured = config::Config::load(cli.global.config.as_deref()).and_then(|c| c.apply_globals(&mut cli.global));
-    if let Err(e) = configured {
-        report(&e);
-        return ExitCode::from(e.exit_code());
-    }
-    match run(cli) {
+    let result = run(cli.command, &mut cx);
+    // Flush (and page) what was written even when the command failed late.
+    let finished = cx.ui.finish();
+    match result.and_then(|code| finished.map(|()| code)) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            report(&e);
-            ExitCode::from(e.exit_code())
+        Err(e) if e.kind == ErrorKind::BrokenPipe => ExitCode::from(error::EXIT_OK),
+        Err(mut e) => {
+            cx.explain(&mut e);
+            e.report();
+            ExitCode::from(e.kind.exit_code())
         }
     }
 }
 
-fn report(e: &Error) {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "redline: error: {}", crate::render::sanitize::visible(&e.to_string()));
-    if let Some(h) = e.hint() {
-        let _ = writeln!(err, "  hint: {h}");
-    }
+fn parse() -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
 }
 
-pub fn run(cli: Cli) -> Result<Exit> {
-    let g = &cli.global;
-    match cli.command {
-        Command::Commit(a) => commit::run(a, g),
-        Command::Log(a) => log::run(a, g),
-        Command::Show(a) => show::run(a, g),
-        Command::List(a) => list::run(a, g),
-        Command::Diff(a) => diff::run(a, g),
-        Command::Compare(a) => compare::run(a, g),
-        Command::Info(a) => info::run(a, g),
-        Command::Import(a) => import::run(a, g),
-        Command::Gc(a) => gc::run(a, g),
-        Command::Fsck(a) => fsck::run(a, g),
-        Command::Export(a) => export::run(a, g),
-        Command::Fetch(a) => fetch::run(a, g),
-        Command::Watch(a) => watch::run(a, g),
-        Command::Completions(a) => completions::run(a),
-        Command::Man => completions::man(),
+/// Help and version go to stdout (exit 0); errors to stderr (exit 2), with
+/// control characters in echoed values made visible.
+fn clap_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(error::EXIT_OK);
     }
+    let text = e.render().to_string();
+    let text = match plain_usage() {
+        Some(usage) => {
+            text.lines()
+                .map(|l| if l.starts_with("Usage: ") { usage.as_str() } else { l })
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        }
+        None => text,
+    };
+    let _ = write!(std::io::stderr().lock(), "{}", crate::render::sanitize::visible_text(&text));
+    ExitCode::from(ErrorKind::User.exit_code())
+}
+
+/// The usage line of the (sub)command on the command line, as its `--help`
+/// shows it. clap's error usage adds the arguments it saw (and, after a
+/// typo, the suggested option) as if they were required, and counts values
+/// from the environment (`$REDLINE_STORE`) as given.
+fn plain_usage() -> Option<String> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut names = Vec::new();
+    let mut cur = &cmd;
+    for arg in std::env::args().skip(1) {
+        if let Some(sub) = cur.find_subcommand(&arg) {
+            names.push(sub.get_name().to_string());
+            cur = sub;
+        }
+    }
+    let mut target = cmd.clone();
+    for n in &names {
+        target = target.find_subcommand(n)?.clone();
+    }
+    let usage = target.render_usage().to_string();
+    usage.lines().next().map(str::to_string)
 }
 
 /// Name each damaged article a command skipped, on stderr; the exit code
 /// says whether anything was skipped ([`error::EXIT_PARTIAL`]).
-pub(crate) fn report_skipped(skipped: &[crate::store::Skipped]) -> Exit {
+pub(crate) fn report_skipped(ui: &Ui, skipped: &[crate::store::Skipped]) -> Exit {
     for s in skipped {
-        eprintln!(
-            "redline: warning: skipped article {}: {}",
-            crate::render::sanitize::visible(&s.name),
-            crate::render::sanitize::visible(&s.why)
-        );
+        ui.status(&format!("warning: skipped article {}: {}", s.name, s.why));
     }
     if skipped.is_empty() {
         error::EXIT_OK
     } else {
-        eprintln!("  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it");
+        let _ = writeln!(
+            std::io::stderr(),
+            "  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it"
+        );
         error::EXIT_PARTIAL
     }
 }
 
-impl GlobalArgs {
-    /// The store directory in effect: --store, $REDLINE_STORE, or the
-    /// per-user default.
-    pub fn store_path(&self) -> Result<PathBuf> {
-        if let Some(p) = &self.store {
-            return Ok(p.clone());
-        }
-        // The XDG spec: a relative $XDG_DATA_HOME is invalid and ignored
-        // (it would make the store depend on the current folder).
-        if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| PathBuf::from(v).is_absolute()) {
-            return Ok(PathBuf::from(x).join("redline"));
-        }
-        match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
-            Some(h) => Ok(PathBuf::from(h).join(".local/share/redline")),
-            None => Err(Error::Usage {
-                msg: "cannot find a store: no --store, $REDLINE_STORE, $XDG_DATA_HOME or $HOME".into(),
-                hint: Some("pass --store DIR".into()),
-            }),
-        }
+/// Run one command with the context.
+pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    match command {
+        Command::Commit(a) => commit::run(a, cx),
+        Command::Log(a) => log::run(a, cx),
+        Command::Show(a) => show::run(a, cx),
+        Command::List(a) => list::run(a, cx),
+        Command::Diff(a) => diff::run(a, cx),
+        Command::Compare(a) => compare::run(a, cx),
+        Command::Info(a) => info::run(a, cx),
+        Command::Import(a) => import::run(a, cx),
+        Command::Gc(a) => gc::run(a, cx),
+        Command::Fsck(a) => fsck::run(a, cx),
+        Command::Export(a) => export::run(a, cx),
+        Command::Fetch(a) => fetch::run(a, cx),
+        Command::Watch(a) => watch::run(a, cx),
+        Command::Completions(a) => completions::run(a, cx),
+        Command::Man(a) => completions::man(a, cx),
     }
 }

@@ -23,7 +23,8 @@ const EXEC_TIMEOUT: Duration = Duration::from_secs(60);
 /// standard error and never stops the tracker.
 pub fn after_revision(cmd: &str, store: &Store, name: &str) {
     if let Err(msg) = run(cmd, store, name) {
-        eprintln!("redline: --exec for {name}: {msg}");
+        let msg = format!("--exec for {name}: {msg}");
+        let _ = writeln!(std::io::stderr(), "redline: {}", crate::render::sanitize::visible_text(&msg));
     }
 }
 

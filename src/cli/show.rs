@@ -1,10 +1,9 @@
 //! `redline show NAME [REV]`: the exact text or metadata of a revision.
 
-use super::output::ignore_broken_pipe;
-use super::{Exit, GlobalArgs};
-use crate::error::{Result, EXIT_OK};
-use crate::store::Store;
-use std::io::Write;
+use super::{ArticleName, CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::error::EXIT_OK;
+use crate::render::sanitize::{json_strict, visible};
+use std::io::{IsTerminal, Write};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -12,32 +11,41 @@ use std::io::Write;
 )]
 pub struct ShowArgs {
     /// Article name.
-    pub name: String,
+    pub name: ArticleName,
     /// Revision: N, latest, latest~K or a commit-id prefix (default latest).
     pub rev: Option<String>,
     /// Print the revision's metadata (JSON) instead of its text.
     #[arg(long)]
     pub meta: bool,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
-pub fn run(args: ShowArgs, g: &GlobalArgs) -> Result<Exit> {
-    crate::store::validate_name(&args.name)?;
-    let store = Store::open(&g.store_path()?)?;
+/// Print one revision's exact text, or its metadata.
+pub fn run(args: ShowArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
+    let name = args.name.as_str();
     let rev = match &args.rev {
-        Some(spec) => store.resolve(&args.name, spec)?,
-        None => store.latest(&args.name)?,
+        Some(spec) => store.resolve(name, spec)?,
+        None => store.latest(name)?,
     };
     // Exact bytes, no pager and no added newline: `show` output must be
     // byte-identical to what was committed (scripts diff and hash it).
     // On a terminal, though, the text is a stranger's: control characters
     // are shown as visible escapes so it cannot retitle or clear the screen.
-    let bytes = if args.meta { store.meta_bytes(&rev)? } else { store.text(&rev)? };
-    let bytes = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        crate::render::sanitize::visible(&String::from_utf8_lossy(&bytes)).into_owned().into_bytes()
+    // Metadata is JSON: DEL and C1 controls in a title are written as
+    // \u escapes (the same string to a JSON reader), so piping it is safe too.
+    let bytes = if args.meta {
+        let meta = store.meta_bytes(&rev)?;
+        json_strict(&String::from_utf8_lossy(&meta)).into_owned().into_bytes()
+    } else {
+        store.text(&rev)?
+    };
+    let bytes = if std::io::stdout().is_terminal() {
+        visible(&String::from_utf8_lossy(&bytes)).into_owned().into_bytes()
     } else {
         bytes
     };
-    let mut out = std::io::stdout().lock();
-    ignore_broken_pipe(out.write_all(&bytes).and_then(|_| out.flush()))?;
+    cx.ui.stdout().write_all(&bytes)?;
     Ok(EXIT_OK)
 }

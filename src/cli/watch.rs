@@ -2,25 +2,26 @@
 //! tracker loop. The list and each URL's state live in the store
 //! (`refs/redline/watch`, `refs/redline/watch-state`).
 
-use super::config::Config;
 use super::fetch::NetArgs;
-use super::{Exit, GlobalArgs};
+use super::{CommandError, CommandHelper, CommandResult, Exit, Output, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
 use crate::fetch::canon;
 use crate::fetch::clock::{Clock, SystemClock};
 use crate::fetch::rules::Rules;
 use crate::fetch::runner::{Report, RunOptions, Runner, Totals};
 use crate::fetch::schedule::Policy;
-use crate::render::sanitize::visible;
+use crate::render::sanitize::{json_strict, visible};
 use crate::store::{self, Store, WatchEntry, WatchKind};
 use clap::Subcommand;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(clap::Args, Debug)]
 pub struct WatchArgs {
     #[command(subcommand)]
     pub cmd: WatchCmd,
+    #[command(flatten)]
+    pub store: StoreOpt,
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,25 +94,22 @@ pub struct RunArgs {
     pub net: NetArgs,
 }
 
-pub fn run(args: WatchArgs, g: &GlobalArgs) -> Result<Exit> {
+/// Run one `watch` subcommand.
+pub fn run(args: WatchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     match args.cmd {
-        WatchCmd::Add(a) => add(a, g),
-        WatchCmd::List(a) => list(a, g),
-        WatchCmd::Remove(a) => remove(a, g),
-        WatchCmd::Status(a) => status(a, g),
-        WatchCmd::Run(a) => run_watch(a, g),
+        WatchCmd::Add(a) => add(a, cx),
+        WatchCmd::List(a) => list(a, cx),
+        WatchCmd::Remove(a) => remove(a, cx),
+        WatchCmd::Status(a) => status(a, cx),
+        WatchCmd::Run(a) => run_watch(a, cx),
     }
 }
 
-fn add(a: AddArgs, g: &GlobalArgs) -> Result<Exit> {
+fn add(a: AddArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     if a.urls.is_empty() && a.feeds.is_empty() {
-        return Err(Error::Usage {
-            msg: "watch add needs at least one URL or --feed URL".into(),
-            hint: Some(
-                "redline watch add https://news.example/story, or redline watch add --feed https://news.example/rss"
-                    .into(),
-            ),
-        });
+        return Err(CommandError::user("watch add needs at least one URL or --feed URL").hinted(
+            "redline watch add https://news.example/story, or redline watch add --feed https://news.example/rss",
+        ));
     }
     let mut new = Vec::new();
     for (raw, kind) in a.urls.iter().map(|u| (u, WatchKind::Page)).chain(a.feeds.iter().map(|u| (u, WatchKind::Feed))) {
@@ -120,7 +118,7 @@ fn add(a: AddArgs, g: &GlobalArgs) -> Result<Exit> {
         let name = store::name_from_url(u.as_str())?;
         new.push(WatchEntry { url: u.to_string(), name, kind, feed: None, added_at: store::format_time(store::now()) });
     }
-    let store = Store::open_or_create(&g.store_path()?)?;
+    let store = cx.store.open_or_create()?;
     let mut lines = Vec::new();
     store.update_watch_list(|list| {
         lines.clear();
@@ -140,33 +138,35 @@ fn add(a: AddArgs, g: &GlobalArgs) -> Result<Exit> {
         }
         (added > 0).then(|| format!("watch: add {added}\n"))
     })?;
+    let out = cx.ui.stdout();
     for l in lines {
-        println!("{}", visible(&l));
+        writeln!(out, "{}", visible(&l))?;
     }
     Ok(EXIT_OK)
 }
 
-fn list(a: ListArgs, g: &GlobalArgs) -> Result<Exit> {
-    let Some(store) = Store::open_existing(&g.store_path()?)? else {
+fn list(a: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let Some(store) = cx.store.open_if_exists()? else {
         if a.json {
-            println!("[]");
+            writeln!(cx.ui.stdout(), "[]")?;
         }
         return Ok(EXIT_OK);
     };
     let list = store.watch_list()?;
+    let out = cx.ui.stdout();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&list.entries).unwrap_or_default());
+        writeln!(out, "{}", json_strict(&serde_json::to_string_pretty(&list.entries)?))?;
         return Ok(EXIT_OK);
     }
     for e in &list.entries {
         let kind = if e.kind == WatchKind::Feed { "feed" } else { "page" };
-        println!("{}", visible(&format!("{kind}  {}  {}", e.url, e.name)));
+        writeln!(out, "{}", visible(&format!("{kind}  {}  {}", e.url, e.name)))?;
     }
     Ok(EXIT_OK)
 }
 
-fn remove(a: RemoveArgs, g: &GlobalArgs) -> Result<Exit> {
-    let store = Store::open(&g.store_path()?)?;
+fn remove(a: RemoveArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let store = cx.store.open()?;
     let mut missing = Vec::new();
     store.update_watch_list(|list| {
         missing.clear();
@@ -183,29 +183,28 @@ fn remove(a: RemoveArgs, g: &GlobalArgs) -> Result<Exit> {
         (removed > 0).then(|| format!("watch: remove {removed}\n"))
     })?;
     if !missing.is_empty() {
-        return Err(Error::Usage {
-            msg: format!("not watched: {}", missing.join(", ")),
-            hint: Some("run `redline watch list` to see what is watched".into()),
-        });
+        return Err(CommandError::user(format!("not watched: {}", missing.join(", ")))
+            .hinted("run `redline watch list` to see what is watched"));
     }
-    println!("removed {}", a.targets.len());
+    writeln!(cx.ui.stdout(), "removed {}", a.targets.len())?;
     Ok(EXIT_OK)
 }
 
-fn status(a: ListArgs, g: &GlobalArgs) -> Result<Exit> {
-    let Some(store) = Store::open_existing(&g.store_path()?)? else { return Ok(EXIT_OK) };
+fn status(a: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let Some(store) = cx.store.open_if_exists()? else { return Ok(EXIT_OK) };
     let list = store.watch_list()?;
     let state = store.watch_state()?;
+    let out = cx.ui.stdout();
     if a.json {
         let rows: Vec<serde_json::Value> = list
             .entries
             .iter()
             .map(|e| serde_json::json!({"url": e.url, "name": e.name, "kind": e.kind, "state": state.urls.get(&e.url)}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+        writeln!(out, "{}", json_strict(&serde_json::to_string_pretty(&rows)?))?;
         return Ok(EXIT_OK);
     }
-    println!("{:<22}  {:<22}  {:<22}  {:<8}  URL", "LAST CHECK", "LAST CHANGE", "NEXT DUE", "STATE");
+    writeln!(out, "{:<22}  {:<22}  {:<22}  {:<8}  URL", "LAST CHECK", "LAST CHANGE", "NEXT DUE", "STATE")?;
     for e in &list.entries {
         let st = state.urls.get(&e.url).cloned().unwrap_or_default();
         let flag = if st.paused {
@@ -231,7 +230,7 @@ fn status(a: ListArgs, g: &GlobalArgs) -> Result<Exit> {
         if let Some(err) = &st.last_error {
             line.push_str(&format!("\n    last error ({} in a row): {err}", st.failures));
         }
-        println!("{}", visible(&line));
+        writeln!(out, "{}", visible(&line))?;
     }
     Ok(EXIT_OK)
 }
@@ -239,13 +238,13 @@ fn status(a: ListArgs, g: &GlobalArgs) -> Result<Exit> {
 /// Set by SIGINT/SIGTERM: no new request starts; the one in flight finishes.
 static STOP: AtomicBool = AtomicBool::new(false);
 
-fn run_watch(a: RunArgs, g: &GlobalArgs) -> Result<Exit> {
-    let cfg = Config::load(g.config.as_deref())?.tracker;
+fn run_watch(a: RunArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let cfg = cx.config.tracker.clone();
     let gap = a.gap.or(cfg.min_gap).unwrap_or(1.0);
     if !(gap >= 0.0 && gap.is_finite()) {
-        return Err(Error::usage(format!("--gap must be zero or more seconds, not {gap}")));
+        return Err(CommandError::user(format!("--gap must be zero or more seconds, not {gap}")));
     }
-    let store_path = g.store_path()?;
+    let store_path = cx.store.path()?;
     let store = Store::open_or_create(&store_path)?;
     let rules = Rules::load(store.path()).map_err(|m| Error::Usage { msg: m, hint: None })?;
     drop(store);
@@ -269,10 +268,14 @@ fn run_watch(a: RunArgs, g: &GlobalArgs) -> Result<Exit> {
     let clock = SystemClock;
     let runner = Runner { store_path, client: a.net.client(&cfg)?, rules, clock: &clock, opts, stop: &STOP };
     loop {
-        let totals = one_pass(&runner, a.exec.as_deref())?;
-        eprintln!(
+        let totals = one_pass(&runner, a.exec.as_deref(), cx.ui.stdout())?;
+        let _ = writeln!(
+            std::io::stderr(),
             "checked {}, stored {}, failed {}, deferred {}",
-            totals.checked, totals.stored, totals.failed, totals.deferred
+            totals.checked,
+            totals.stored,
+            totals.failed,
+            totals.deferred
         );
         if a.once || STOP.load(Ordering::SeqCst) {
             return Ok(EXIT_OK);
@@ -284,8 +287,11 @@ fn run_watch(a: RunArgs, g: &GlobalArgs) -> Result<Exit> {
     }
 }
 
-/// One pass, with a progress bar on a terminal, else one line per fetch.
-fn one_pass(runner: &Runner<'_>, exec: Option<&str>) -> Result<Totals> {
+/// One pass, with a progress bar on a terminal, else one line per fetch
+/// (flushed at once: the loop runs for hours). A failed write (a closed
+/// pipe) ends the run after the pass.
+fn one_pass(runner: &Runner<'_>, exec: Option<&str>, out: &mut Output) -> CommandResult<Totals> {
+    let mut write_error = None;
     let hook_store = match exec {
         Some(_) => Some(Store::open_or_create(&runner.store_path)?),
         None => None,
@@ -310,7 +316,11 @@ fn one_pass(runner: &Runner<'_>, exec: Option<&str>) -> Result<Totals> {
                 }
                 b.inc(1);
             }
-            _ => println!("{line}"),
+            _ => {
+                if write_error.is_none() {
+                    write_error = writeln!(out, "{line}").and_then(|()| out.flush()).err();
+                }
+            }
         }
         if let (true, Some(cmd), Some(store)) = (r.stored(), exec, &hook_store) {
             super::notify::after_revision(cmd, store, &r.name);
@@ -319,7 +329,10 @@ fn one_pass(runner: &Runner<'_>, exec: Option<&str>) -> Result<Totals> {
     if let Some(b) = bar.into_inner() {
         b.finish_and_clear();
     }
-    Ok(totals)
+    match write_error {
+        Some(e) => Err(e.into()),
+        None => Ok(totals),
+    }
 }
 
 /// Sleep until the earliest next due time (at most a minute at a time, in

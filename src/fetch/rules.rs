@@ -148,12 +148,14 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused_with_the_file_named() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(RULES_FILE), "[hosts.x]\nboring = ['(']\n").unwrap();
-        assert!(Rules::load(dir.path()).unwrap_err().contains("bad boring pattern"));
-        std::fs::write(dir.path().join(RULES_FILE), "[hosts.x]\nremove = ['p[']\n").unwrap();
-        assert!(Rules::load(dir.path()).unwrap_err().contains("bad CSS selector"));
-        std::fs::write(dir.path().join(RULES_FILE), "[hosts.x]\nremvoe = []\n").unwrap();
-        assert!(Rules::load(dir.path()).unwrap_err().contains("rules.toml"));
+        let dir = std::env::temp_dir().join(format!("redline-rules-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nboring = ['(']\n").unwrap();
+        assert!(Rules::load(&dir).unwrap_err().contains("bad boring pattern"));
+        std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nremove = ['p[']\n").unwrap();
+        assert!(Rules::load(&dir).unwrap_err().contains("bad CSS selector"));
+        std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nremvoe = []\n").unwrap();
+        assert!(Rules::load(&dir).unwrap_err().contains("rules.toml"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -12,7 +12,7 @@
 
 use super::blocks::Doc;
 use super::notes::Notes;
-use super::sanitize::visible;
+use super::sanitize::{visible, visible_line};
 use super::segments::{is_line_break, split_lead};
 use super::summary::Summary;
 use super::{RenderOptions, Side};
@@ -37,7 +37,7 @@ fn header(diff: &Diff, old: &Side, new: &Side, strict: bool) -> String {
     if let Some(subs) = s.top_substitutions(8) {
         parts.push(format!("substitutions: {subs}"));
     }
-    format!("{{>>{}<<}}\n\n", visible(&parts.join(" · ")).replace("<<}", "<< }"))
+    format!("{{>>{}<<}}\n\n", visible_line(&parts.join(" · ")).replace("<<}", "<< }"))
 }
 
 fn body(diff: &Diff) -> String {

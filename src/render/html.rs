@@ -159,6 +159,14 @@ fn side_card(side: &Side, which: &str) -> String {
     )
 }
 
+/// A summary note as the report's readers should see it: they did not run
+/// redline, so the command-line advice (`--strict counts them`) goes.
+fn for_readers(note: &str) -> String {
+    note.replace("; --strict counts them.", ".")
+        .replace(" counted because of --strict.", " counted (strict mode).")
+        .replace("; counted because of --strict.", "; counted (strict mode).")
+}
+
 fn summary(s: &Summary) -> String {
     let mut h = String::from("<section class=\"summary\" aria-label=\"Summary\">\n<p class=\"headline\">");
     if s.identical {
@@ -179,7 +187,7 @@ fn summary(s: &Summary) -> String {
     }
     h.push_str("</p>\n");
     for n in &s.notes {
-        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(n));
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&for_readers(n)));
     }
     if !s.subs.is_empty() {
         let _ = write!(h, "<div class=\"subs\"><h3>Substitutions ({})</h3><ol>", s.subs.len());

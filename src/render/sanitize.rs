@@ -2,7 +2,11 @@
 //!
 //! Control characters (C0 except tab and newline, DEL, and C1) are replaced
 //! by visible escapes such as `\x1b`, so an article cannot set the window
-//! title, clear the screen or hide text.
+//! title, clear the screen or hide text. Metadata printed on one line
+//! (titles, names, headers, hints: [`visible_line`]) also folds line breaks
+//! to spaces, so a title cannot forge an extra row, and shows bidi controls
+//! (U+202A–U+202E, U+2066–U+2069) as escapes, so it cannot reorder the
+//! rest of the line.
 
 use std::borrow::Cow;
 
@@ -25,6 +29,83 @@ pub fn visible(s: &str) -> Cow<'_, str> {
             } else {
                 out.push_str(&format!("\\u{{{u:04x}}}"));
             }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Bidi embedding, override and isolate controls: they reorder what follows
+/// them on the line ("Trojan source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape(c: char, out: &mut String) {
+    let u = c as u32;
+    if u < 0x80 {
+        out.push_str(&format!("\\x{u:02x}"));
+    } else {
+        out.push_str(&format!("\\u{{{u:04x}}}"));
+    }
+}
+
+/// Messages (errors, hints, notes): like [`visible`], keeping line breaks,
+/// and with bidi controls escaped too.
+pub fn visible_text(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_dangerous(c) || is_bidi_control(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_dangerous(c) || is_bidi_control(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// One line of metadata (a title, a name, a header): line breaks and tabs
+/// (including U+0085, U+2028, U+2029) become spaces, other control and bidi
+/// characters visible escapes.
+pub fn visible_line(s: &str) -> Cow<'_, str> {
+    let breaks = |c: char| matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    if !s.chars().any(|c| breaks(c) || is_dangerous(c) || is_bidi_control(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if breaks(c) {
+            out.push(' ');
+        } else if is_dangerous(c) || is_bidi_control(c) {
+            escape(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Small JSON documents (metadata, logs, listings): [`json_safe`], and bidi
+/// controls and U+2028/U+2029 as `\u` escapes as well. Inside JSON strings
+/// the escape means the same character, so readers see identical data.
+pub fn json_strict(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| {
+        c == '\u{7f}'
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || matches!(c, '\u{2028}' | '\u{2029}')
+    };
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);
         }
@@ -69,6 +150,22 @@ mod tests {
         assert_eq!(visible("x\u{9b}y"), "x\\u{009b}y");
         assert_eq!(visible("t\tn\n"), "t\tn\n");
         assert_eq!(visible("\r"), "\\x0d");
+    }
+
+    #[test]
+    fn metadata_lines_fold_breaks_and_escape_bidi() {
+        assert_eq!(visible_line("Title\n+++ forged"), "Title +++ forged");
+        assert_eq!(visible_line("a\u{202e}b\u{85}c"), "a\\u{202e}b c");
+        assert_eq!(visible_text("x\u{2066}y\nz\x07"), "x\\u{2066}y\nz\\x07");
+        assert_eq!(visible_line("plain"), "plain");
+    }
+
+    #[test]
+    fn json_strict_escapes_bidi_and_c1() {
+        let j = "{\"t\":\"a\u{202e}b\u{85}\u{7f}\"}";
+        assert_eq!(json_strict(j), r#"{"t":"a\u202eb\u0085\u007f"}"#);
+        let v: serde_json::Value = serde_json::from_str(&json_strict(j)).unwrap();
+        assert_eq!(v["t"], "a\u{202e}b\u{85}\u{7f}");
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! replacement. Column width comes from [`RenderOptions::width`].
 
 use super::blocks::{Block, Item};
-use super::sanitize::visible;
+use super::sanitize::visible_line;
 use super::segments::{Ctx, Styled, View};
 use super::style::{paint_opt, Label};
 use super::summary::Summary;
-use super::terminal::{folded, side_meta, summary};
+use super::terminal::{folded, side_meta, summary_runs};
 use super::wrap::{char_width, pad, width, wrap, Line};
 use super::{ColorMode, RenderOptions, Side};
 use crate::core::Diff;
@@ -37,7 +37,13 @@ pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderO
         writeln!(w, "{}", rule(cols, '┴'))?;
     }
     writeln!(w)?;
-    summary(w, &Summary::new(diff, o.strict), mode)
+    // The summary is wrapped to the full width too (a long substitution
+    // list would otherwise run past it).
+    let total = 2 * cols + GUTTER_COLS;
+    for line in trimmed(wrap(&summary_runs(&Summary::new(diff, o.strict)), total, mode)) {
+        writeln!(w, "{}", painted(&line, mode).trim_end())?;
+    }
+    Ok(())
 }
 
 /// Width of each column for a total width.
@@ -51,7 +57,7 @@ fn rule(cols: usize, cross: char) -> String {
 }
 
 fn side_header(side: &Side, mark: &str, cols: usize) -> Vec<Styled<'static>> {
-    let label = tail(&visible(&side.label), cols.saturating_sub(mark.len() + 1));
+    let label = tail(&visible_line(&side.label), cols.saturating_sub(mark.len() + 1));
     let mut v = vec![Styled::owned(Some(Label::Header), format!("{mark} {label}"))];
     let meta = side_meta(side);
     if !meta.is_empty() {
@@ -142,6 +148,24 @@ mod tests {
         assert_eq!(columns(100), 48);
         assert_eq!(columns(101), 49);
         assert_eq!(columns(10), MIN_COL);
+    }
+
+    #[test]
+    fn summary_lines_fit_the_width() {
+        let mut b = DiffBuilder::new().eq("A ").del("b").ins("c").eq(".");
+        for i in 0..12 {
+            b = b.sub(&format!("longword{i}"), &format!("replacement{i}"), 2);
+        }
+        for width_cols in [40, 60, 100] {
+            for color in [ColorMode::Plain, ColorMode::Ansi] {
+                let s = render(&b, width_cols, color);
+                for line in s.lines() {
+                    let v = if color == ColorMode::Ansi { strip_sgr(line) } else { line.to_string() };
+                    assert!(width(&v) <= width_cols, "{v:?} is {} wide (limit {width_cols})", width(&v));
+                }
+                assert!(s.contains("Substitutions:"), "{s}");
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct RevisionRow {
     pub title: String,
     /// Short flags such as `formatting only` or `identical`.
     pub marks: Vec<String>,
+    /// The note given with the revision (`commit -m`), shown to readers.
+    pub note: Option<String>,
 }
 
 /// File name of the page showing revision `new` against the one before.
@@ -54,7 +56,7 @@ pub fn write_index(w: &mut dyn Write, name: &str, rows: &[RevisionRow]) -> io::R
     ));
     h.push_str(
         "<table class=\"history\">\n<thead><tr><th>#</th><th>id</th><th>observed</th><th>words</th>\
-         <th>+</th><th>−</th><th>title</th><th>marks</th></tr></thead>\n<tbody>\n",
+         <th>+</th><th>−</th><th>title</th><th>marks</th><th>note</th></tr></thead>\n<tbody>\n",
     );
     for (i, r) in rows.iter().enumerate() {
         h.push_str(&row(r, i > 0));
@@ -80,9 +82,10 @@ fn row(r: &RevisionRow, has_diff: bool) -> String {
         esc(&r.title)
     };
     let marks: String = r.marks.iter().map(|m| format!("<span class=\"mark\">{}</span>", esc(m))).collect();
+    let note = r.note.as_deref().map(|n| format!("<span class=\"revnote\">{}</span>", esc(n))).unwrap_or_default();
     format!(
         "<tr><td class=\"num\">{num}</td><td><code>{}</code></td><td><time>{}</time></td>\
-         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{title}</td><td>{marks}</td></tr>\n",
+         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{title}</td><td>{marks}</td><td>{note}</td></tr>\n",
         esc(&r.id.chars().take(10).collect::<String>()),
         esc(&r.date),
         r.words,
@@ -106,6 +109,7 @@ mod tests {
                 removed: (n > 1).then_some(1),
                 title: format!("Title <{n}>"),
                 marks: if n == 2 { vec!["formatting only".into()] } else { vec![] },
+                note: (n == 3).then(|| "fixed the <headline>".into()),
             })
             .collect()
     }
@@ -120,6 +124,7 @@ mod tests {
         assert!(s.contains("<a href=\"diff-0002-0003.html\">Title &lt;3&gt;</a>"));
         assert!(s.contains("<span class=\"mark\">formatting only</span>"));
         assert!(s.contains("<code>abcdef1234</code>"));
+        assert!(s.contains("<span class=\"revnote\">fixed the &lt;headline&gt;</span>"), "{s}");
         assert!(!s.contains("<script"));
     }
 

@@ -6,8 +6,8 @@
 //! [`super::segments::Styled`]).
 
 use super::blocks::{Block, Item};
-use super::sanitize::visible;
-use super::segments::{Ctx, View};
+use super::sanitize::{visible, visible_line};
+use super::segments::{Ctx, Styled, View};
 use super::style::{paint, paint_opt, Label};
 use super::summary::Summary;
 use super::{side_by_side, ColorMode, Layout, RenderOptions, Side};
@@ -43,22 +43,39 @@ fn stat(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOption
 
 fn body(ctx: &Ctx, o: &RenderOptions) -> String {
     let mut out = String::new();
+    let mut last: Option<Label> = None;
     for item in ctx.doc.items(o.context) {
         match item {
             Item::Shown(b) => {
                 for p in &b.pieces {
                     for s in ctx.segments(p, View::Inline) {
+                        if o.color == ColorMode::Ansi && touching(last, s.label) && !out.ends_with('\n') {
+                            out.push(' ');
+                        }
                         out.push_str(&paint_opt(o.color, s.label, &s.text));
+                        last = s.label;
                     }
                 }
             }
             Item::Hidden(run) => {
                 out.push_str(&paint(o.color, Label::Collapsed, &folded(run, false)));
                 out.push_str("\n\n");
+                last = None;
             }
         }
     }
     out
+}
+
+/// A removed run right next to an added one (or the reverse). In colour,
+/// only red versus green would tell them apart, so an unstyled space goes
+/// between them: it belongs to neither text. Plain mode has its markers and
+/// debug mode its tags, so they need none.
+fn touching(prev: Option<Label>, next: Option<Label>) -> bool {
+    match (prev, next) {
+        (Some(a), Some(b)) => (a.is_old() && b.is_new()) || (a.is_new() && b.is_old()),
+        _ => false,
+    }
 }
 
 /// `⋯ 3 unchanged paragraphs (¶4–6) ⋯`, numbered in the new text (or the
@@ -79,7 +96,7 @@ pub fn folded(run: &[Block], old_side: bool) -> String {
 fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Result<()> {
     for (mark, side) in [("---", old), ("+++", new)] {
         let meta = side_meta(side);
-        write!(w, "{}", paint(mode, Label::Header, &format!("{mark} {}", visible(&side.label))))?;
+        write!(w, "{}", paint(mode, Label::Header, &format!("{mark} {}", visible_line(&side.label))))?;
         if !meta.is_empty() {
             write!(w, "  {}", paint(mode, Label::Meta, &meta))?;
         }
@@ -88,7 +105,8 @@ fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Res
     Ok(())
 }
 
-/// Revision, id, date, size and title of one side, sanitised.
+/// Revision, id, date, size and title of one side, sanitised to one line
+/// (a title with a line break cannot forge a header row).
 pub fn side_meta(side: &Side) -> String {
     let mut parts = Vec::new();
     if let Some(r) = side.revision {
@@ -106,7 +124,23 @@ pub fn side_meta(side: &Side) -> String {
     if let Some(t) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
         parts.push(format!("“{}”", t.trim()));
     }
-    visible(&parts.join(" · ")).into_owned()
+    visible_line(&parts.join(" · ")).into_owned()
+}
+
+/// The summary block as styled runs, lines separated by `\n` runs (the
+/// side-by-side view wraps them to its width).
+pub fn summary_runs(s: &Summary) -> Vec<Styled<'static>> {
+    let mut v = vec![Styled::owned(Some(Label::Summary), format!("Summary: {}", s.headline()))];
+    for n in &s.notes {
+        v.push(Styled::owned(None, "\n  ".into()));
+        v.push(Styled::owned(Some(Label::Meta), n.clone()));
+    }
+    if let Some(subs) = s.top_substitutions(8) {
+        v.push(Styled::owned(None, "\n  ".into()));
+        v.push(Styled::owned(Some(Label::Summary), "Substitutions:".into()));
+        v.push(Styled::owned(None, format!(" {subs}")));
+    }
+    v
 }
 
 /// The summary block: headline, notes, top substitutions.

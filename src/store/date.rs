@@ -111,6 +111,6 @@ mod tests {
         assert_eq!(parse_time(MIN_TIME_TEXT), Ok(0));
         let e = parse_date("nope").unwrap_err();
         assert!(e.hint().unwrap().contains("YYYY-MM-DD"));
-        assert_eq!(e.exit_code(), crate::error::EXIT_USAGE);
+        assert!(matches!(e, crate::error::Error::Usage { .. }));
     }
 }

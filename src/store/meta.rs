@@ -130,7 +130,8 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         name: input.name.into(),
         revision,
         title,
-        url: input.url.map(str::to_string),
+        // The page's URL stays on every later revision unless a new one is given.
+        url: input.url.map(str::to_string).or_else(|| input.prev.as_ref().and_then(|p| p.meta.url.clone())),
         observed_at,
         first_observed_at,
         bytes: input.text.len(),

@@ -84,7 +84,7 @@ pub(crate) fn redline_fsck_ok(env: &Env) {
 fn eight_processes_fifty_commits_each_nothing_lost() {
     let env = Env::new();
     let seed = env.file("seed.txt", "Seed.\n");
-    env.cmd().args(["commit", "seed"]).arg(&seed).assert().success();
+    env.cmd().args(["commit", "seed"]).arg(&seed).ok();
     let mut want: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for w in 0..PROCESSES {
         for j in 0..COMMITS_EACH {
@@ -157,7 +157,7 @@ fn stale_lock_is_explained_and_never_removed() {
     let env = Env::new();
     let a = env.file("a.txt", "First.\n");
     let b = env.file("b.txt", "Second.\n");
-    env.cmd().args(["commit", "x"]).arg(&a).assert().success();
+    env.cmd().args(["commit", "x"]).arg(&a).ok();
     let lock = env.store().join("refs/articles/x.lock");
     lock_file(&lock, Duration::from_secs(3600));
     let out = env.cmd().env("REDLINE_LOCK_TIMEOUT_MS", "300").args(["commit", "x"]).arg(&b).output().unwrap();
@@ -175,10 +175,11 @@ fn stale_lock_is_explained_and_never_removed() {
     assert!(text.contains("stale-lock") && text.contains("x.lock"), "{text}");
     assert!(lock.exists());
     // Other articles are not blocked by it.
-    env.cmd().args(["commit", "y"]).arg(&b).assert().success();
+    env.cmd().args(["commit", "y"]).arg(&b).ok();
     // Once removed, as the hint says, the commit goes through.
     std::fs::remove_file(&lock).unwrap();
-    env.cmd().args(["commit", "x"]).arg(&b).assert().success().stdout(predicates::str::contains("revision 2"));
+    let out = env.cmd().args(["commit", "x"]).arg(&b).ok();
+    assert!(out.contains("revision 2"), "{out}");
     redline_fsck_ok(&env);
 }
 
@@ -187,7 +188,7 @@ fn live_lock_is_waited_on_and_never_removed() {
     let env = Env::new();
     let a = env.file("a.txt", "First.\n");
     let b = env.file("b.txt", "Second.\n");
-    env.cmd().args(["commit", "x"]).arg(&a).assert().success();
+    env.cmd().args(["commit", "x"]).arg(&a).ok();
     let lock = env.store().join("refs/articles/x.lock");
     lock_file(&lock, Duration::ZERO);
     let out = env.cmd().env("REDLINE_LOCK_TIMEOUT_MS", "300").args(["commit", "x"]).arg(&b).output().unwrap();
@@ -210,13 +211,8 @@ fn live_lock_is_waited_on_and_never_removed() {
             std::fs::remove_file(&lock).unwrap();
         })
     };
-    env.cmd()
-        .env("REDLINE_LOCK_TIMEOUT_MS", "20000")
-        .args(["commit", "x"])
-        .arg(&b)
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("revision 2"));
+    let out = env.cmd().env("REDLINE_LOCK_TIMEOUT_MS", "20000").args(["commit", "x"]).arg(&b).ok();
+    assert!(out.contains("revision 2"), "{out}");
     remover.join().unwrap();
     assert_eq!(revisions(&env, "x").len(), 2);
 }

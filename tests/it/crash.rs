@@ -90,7 +90,7 @@ fn batch(dir: &Path, iter: usize) -> (PathBuf, BTreeMap<String, BTreeSet<String>
 }
 
 fn redline_bin(store: &Path) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("redline"));
+    let mut c = Command::new(crate::common::bin());
     c.arg("--store").arg(store).env_remove("REDLINE_STORE").env("TZ", "UTC");
     c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     c

@@ -30,7 +30,7 @@ fn sixteen_concurrent_first_commits_make_one_store() {
         let out = w.join().unwrap();
         assert!(out.status.success(), "writer {i}: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let moved = Env { dir: tempfile::tempdir().unwrap() };
+    let moved = Env { dir: crate::common::tempdir().unwrap() };
     std::fs::rename(&store, moved.store()).unwrap();
     assert_eq!(names(&moved).len(), 16);
     let leftovers: Vec<_> = std::fs::read_dir(store.parent().unwrap()).unwrap().flatten().collect();

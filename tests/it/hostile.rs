@@ -398,7 +398,7 @@ const CASES: &[Case] = &[
     }),
     ("show on a terminal escapes control characters", |e| {
         round_trip(e, "tty", b"Title \x1b]0;pwned\x07 here \x1b[2J\n"); // piped: exact bytes
-        let bin = assert_cmd::cargo::cargo_bin("redline");
+        let bin = crate::common::bin();
         let cmd = format!("{} --store {} show tty", bin.display(), e.store().display());
         match std::process::Command::new("script").args(["-qc", &cmd, "/dev/null"]).output() {
             Ok(out) if out.status.success() => {
@@ -490,7 +490,7 @@ const CASES: &[Case] = &[
 /// scratch repo), so the test needs no compression crate. Empty when git is
 /// missing.
 fn flate2_like_store(data: &[u8]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::common::tempdir().unwrap();
     let repo = git2::Repository::init_bare(dir.path()).unwrap();
     let body = &data[data.iter().position(|&b| b == 0).unwrap() + 1..];
     let id = repo.blob(body).unwrap().to_string();
@@ -644,7 +644,7 @@ fn read_only_store(e: &Env) {
     };
     copy_dir(&e.store(), &mnt.join("store"));
     assert!(fs.remount("ro"), "remount read-only");
-    let ro = Env { dir: tempfile::tempdir().unwrap() };
+    let ro = Env { dir: crate::common::tempdir().unwrap() };
     let link = ro.store();
     std::os::unix::fs::symlink(mnt.join("store"), &link).unwrap();
     read_only_checks(&ro);
@@ -669,7 +669,7 @@ fn full_disk(e: &Env) {
         return;
     };
     copy_dir(&e.store(), &mnt.join("store"));
-    let full = Env { dir: tempfile::tempdir().unwrap() };
+    let full = Env { dir: crate::common::tempdir().unwrap() };
     std::os::unix::fs::symlink(mnt.join("store"), full.store()).unwrap();
     // Fill what is left.
     let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();

@@ -16,5 +16,6 @@ mod integrity;
 mod render;
 mod shell;
 mod store_cmds;
+mod users_see;
 mod watch;
 mod webserver;

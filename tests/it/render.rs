@@ -1,12 +1,12 @@
 //! Tests for render: every human format and layout on the fixture pairs
-//! (insta snapshots, terminal formats in `--color debug`), output safety
+//! (snapshots in `snapshots/`, terminal formats in `--color debug`), output safety
 //! against control sequences in article text, and quiet closed pipes.
 //!
 //! Snapshots hold whatever the diff engine produces today; when the engine
 //! changes, re-run with `INSTA_UPDATE=always` and read every changed
 //! `.snap` before committing it.
 
-use crate::common::{redline, stdout_of, Env};
+use crate::common::{assert_snapshot, redline, stdout_of, Env};
 use std::io::Read;
 use std::process::Stdio;
 
@@ -37,7 +37,7 @@ fn snapshot_all(format_name: &str, args: &[&str], post: fn(String) -> String) {
     for (chain, old, new) in PAIRS {
         let out = post(compare(chain, old, new, args));
         let name = format!("{format_name}__{chain}_{old}_{new}");
-        insta::assert_snapshot!(name, out, &format!("redline compare {chain}/{old} {chain}/{new} {}", args.join(" ")));
+        assert_snapshot(&name, &out, &format!("redline compare {chain}/{old} {chain}/{new} {}", args.join(" ")));
     }
 }
 
@@ -59,7 +59,7 @@ fn inline_plain() {
 fn inline_context_zero() {
     let (chain, old, new) = PAIRS[3];
     let out = compare(chain, old, new, &["--color", "debug", "--context", "0"]);
-    insta::assert_snapshot!("inline_context0__council-budget_0002_0003", out);
+    assert_snapshot("inline_context0__council-budget_0002_0003", &out, "out");
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn closed_pipe_ends_quietly() {
     for args in
         [&["--color", "always"][..], &["--side-by-side"][..], &["--format", "html"][..], &["--format", "critic"][..]]
     {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("redline"))
+        let mut child = std::process::Command::new(crate::common::bin())
             .args(["compare"])
             .arg(&a)
             .arg(&b)
@@ -244,7 +244,7 @@ fn export_writes_an_index_and_linked_diff_pages() {
         .enumerate()
         .map(|(i, p)| if i == 0 { p.to_string() } else { format!("<code>ID{}", &p[p.find("</code>").unwrap_or(0)..]) })
         .collect();
-    insta::assert_snapshot!("export_index__belarus", strip_css(masked));
+    assert_snapshot("export_index__belarus", &strip_css(masked), "strip_css(masked)");
 }
 
 #[test]

@@ -22,7 +22,7 @@ pub(crate) fn belarus(env: &Env) {
     }
 }
 
-pub(crate) fn json_of(c: &mut assert_cmd::Command) -> Value {
+pub(crate) fn json_of(c: &mut crate::common::Cmd) -> Value {
     serde_json::from_str(&stdout_of(c)).expect("valid JSON")
 }
 
@@ -31,7 +31,7 @@ pub(crate) fn log_json(env: &Env, name: &str) -> Vec<Value> {
 }
 
 /// Run and expect failure with `code`; returns stderr.
-pub(crate) fn fails(c: &mut assert_cmd::Command, code: i32) -> String {
+pub(crate) fn fails(c: &mut crate::common::Cmd, code: i32) -> String {
     let out = c.output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(code), "stderr: {stderr}\nstdout: {}", String::from_utf8_lossy(&out.stdout));
@@ -663,7 +663,7 @@ fn live_lock_says_try_again() {
 fn concurrent_commits_all_land_in_one_chain() {
     let env = Env::new();
     commit(&env, "race", &env.file("base.txt", "base\n"), DATES[0]);
-    let exe = assert_cmd::cargo::cargo_bin("redline");
+    let exe = crate::common::bin();
     let children: Vec<_> = (0..6)
         .map(|i| {
             let f = env.file(&format!("r{i}.txt"), format!("writer {i}\n"));
