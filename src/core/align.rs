@@ -9,21 +9,29 @@
 //!    "in place"; every other pair is a move.
 
 use rustc_hash::FxHashMap;
-use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
-use std::time::Instant;
+use similar::{capture_diff_slices, Algorithm, DiffTag};
 
 /// A pair of units, old index and new index.
 pub type Pair = (usize, usize);
 
 /// Exact in-order matches of `old` against `new` (patience anchors).
-pub fn exact_pairs(old: &[u64], new: &[u64], deadline: Option<Instant>) -> Vec<Pair> {
+/// No deadline: the result must not depend on the clock, and patience on
+/// keys is near linear (unique keys anchor it; Myers only fills the stretches
+/// between anchors).
+pub fn exact_pairs(old: &[u64], new: &[u64]) -> Vec<Pair> {
     let mut out = Vec::new();
-    for op in capture_diff_slices_deadline(Algorithm::Patience, old, new, deadline) {
+    // Common ends first: cheap, and most of a long text.
+    let pre = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suf = old[pre..].iter().rev().zip(new[pre..].iter().rev()).take_while(|(a, b)| a == b).count();
+    out.extend((0..pre).map(|i| (i, i)));
+    let (o, n) = (&old[pre..old.len() - suf], &new[pre..new.len() - suf]);
+    for op in capture_diff_slices(Algorithm::Patience, o, n) {
         let (tag, o, n) = op.as_tag_tuple();
         if tag == DiffTag::Equal {
-            out.extend(o.zip(n));
+            out.extend(o.zip(n).map(|(i, j)| (i + pre, j + pre)));
         }
     }
+    out.extend((0..suf).map(|k| (old.len() - suf + k, new.len() - suf + k)));
     out
 }
 

@@ -1,15 +1,15 @@
 //! Turn an [`Alignment`] into the lossless op list, the classified changes
-//! and the statistics. Units are visited in order on both sides, so ops
-//! concatenate back to both inputs.
+//! and the statistics. Both streams are walked in reading order along the
+//! in-place chain, so ops concatenate back to both inputs.
 
-use super::engine::{Alignment, Cx, Link, Sent, SentId, MIN_MOVE_WORDS};
+use super::doc::Item;
+use super::engine::{Alignment, Cx, Link};
 use super::model::*;
-use super::words::{diff_tokens, substitution, Hunk, Tokens};
+use super::refine::{tokens_of, Key, Refined, WordDiff};
+use super::structure::Structure;
+use super::tokenize::Token;
+use super::words::Hunk;
 use rustc_hash::FxHashMap;
-use std::borrow::Cow;
-
-/// Near-copies at least this similar count as duplicates.
-const DUP_THRESHOLD: f32 = 0.75;
 
 /// Builds ops, changes and statistics as units are visited.
 pub struct Emitter<'a> {
@@ -22,14 +22,13 @@ pub struct Emitter<'a> {
     oat: usize,
     nat: usize,
     moves: FxHashMap<u32, usize>,
-    /// Word diffs of in-place sentence pairs computed ahead (see [`prediff`]).
-    prediffed: FxHashMap<(SentId, SentId), Vec<Hunk>>,
+    groups: FxHashMap<usize, usize>,
     strict: bool,
 }
 
 /// Flags carried by one op.
 #[derive(Clone, Copy, Default)]
-struct Tag {
+pub(crate) struct Tag {
     mv: Option<u32>,
     fmt: bool,
     change: Option<usize>,
@@ -47,7 +46,7 @@ impl<'a> Emitter<'a> {
             oat: 0,
             nat: 0,
             moves: FxHashMap::default(),
-            prediffed: FxHashMap::default(),
+            groups: FxHashMap::default(),
             strict,
         }
     }
@@ -82,86 +81,54 @@ impl<'a> Emitter<'a> {
         self.ops.push(Op { op: kind, text, move_id: tag.mv, formatting: tag.fmt, change: tag.change, old_at, new_at });
     }
 
-    /// Old and new spans with identical bytes, holding `words` words.
-    fn equal(&mut self, span: Span, words: usize) {
+    fn equal_span(&mut self, span: Span) {
         debug_assert_eq!(span.start, self.oat);
-        self.stats.words_unchanged += words;
         self.push(OpKind::Equal, &self.old[span], Tag::default());
     }
 
     fn delete(&mut self, span: Span, tag: Tag) {
-        if span.is_empty() {
-            return;
-        }
-        debug_assert_eq!(span.start, self.oat);
+        debug_assert!(span.is_empty() || span.start == self.oat);
         self.push(OpKind::Delete, &self.old[span], tag);
     }
 
     fn insert(&mut self, span: Span, tag: Tag) {
-        if span.is_empty() {
-            return;
-        }
-        debug_assert_eq!(span.start, self.nat);
+        debug_assert!(span.is_empty() || span.start == self.nat);
         self.push(OpKind::Insert, &self.new[span], tag);
     }
 
     fn add_change(&mut self, c: Change<'a>) -> usize {
-        *self.stats_kind(c.kind) += 1;
+        *self.stats.kinds.get_mut(c.kind) += 1;
+        self.stats.quotes_changed += c.quote_changed as usize;
+        self.stats.numbers_changed += c.number_changed.len();
         self.changes.push(c);
         self.changes.len() - 1
     }
 
-    fn stats_kind(&mut self, k: ChangeKind) -> &mut usize {
-        let kc = &mut self.stats.kinds;
-        match k {
-            ChangeKind::Added => &mut kc.added,
-            ChangeKind::Removed => &mut kc.removed,
-            ChangeKind::Reworded => &mut kc.reworded,
-            ChangeKind::Moved => &mut kc.moved,
-            ChangeKind::Duplicated => &mut kc.duplicated,
-        }
-    }
-
-    /// Emit a word-level diff of a pair of units, tagging changed ops with
-    /// `change`.
-    fn words(&mut self, d: &WordDiff, change: Option<usize>) {
-        for h in &d.hunks {
-            if h.equal {
-                for (ot, nt) in d.old.toks[h.old.clone()].iter().zip(&d.new.toks[h.new.clone()]) {
-                    self.pair_part(ot.start..ot.end, nt.start..nt.end, change);
-                    self.pair_part(ot.end..ot.ws_end, nt.end..nt.ws_end, change);
-                }
-                continue;
-            }
-            let tag = Tag { change, ..Tag::default() };
-            let (o, n) = (span_of(&d.old.toks[h.old.clone()]), span_of(&d.new.toks[h.new.clone()]));
-            // Keep shared trailing whitespace outside the change.
-            let ows = d.old.toks[..h.old.end].last().map(|t| t.end..t.ws_end);
-            let nws = d.new.toks[..h.new.end].last().map(|t| t.end..t.ws_end);
-            match (ows, nws, h.old.is_empty() || h.new.is_empty()) {
-                (Some(ow), Some(nw), false) if self.old[ow.clone()] == self.new[nw.clone()] => {
-                    self.delete(o.start..ow.start, tag);
-                    self.insert(n.start..nw.start, tag);
-                    self.push(OpKind::Equal, &self.old[ow], Tag::default());
-                }
-                _ => {
-                    self.delete(o, tag);
-                    self.insert(n, tag);
-                }
-            }
-        }
+    /// An edited stretch: the bytes both sides share at its ends are equal
+    /// ops, the rest one delete and one insert. A space inserted or removed
+    /// next to changed words so belongs to that change, never to a
+    /// typography swap, and a shared line break stays unchanged.
+    fn region(&mut self, o: Span, n: Span, tag: Tag) {
+        let (a, b) = (&self.old[o.clone()], &self.new[n.clone()]);
+        // Only whitespace is shared out: a word is never cut in two.
+        let ws = |x: &(char, char)| x.0 == x.1 && x.0.is_whitespace();
+        let pre: usize = a.chars().zip(b.chars()).take_while(ws).map(|x| x.0.len_utf8()).sum();
+        let (ra, rb) = (&a[pre..], &b[pre..]);
+        let suf: usize = ra.chars().rev().zip(rb.chars().rev()).take_while(ws).map(|x| x.0.len_utf8()).sum();
+        self.equal_span(o.start..o.start + pre);
+        self.delete(o.start + pre..o.end - suf, tag);
+        self.insert(n.start + pre..n.end - suf, tag);
+        self.equal_span(o.end - suf..o.end);
     }
 
     /// Matched token parts: equal bytes, or a typography-only swap.
     fn pair_part(&mut self, o: Span, n: Span, change: Option<usize>) {
         if self.old[o.clone()] == self.new[n.clone()] {
-            if !o.is_empty() {
-                self.push(OpKind::Equal, &self.old[o], Tag::default());
-            }
+            self.equal_span(o);
             return;
         }
-        // A changed line-break count at a unit's end (from moving it) is
-        // layout, not a typographic edit worth counting.
+        // A changed line-break count (a paragraph split, a unit moved to a
+        // paragraph's end) is layout, not a typographic edit worth counting.
         if !(self.old[o.clone()].contains('\n') || self.new[n.clone()].contains('\n')) {
             self.stats.formatting_changes += 1;
         }
@@ -169,13 +136,50 @@ impl<'a> Emitter<'a> {
         self.delete(o, tag);
         self.insert(n, tag);
     }
+
+    /// Emit the ops of a word diff, tagging changed ops with `change`.
+    fn words(&mut self, d: &WordDiff, change: Option<usize>, end: (usize, usize)) {
+        let (ot, nt) = (&d.old.toks, &d.new.toks);
+        // Whitespace after the last equal token, when it differs and a
+        // change follows: it belongs to that change.
+        let mut pending: Option<(Span, Span)> = None;
+        for (k, h) in d.shown.iter().enumerate() {
+            if h.equal {
+                let last = h.old.len().saturating_sub(1);
+                for (x, (a, b)) in ot[h.old.clone()].iter().zip(&nt[h.new.clone()]).enumerate() {
+                    self.pair_part(a.start..a.end, b.start..b.end, change);
+                    let before_change = x == last && k + 1 < d.shown.len();
+                    if before_change && self.old[a.end..a.ws_end] != self.new[b.end..b.ws_end] {
+                        pending = Some((a.end..a.ws_end, b.end..b.ws_end));
+                    } else {
+                        self.pair_part(a.end..a.ws_end, b.end..b.ws_end, change);
+                    }
+                }
+                continue;
+            }
+            let ws = pending.take();
+            let o = side_span(ot, h.old.clone(), end.0, ws.as_ref().map(|w| w.0.clone()));
+            let n = side_span(nt, h.new.clone(), end.1, ws.map(|w| w.1));
+            self.region(o, n, Tag { change, ..Tag::default() });
+        }
+    }
 }
 
-/// A typography-only revision, token against token: when two texts fold
-/// to the same token sequence, pairing them one to one is the whole truth,
-/// and re-aligning units would only invent moves (a paragraph split by a
-/// blank line is not three moved sentences). `None` when the sequences do
-/// not line up.
+/// The bytes a changed hunk covers on one side: its tokens with their
+/// whitespace, preceded by `ws` (whitespace after the equal token before
+/// it); `end` is where the unit ends, for a hunk at the very end.
+fn side_span(toks: &[Token], r: std::ops::Range<usize>, end: usize, ws: Option<Span>) -> Span {
+    let start = toks.get(r.start).map_or(end, |t| t.start);
+    let stop = if r.is_empty() { start } else { toks[r.end - 1].ws_end };
+    match ws {
+        Some(w) => w.start..stop.max(w.end),
+        None => start..stop,
+    }
+}
+
+/// A typography-only revision with the same paragraphs, token against
+/// token: when two texts fold to the same token sequence, pairing them one
+/// to one is the whole truth. `None` when the sequences do not line up.
 pub fn zip<'a>(old: &'a str, new: &'a str, int: &mut super::words::Interner) -> Option<Emitter<'a>> {
     let ot = super::tokenize::tokenize(old, 0..old.len());
     let nt = super::tokenize::tokenize(new, 0..new.len());
@@ -194,435 +198,379 @@ pub fn zip<'a>(old: &'a str, new: &'a str, int: &mut super::words::Interner) -> 
     Some(e)
 }
 
-fn span_of(toks: &[super::tokenize::Token]) -> Span {
-    match (toks.first(), toks.last()) {
-        (Some(a), Some(b)) => a.start..b.ws_end,
-        _ => 0..0,
-    }
-}
-
-/// A word diff of two units, with what it adds up to. Borrows the units'
-/// tokens where it can (a sentence), owns them where they are built for it
-/// (a moved paragraph's sentences joined).
-pub struct WordDiff<'t> {
-    pub old: Cow<'t, Tokens>,
-    pub new: Cow<'t, Tokens>,
-    pub hunks: Vec<Hunk>,
-    pub added: usize,
-    pub removed: usize,
-    pub unchanged: usize,
-    /// Matched tokens whose bytes differ (typography).
-    pub formatting: usize,
-}
-
-impl<'t> WordDiff<'t> {
-    fn compute(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, cx: &Cx) -> WordDiff<'t> {
-        let hunks = diff_tokens(&old, &new, Some(cx.deadline));
-        Self::with_hunks(old, new, hunks, cx)
-    }
-
-    fn with_hunks(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, hunks: Vec<Hunk>, cx: &Cx) -> WordDiff<'t> {
-        let mut d = WordDiff { old, new, hunks, added: 0, removed: 0, unchanged: 0, formatting: 0 };
-        for h in &d.hunks {
-            if h.equal {
-                for (ot, nt) in d.old.toks[h.old.clone()].iter().zip(&d.new.toks[h.new.clone()]) {
-                    d.unchanged += ot.word as usize;
-                    let differ = cx.old.text[ot.start..ot.end] != cx.new.text[nt.start..nt.end];
-                    d.formatting += differ as usize;
-                }
-            } else {
-                d.removed += d.old.words_in(h.old.clone());
-                d.added += d.new.words_in(h.new.clone());
-            }
-        }
-        d
-    }
-
-    fn has_real_change(&self) -> bool {
-        self.hunks.iter().any(|h| !h.equal)
-    }
-
-    /// Substitutions, and the words changed besides them.
-    fn substitutions<'a>(&self, old: &'a str, new: &'a str) -> (Vec<Substitution<'a>>, usize, usize) {
-        let (mut subs, mut added, mut removed) = (Vec::new(), 0, 0);
-        for h in self.hunks.iter().filter(|h| !h.equal) {
-            match substitution(h, &self.old, &self.new, old, new) {
-                Some((o, n)) => subs.push(Substitution { old: o, new: n }),
-                None => {
-                    removed += self.old.words_in(h.old.clone());
-                    added += self.new.words_in(h.new.clone());
-                }
-            }
-        }
-        (subs, added, removed)
-    }
-}
-
-fn para_tokens(sents: &[Sent]) -> Tokens {
-    let mut t = Tokens::default();
-    for s in sents {
-        t.toks.extend_from_slice(&s.tokens.toks);
-        t.ids.extend_from_slice(&s.tokens.ids);
-    }
-    t
+/// Everything the walk reads.
+pub(crate) struct Walk<'w, 'a> {
+    pub cx: &'w mut Cx<'a>,
+    pub al: &'w Alignment,
+    pub st: &'w Structure,
+    pub refined: Refined,
+    pub e: Emitter<'a>,
 }
 
 /// Walk both texts and emit everything.
 pub fn emit<'a>(cx: &mut Cx<'a>, al: &Alignment) -> Emitter<'a> {
-    let mut e = Emitter::new(cx.old.text, cx.new.text, cx.strict);
-    e.prediffed = prediff(cx, al);
+    let st = Structure::new(&cx.old, &cx.new, al);
+    let refined = super::refine::refine(cx, al, &st);
+    let e = Emitter::new(cx.old.text, cx.new.text, cx.strict);
+    let mut w = Walk { cx, al, st: &st, refined, e };
     let chain: Vec<(usize, usize)> = al
-        .new_para
+        .new
         .iter()
         .enumerate()
         .filter_map(|(n, l)| if let Link::InPlace(o) = l { Some((*o, n)) } else { None })
         .collect();
     let (mut po, mut pn) = (0, 0);
-    let end = (cx.old.paras.len(), cx.new.paras.len());
+    let end = (al.old.len(), al.new.len());
     for &(o, n) in chain.iter().chain(std::iter::once(&end)) {
-        for x in po..o {
-            old_para_gone(cx, al, &mut e, x);
-        }
-        for y in pn..n {
-            new_para_came(cx, al, &mut e, y);
-        }
+        w.old_run(po, o);
+        w.new_run(pn, n);
         if (o, n) != end {
-            para_pair(cx, al, &mut e, o, n);
+            w.pair(o, n);
         }
         (po, pn) = (o + 1, n + 1);
     }
-    e
+    w.e
 }
 
-/// Above this many changed in-place sentence pairs, their word diffs are
-/// computed ahead on two threads (a spun book has 5,700; an article a few).
-const PARALLEL_PAIRS: usize = 1_000;
-
-/// Word diffs of every changed in-place sentence pair, computed on two
-/// threads when there are many; [`sent_pair`] takes them from here instead
-/// of diffing as it walks. Empty when there are few (the walk diffs them).
-fn prediff(cx: &Cx, al: &Alignment) -> FxHashMap<(SentId, SentId), Vec<Hunk>> {
-    let mut pairs: Vec<(SentId, SentId)> = Vec::new();
-    for (&n, link) in &al.new_sent {
-        let Link::InPlace(o) = *link else { continue };
-        let (Some(os), Some(ns)) = (cx.old.sents(o.0).get(o.1), cx.new.sents(n.0).get(n.1)) else { continue };
-        let in_place_paras = al.new_para.get(n.0) == Some(&Link::InPlace(o.0));
-        if in_place_paras && cx.old.text[os.span.clone()] != cx.new.text[ns.span.clone()] {
-            pairs.push((o, n));
-        }
-    }
-    if pairs.len() < PARALLEL_PAIRS {
-        return FxHashMap::default();
-    }
-    let diff = |ps: &[(SentId, SentId)]| -> Vec<Vec<Hunk>> {
-        ps.iter()
-            .map(|&(o, n)| {
-                let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
-                diff_tokens(&so.tokens, &sn.tokens, Some(cx.deadline))
-            })
-            .collect()
-    };
-    let (a, b) = pairs.split_at(pairs.len() / 2);
-    let (ha, hb) = std::thread::scope(|s| {
-        let t = s.spawn(|| diff(a));
-        let hb = diff(b);
-        (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), hb)
-    });
-    pairs.into_iter().zip(ha.into_iter().chain(hb)).collect()
-}
-
-fn old_para_gone<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, x: usize) {
-    let span = cx.old.paras[x].span.clone();
-    match al.old_para[x] {
-        Link::Moved(n, id) => {
-            let c = moved_para(cx, e, x, n, id);
-            e.delete(span, Tag { mv: Some(id), change: Some(c), fmt: false });
-        }
-        _ => {
-            let any_linked = (0..cx.old.sents(x).len()).any(|i| al.old_sent.contains_key(&(x, i)));
-            if !any_linked {
-                let c = e.add_change(unit_change(cx, ChangeKind::Removed, Unit::Paragraph, Some(x), None));
-                e.stats.words_removed += cx.old.pwords[x];
-                e.delete(span, Tag { change: Some(c), ..Tag::default() });
-                return;
-            }
-            for i in 0..cx.old.sents(x).len() {
-                old_sent_gone(cx, al, e, (x, i));
-            }
-        }
-    }
-}
-
-fn new_para_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, y: usize) {
-    let span = cx.new.paras[y].span.clone();
-    match al.new_para[y] {
-        Link::Moved(o, id) => {
-            let c = moved_para(cx, e, o, y, id);
-            e.insert(span, Tag { mv: Some(id), change: Some(c), fmt: false });
-        }
-        _ => {
-            let any_linked = (0..cx.new.sents(y).len()).any(|j| al.new_sent.contains_key(&(y, j)));
-            if !any_linked {
-                let mut ch = unit_change(cx, ChangeKind::Added, Unit::Paragraph, None, Some(y));
-                if let Some(twin) = para_twin(cx, al, y) {
-                    ch.kind = ChangeKind::Duplicated;
-                    ch.duplicate_of = Some(twin);
+impl<'a> Walk<'_, 'a> {
+    /// Old stream positions `from..to`, none of them in place.
+    fn old_run(&mut self, from: usize, to: usize) {
+        let mut pos = from;
+        while pos < to {
+            let it = self.cx.old.stream[pos];
+            let p = self.cx.old.para_of(it);
+            let first = matches!(it, Item::Unit(u) if self.cx.old.units_of(p).start == u);
+            if first {
+                if let Some(&(q, id)) = self.st.moved_old.get(&p) {
+                    let c = self.para_move(p, q, id);
+                    self.e.delete(self.cx.old.paras[p].span.clone(), Tag { mv: Some(id), change: Some(c), fmt: false });
+                    pos += self.cx.old.units_of(p).len();
+                    continue;
                 }
-                let c = e.add_change(ch);
-                e.stats.words_added += cx.new.pwords[y];
-                e.insert(span, Tag { change: Some(c), ..Tag::default() });
+                let r = self.cx.old.units_of(p);
+                if r.clone().all(|u| self.al.old[self.cx.old.unit_pos[u]] == Link::None) {
+                    self.removed(Item::Para(p));
+                    pos += r.len();
+                    continue;
+                }
+            }
+            match self.al.old[pos] {
+                Link::Moved(n, id) => {
+                    let c = self.item_move(pos, n, id);
+                    self.e.delete(self.cx.old.span(it), Tag { mv: Some(id), change: Some(c), fmt: false });
+                }
+                _ => self.removed(it),
+            }
+            pos += 1;
+        }
+    }
+
+    /// New stream positions `from..to`, none of them in place.
+    fn new_run(&mut self, from: usize, to: usize) {
+        let mut pos = from;
+        while pos < to {
+            let it = self.cx.new.stream[pos];
+            let q = self.cx.new.para_of(it);
+            let first = matches!(it, Item::Unit(u) if self.cx.new.units_of(q).start == u);
+            if first {
+                if let Some(&(p, id)) = self.st.moved_new.get(&q) {
+                    let c = self.para_move(p, q, id);
+                    self.e.insert(self.cx.new.paras[q].span.clone(), Tag { mv: Some(id), change: Some(c), fmt: false });
+                    pos += self.cx.new.units_of(q).len();
+                    continue;
+                }
+                let r = self.cx.new.units_of(q);
+                if r.clone().all(|u| self.al.new[self.cx.new.unit_pos[u]] == Link::None) {
+                    self.added(Item::Para(q));
+                    pos += r.len();
+                    continue;
+                }
+            }
+            match self.al.new[pos] {
+                Link::Moved(o, id) => {
+                    let c = self.item_move(o, pos, id);
+                    self.e.insert(self.cx.new.span(it), Tag { mv: Some(id), change: Some(c), fmt: false });
+                }
+                _ => self.added(it),
+            }
+            pos += 1;
+        }
+    }
+
+    fn unit_of(it: Item) -> Unit {
+        match it {
+            Item::Para(_) => Unit::Paragraph,
+            Item::Unit(_) => Unit::Sentence,
+        }
+    }
+
+    fn removed(&mut self, it: Item) {
+        let d = &self.cx.old;
+        let mut ch = Change::new(ChangeKind::Removed, Self::unit_of(it));
+        let content = d.content(it);
+        ch.old_text = Some(&d.text[content.clone()]);
+        ch.old = Some(content);
+        ch.old_paragraph = Some(d.para_of(it) + 1);
+        let c = self.e.add_change(ch);
+        self.e.stats.words_removed += d.item_words(it);
+        self.e.delete(d.span(it), Tag { change: Some(c), ..Tag::default() });
+    }
+
+    fn added(&mut self, it: Item) {
+        let mut ch = Change::new(ChangeKind::Added, Self::unit_of(it));
+        let d = &self.cx.new;
+        let content = d.content(it);
+        ch.new_text = Some(&d.text[content.clone()]);
+        ch.new = Some(content);
+        ch.new_paragraph = Some(d.para_of(it) + 1);
+        let words = d.item_words(it);
+        let span = d.span(it);
+        if let Some(twin) = super::twins::twin(self.cx, self.al, it) {
+            ch.kind = ChangeKind::Duplicated;
+            self.dup_inner(&mut ch, it, twin.clone());
+            ch.duplicate_of = Some(twin);
+        }
+        let c = self.e.add_change(ch);
+        self.e.stats.words_added += words;
+        self.e.insert(span, Tag { change: Some(c), ..Tag::default() });
+    }
+
+    /// The word diff of a duplicate against the copy it repeats, when the
+    /// two differ (the headline pasted twice, once reworded).
+    fn dup_inner(&mut self, ch: &mut Change<'a>, it: Item, twin: Span) {
+        let text = self.cx.new.text;
+        if text[twin.clone()] == text[self.cx.new.content(it)] {
+            return;
+        }
+        let Some(tw) = super::twins::item_at(&mut self.cx.new, &mut self.cx.int, &twin) else { return };
+        let (a, b) = (tokens_of(&self.cx.new, tw), tokens_of(&self.cx.new, it));
+        let d = WordDiff::compute(a, b, &mut self.cx.budget, (text, text));
+        ch.inner_ops = inner_ops(&d, text, text);
+    }
+
+    /// An in-place pair: equal, typography only, or reworded.
+    fn pair(&mut self, o: usize, n: usize) {
+        let (oi, ni) = (self.cx.old.stream[o], self.cx.new.stream[n]);
+        let hunks = self.refined.hunks.remove(&Key::Items(o, n));
+        if let (Item::Para(p), Item::Para(q), Some(_)) = (oi, ni, &hunks) {
+            // Matched whole but typography differs: unit by unit when the
+            // units line up, so each change names its sentence.
+            let (a, b) = (self.cx.old.units_of(p), self.cx.new.units_of(q));
+            let keys = |d: &super::doc::Doc, r: std::ops::Range<usize>| r.map(|u| d.units[u].key).collect::<Vec<_>>();
+            if a.len() == 1 && b.len() == 1 {
+                return self.pair_items(Item::Unit(a.start), Item::Unit(b.start), hunks);
+            }
+            if keys(&self.cx.old, a.clone()) == keys(&self.cx.new, b.clone()) {
+                for (x, y) in a.zip(b) {
+                    self.pair_items(Item::Unit(x), Item::Unit(y), None);
+                }
                 return;
             }
-            for j in 0..cx.new.sents(y).len() {
-                new_sent_came(cx, al, e, (y, j));
+        }
+        self.pair_items(oi, ni, hunks);
+    }
+
+    /// Two items in place, with their word diff when it was computed ahead.
+    fn pair_items(&mut self, oi: Item, ni: Item, hunks: Option<Vec<Hunk>>) {
+        let (os, ns) = (self.cx.old.span(oi), self.cx.new.span(ni));
+        let words = self.cx.old.item_words(oi);
+        let group = self.group_change(oi);
+        if self.cx.old.text[os.clone()] == self.cx.new.text[ns.clone()] {
+            self.e.stats.words_unchanged += words;
+            self.e.equal_span(os);
+            return;
+        }
+        let (oc, nc) = (self.cx.old.content(oi), self.cx.new.content(ni));
+        if self.cx.old.text[oc.clone()] == self.cx.new.text[nc.clone()] {
+            // Only the whitespace after it changed: a paragraph split or
+            // merged here, or a line re-broken.
+            self.e.stats.words_unchanged += words;
+            self.e.pair_part(os.start..oc.start, ns.start..nc.start, group);
+            self.e.equal_span(oc.clone());
+            let tag = Tag { fmt: true, change: group, mv: None };
+            self.e.delete(oc.end..os.end, tag);
+            self.e.insert(nc.end..ns.end, tag);
+            return;
+        }
+        let (a, b) = (tokens_of(&self.cx.old, oi), tokens_of(&self.cx.new, ni));
+        let d = match hunks {
+            Some(h) => WordDiff::new(a, b, h, self.texts()),
+            None => WordDiff::compute(a, b, &mut self.cx.budget, (self.cx.old.text, self.cx.new.text)),
+        };
+        let real = d.has_real_change();
+        let change = if real || (self.cx.strict && d.formatting > 0) {
+            let mut ch = Change::new(ChangeKind::Reworded, Self::unit_of(ni));
+            fill(&mut self.e, self.cx, &mut ch, (oi, ni), &d);
+            ch.formatting_only = !real;
+            Some(self.e.add_change(ch))
+        } else {
+            None
+        };
+        count(&mut self.e, &d);
+        self.e.words(&d, change.or(group), (os.end, ns.end));
+    }
+
+    fn texts(&self) -> (&'a str, &'a str) {
+        (self.cx.old.text, self.cx.new.text)
+    }
+
+    /// The split or merged change an in-place old item's paragraph belongs
+    /// to, created on its first visit.
+    fn group_change(&mut self, oi: Item) -> Option<usize> {
+        let g = *self.st.group_of_old.get(&self.cx.old.para_of(oi))?;
+        if let Some(&c) = self.e.groups.get(&g) {
+            return Some(c);
+        }
+        let grp = &self.st.groups[g];
+        let mut ch = Change::new(grp.kind, Unit::Paragraph);
+        let (d_old, d_new) = (&self.cx.old, &self.cx.new);
+        let old = d_old.paras[grp.old.0].content.start..d_old.paras[grp.old.1].content.end;
+        let new = d_new.paras[grp.new.0].content.start..d_new.paras[grp.new.1].content.end;
+        ch.old_text = Some(&d_old.text[old.clone()]);
+        ch.new_text = Some(&d_new.text[new.clone()]);
+        ch.old = Some(old);
+        ch.new = Some(new);
+        ch.old_paragraph = Some(grp.old.0 + 1);
+        ch.new_paragraph = Some(grp.new.0 + 1);
+        ch.old_paragraphs = Some([grp.old.0 + 1, grp.old.1 + 1]);
+        ch.new_paragraphs = Some([grp.new.0 + 1, grp.new.1 + 1]);
+        let c = self.e.add_change(ch);
+        self.e.groups.insert(g, c);
+        Some(c)
+    }
+
+    /// The change of a moved item, created the first time either end of
+    /// the move is visited.
+    fn item_move(&mut self, o: usize, n: usize, id: u32) -> usize {
+        if let Some(&c) = self.e.moves.get(&id) {
+            return c;
+        }
+        let (oi, ni) = (self.cx.old.stream[o], self.cx.new.stream[n]);
+        let mut ch = Change::new(ChangeKind::Moved, Self::unit_of(oi));
+        ch.move_id = Some(id);
+        match self.refined.hunks.remove(&Key::Items(o, n)) {
+            Some(h) => self.moved_with_edits(&mut ch, (oi, ni), h),
+            None => {
+                self.fill_same(&mut ch, oi, ni);
+                self.e.stats.words_unchanged += self.cx.old.item_words(oi);
             }
         }
+        ch.shift = self.shift(oi, ni);
+        let c = self.e.add_change(ch);
+        self.e.moves.insert(id, c);
+        c
     }
-}
 
-fn para_pair<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, o: usize, n: usize) {
-    let (os, ns) = (cx.old.paras[o].span.clone(), cx.new.paras[n].span.clone());
-    if cx.old.text[os.clone()] == cx.new.text[ns.clone()] {
-        e.equal(os, cx.old.pwords[o]);
-        return;
-    }
-    if cx.old.sents[o].is_none() || cx.new.sents[n].is_none() {
-        // Cut short by the deadline: whole paragraphs, still lossless.
-        let fmt = cx.old.pkeys[o] == cx.new.pkeys[n];
-        e.delete(os, Tag { fmt, ..Tag::default() });
-        e.insert(ns, Tag { fmt, ..Tag::default() });
-        return;
-    }
-    let chain: Vec<(usize, usize)> = (0..cx.new.sents(n).len())
-        .filter_map(|j| match al.new_sent.get(&(n, j)) {
-            Some(Link::InPlace((_, i))) => Some((*i, j)),
-            _ => None,
-        })
-        .collect();
-    let (mut pi, mut pj) = (0, 0);
-    let end = (cx.old.sents(o).len(), cx.new.sents(n).len());
-    for &(i, j) in chain.iter().chain(std::iter::once(&end)) {
-        for x in pi..i {
-            old_sent_gone(cx, al, e, (o, x));
+    /// A paragraph moved whole (perhaps edited on the way).
+    fn para_move(&mut self, p: usize, q: usize, id: u32) -> usize {
+        if let Some(&c) = self.e.moves.get(&id) {
+            return c;
         }
-        for y in pj..j {
-            new_sent_came(cx, al, e, (n, y));
+        let mut ch = Change::new(ChangeKind::Moved, Unit::Paragraph);
+        ch.move_id = Some(id);
+        match self.refined.hunks.remove(&Key::Paras(p, q)) {
+            Some(h) => self.moved_with_edits(&mut ch, (Item::Para(p), Item::Para(q)), h),
+            None => {
+                self.fill_same(&mut ch, Item::Para(p), Item::Para(q));
+                self.e.stats.words_unchanged += self.cx.old.pwords[p];
+            }
         }
-        if (i, j) != end {
-            sent_pair(cx, e, (o, i), (n, j));
+        let c = self.e.add_change(ch);
+        self.e.moves.insert(id, c);
+        c
+    }
+
+    fn fill_same(&self, ch: &mut Change<'a>, oi: Item, ni: Item) {
+        let (oc, nc) = (self.cx.old.content(oi), self.cx.new.content(ni));
+        ch.old_text = Some(&self.cx.old.text[oc.clone()]);
+        ch.new_text = Some(&self.cx.new.text[nc.clone()]);
+        ch.old = Some(oc);
+        ch.new = Some(nc);
+        ch.old_paragraph = Some(self.cx.old.para_of(oi) + 1);
+        ch.new_paragraph = Some(self.cx.new.para_of(ni) + 1);
+    }
+
+    fn moved_with_edits(&mut self, ch: &mut Change<'a>, (oi, ni): (Item, Item), hunks: Vec<Hunk>) {
+        let d = WordDiff::new(tokens_of(&self.cx.old, oi), tokens_of(&self.cx.new, ni), hunks, self.texts());
+        fill(&mut self.e, self.cx, ch, (oi, ni), &d);
+        count(&mut self.e, &d);
+        self.e.stats.formatting_changes += d.formatting;
+        let (ot, nt) = self.texts();
+        ch.inner_ops = inner_ops(&d, ot, nt);
+    }
+
+    /// For a unit moved inside its own paragraph: how many units it moved
+    /// by (negative: towards the start).
+    fn shift(&self, oi: Item, ni: Item) -> Option<i64> {
+        let (Item::Unit(a), Item::Unit(b)) = (oi, ni) else { return None };
+        let (p, q) = (self.cx.old.units[a].para, self.cx.new.units[b].para);
+        if !self.st.linked.contains(&(p, q)) {
+            return None;
         }
-        (pi, pj) = (i + 1, j + 1);
+        let i = (a - self.cx.old.units_of(p).start) as i64;
+        let j = (b - self.cx.new.units_of(q).start) as i64;
+        Some(j - i)
     }
 }
 
-fn old_sent_gone<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, id: SentId) {
-    let span = cx.old.sents(id.0)[id.1].span.clone();
-    if let Some(Link::Moved(to, mv)) = al.old_sent.get(&id) {
-        let c = moved_sent(cx, e, id, *to, *mv);
-        e.delete(span, Tag { mv: Some(*mv), change: Some(c), fmt: false });
-        return;
-    }
-    let mut ch = unit_change(cx, ChangeKind::Removed, Unit::Sentence, Some(id.0), None);
-    let content = cx.old.sents(id.0)[id.1].content.clone();
-    ch.old_text = Some(&cx.old.text[content.clone()]);
-    ch.old = Some(content);
-    let c = e.add_change(ch);
-    e.stats.words_removed += cx.old.sents(id.0)[id.1].words();
-    e.delete(span, Tag { change: Some(c), ..Tag::default() });
-}
-
-fn new_sent_came<'a>(cx: &mut Cx<'a>, al: &Alignment, e: &mut Emitter<'a>, id: SentId) {
-    let span = cx.new.sents(id.0)[id.1].span.clone();
-    if let Some(Link::Moved(from, mv)) = al.new_sent.get(&id) {
-        let c = moved_sent(cx, e, *from, id, *mv);
-        e.insert(span, Tag { mv: Some(*mv), change: Some(c), fmt: false });
-        return;
-    }
-    let mut ch = unit_change(cx, ChangeKind::Added, Unit::Sentence, None, Some(id.0));
-    let content = cx.new.sents(id.0)[id.1].content.clone();
-    ch.new_text = Some(&cx.new.text[content.clone()]);
-    ch.new = Some(content);
-    if let Some(twin) = sent_twin(cx, al, id) {
-        ch.kind = ChangeKind::Duplicated;
-        ch.duplicate_of = Some(twin);
-    }
-    let c = e.add_change(ch);
-    e.stats.words_added += cx.new.sents(id.0)[id.1].words();
-    e.insert(span, Tag { change: Some(c), ..Tag::default() });
-}
-
-/// A paired sentence in place: equal, typography only, or reworded.
-fn sent_pair<'a>(cx: &mut Cx<'a>, e: &mut Emitter<'a>, o: SentId, n: SentId) {
-    let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
-    if cx.old.text[so.span.clone()] == cx.new.text[sn.span.clone()] {
-        e.equal(so.span.clone(), so.words());
-        return;
-    }
-    let (ot, nt) = (Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens));
-    let d = match e.prediffed.remove(&(o, n)) {
-        Some(hunks) => WordDiff::with_hunks(ot, nt, hunks, cx),
-        None => WordDiff::compute(ot, nt, cx),
-    };
-    let real = d.has_real_change();
-    let counts = real || (cx.strict && d.formatting > 0);
-    let change = if counts {
-        let (subs, added, removed) = d.substitutions(cx.old.text, cx.new.text);
-        for s in &subs {
-            *e.subs.entry((s.old, s.new)).or_default() += 1;
-        }
-        let mut ch = unit_change(cx, ChangeKind::Reworded, Unit::Sentence, Some(o.0), Some(n.0));
-        set_sent_spans(cx, &mut ch, o, n);
-        ch.substitutions = subs;
-        ch.words_added = added;
-        ch.words_removed = removed;
-        ch.formatting_only = !real;
-        Some(e.add_change(ch))
-    } else {
-        None
-    };
-    count_pair(e, &d);
-    e.words(&d, change);
-}
-
-fn count_pair(e: &mut Emitter, d: &WordDiff) {
+fn count(e: &mut Emitter, d: &WordDiff) {
     e.stats.words_added += d.added;
     e.stats.words_removed += d.removed;
     e.stats.words_unchanged += d.unchanged;
 }
 
-fn set_sent_spans<'a>(cx: &Cx<'a>, ch: &mut Change<'a>, o: SentId, n: SentId) {
-    let oc = cx.old.sents(o.0)[o.1].content.clone();
-    let nc = cx.new.sents(n.0)[n.1].content.clone();
-    ch.old_text = Some(&cx.old.text[oc.clone()]);
-    ch.new_text = Some(&cx.new.text[nc.clone()]);
+/// Spans, substitutions, counts and flags of a change from its diff.
+fn fill<'a>(e: &mut Emitter<'a>, cx: &Cx<'a>, ch: &mut Change<'a>, (oi, ni): (Item, Item), d: &WordDiff) {
+    let (ot, nt) = (cx.old.text, cx.new.text);
+    let (oc, nc) = (cx.old.content(oi), cx.new.content(ni));
+    ch.old_text = Some(&ot[oc.clone()]);
+    ch.new_text = Some(&nt[nc.clone()]);
     ch.old = Some(oc);
     ch.new = Some(nc);
-}
-
-/// A change for a whole unit; sentence callers overwrite the spans.
-fn unit_change<'a>(cx: &Cx<'a>, kind: ChangeKind, unit: Unit, op: Option<usize>, np: Option<usize>) -> Change<'a> {
-    let old = op.map(|p| cx.old.pcontent(p));
-    let new = np.map(|p| cx.new.pcontent(p));
-    Change {
-        kind,
-        unit,
-        old_text: old.clone().map(|s| &cx.old.text[s]),
-        new_text: new.clone().map(|s| &cx.new.text[s]),
-        old,
-        new,
-        substitutions: Vec::new(),
-        duplicate_of: None,
-        old_paragraph: op.map(|p| p + 1),
-        new_paragraph: np.map(|p| p + 1),
-        move_id: None,
-        words_added: 0,
-        words_removed: 0,
-        formatting_only: false,
-    }
-}
-
-/// The change for a moved paragraph, created the first time either end of
-/// the move is visited.
-fn moved_para<'a>(cx: &Cx<'a>, e: &mut Emitter<'a>, o: usize, n: usize, id: u32) -> usize {
-    if let Some(&c) = e.moves.get(&id) {
-        return c;
-    }
-    let mut ch = unit_change(cx, ChangeKind::Moved, Unit::Paragraph, Some(o), Some(n));
-    ch.move_id = Some(id);
-    let same = cx.old.text[cx.old.pcontent(o)] == cx.new.text[cx.new.pcontent(n)];
-    if same || cx.old.sents[o].is_none() || cx.new.sents[n].is_none() {
-        e.stats.words_unchanged += cx.old.pwords[o];
-    } else {
-        let d =
-            WordDiff::compute(Cow::Owned(para_tokens(cx.old.sents(o))), Cow::Owned(para_tokens(cx.new.sents(n))), cx);
-        fill_move(e, &mut ch, &d, cx);
-    }
-    let c = e.add_change(ch);
-    e.moves.insert(id, c);
-    c
-}
-
-fn moved_sent<'a>(cx: &Cx<'a>, e: &mut Emitter<'a>, o: SentId, n: SentId, id: u32) -> usize {
-    if let Some(&c) = e.moves.get(&id) {
-        return c;
-    }
-    let mut ch = unit_change(cx, ChangeKind::Moved, Unit::Sentence, Some(o.0), Some(n.0));
-    set_sent_spans(cx, &mut ch, o, n);
-    ch.move_id = Some(id);
-    let (so, sn) = (&cx.old.sents(o.0)[o.1], &cx.new.sents(n.0)[n.1]);
-    let d = WordDiff::compute(Cow::Borrowed(&so.tokens), Cow::Borrowed(&sn.tokens), cx);
-    fill_move(e, &mut ch, &d, cx);
-    let c = e.add_change(ch);
-    e.moves.insert(id, c);
-    c
-}
-
-fn fill_move<'a>(e: &mut Emitter<'a>, ch: &mut Change<'a>, d: &WordDiff, cx: &Cx<'a>) {
-    let (subs, added, removed) = d.substitutions(cx.old.text, cx.new.text);
+    ch.old_paragraph = Some(cx.old.para_of(oi) + 1);
+    ch.new_paragraph = Some(cx.new.para_of(ni) + 1);
+    let (subs, added, removed) = d.substitutions(ot, nt);
     for s in &subs {
         *e.subs.entry((s.old, s.new)).or_default() += 1;
     }
     ch.substitutions = subs;
     ch.words_added = added;
     ch.words_removed = removed;
-    count_pair(e, d);
-    e.stats.formatting_changes += d.formatting;
+    ch.number_changed = d.numbers(ot, nt);
+    let oq = super::flags::quoted(ot, cx.old.pcontent(cx.old.para_of(oi)));
+    let nq = super::flags::quoted(nt, cx.new.pcontent(cx.new.para_of(ni)));
+    ch.quote_changed = d.edits_quote(&oq, &nq);
 }
 
-/// An earlier or linked paragraph of the new text that `y` repeats: a
-/// near copy among its neighbours, or an exact copy anywhere.
-fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
-    let n = cx.new.paras.len();
-    let lo = y.saturating_sub(3);
-    let hi = (y + 4).min(n);
-    cx.new.ensure(y, &mut cx.int);
-    let mut best: Option<(f32, usize)> = None;
-    for z in lo..hi {
-        if z == y || (z > y && al.new_para[z] == Link::None) {
-            continue;
+/// The ops of a word diff as byte ranges, for a unit whose own edits a
+/// display shows at its destination (see [`InnerOp`]).
+fn inner_ops<'a>(d: &WordDiff, old: &'a str, new: &'a str) -> Vec<InnerOp<'a>> {
+    let mut out: Vec<(OpKind, Span)> = Vec::new();
+    let mut push = |op: OpKind, at: Span| {
+        if at.is_empty() {
+            return;
         }
-        let score = if cx.new.pkeys[z] == cx.new.pkeys[y] {
-            1.0
+        match out.last_mut() {
+            Some(l) if l.0 == op && l.1.end == at.start => l.1.end = at.end,
+            _ => out.push((op, at)),
+        }
+    };
+    let span = |toks: &[Token], r: std::ops::Range<usize>| {
+        if r.is_empty() {
+            0..0
         } else {
-            cx.new.ensure(z, &mut cx.int);
-            cx.new.bag(y).dice(cx.new.bag(z))
-        };
-        if score >= DUP_THRESHOLD && best.is_none_or(|b| score > b.0) {
-            best = Some((score, z));
+            toks[r.start].start..toks[r.end - 1].ws_end
+        }
+    };
+    for h in &d.shown {
+        let (os, ns) = (span(&d.old.toks, h.old.clone()), span(&d.new.toks, h.new.clone()));
+        if h.equal {
+            push(OpKind::Equal, ns);
+        } else {
+            push(OpKind::Delete, os);
+            push(OpKind::Insert, ns);
         }
     }
-    if best.is_none() && cx.new.pwords[y] >= MIN_MOVE_WORDS {
-        // An exact copy pasted far away (a promo repeated at the end).
-        let key = cx.new.pkeys[y];
-        let far = (0..n).find(|&z| z != y && cx.new.pkeys[z] == key && (z < y || al.new_para[z] != Link::None));
-        best = far.map(|z| (1.0, z));
-    }
-    best.map(|(_, z)| cx.new.pcontent(z))
-}
-
-/// An earlier or linked sentence (same or neighbouring paragraph) that
-/// sentence `id` repeats.
-fn sent_twin(cx: &mut Cx, al: &Alignment, id: SentId) -> Option<Span> {
-    let me = &cx.new.sents(id.0)[id.1];
-    if me.bag.0.len() < 3 {
-        return None;
-    }
-    let (key, bag) = (me.key, me.bag.clone());
-    let hi = (id.0 + 2).min(cx.new.paras.len());
-    let mut best: Option<(f32, Span)> = None;
-    for p in id.0.saturating_sub(1)..hi {
-        cx.new.ensure(p, &mut cx.int);
-        for (j, s) in cx.new.sents(p).iter().enumerate() {
-            let other = (p, j);
-            let linked = al.new_sent.contains_key(&other) || matches!(al.new_para[p], Link::InPlace(_));
-            if other == id || (other > id && !linked) {
-                continue;
-            }
-            let score = if s.key == key { 1.0 } else { bag.dice(&s.bag) };
-            if score >= DUP_THRESHOLD && best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, s.content.clone()));
-            }
-        }
-    }
-    best.map(|b| b.1)
+    let text = |op: OpKind, at: &Span| if op == OpKind::Delete { &old[at.clone()] } else { &new[at.clone()] };
+    out.into_iter().map(|(op, at)| InnerOp { op, text: text(op, &at), at }).collect()
 }

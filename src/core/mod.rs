@@ -6,18 +6,21 @@
 //! changes. [`fold`] defines what counts as typography only.
 
 pub mod align;
+pub mod doc;
 pub mod emit;
 pub mod engine;
+pub mod flags;
 pub mod fold;
 pub mod model;
+pub mod refine;
 pub mod segment;
+pub mod structure;
 pub mod tidy;
 pub mod tokenize;
+pub mod twins;
 pub mod words;
 
 pub use model::*;
-
-use std::time::Instant;
 
 /// Compare two texts. Never panics; always lossless (see [`model::Op`]).
 pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
@@ -34,10 +37,13 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
         old: old_doc,
         new: new_doc,
         int: words::Interner::default(),
-        deadline: Instant::now() + opts.deadline,
+        budget: engine::Budget::new(opts.budget),
         strict: opts.strict,
     };
     let formatting_only = old != new && fold::fold_equal(old, new);
+    // Token against token only when the paragraphs are the same too: a
+    // split or merge is a structural change worth naming.
+    let same_paras = cx.old.paras.len() == cx.new.paras.len();
     let (e, coarse) = if old == new {
         let mut e = emit::Emitter::new(old, new, opts.strict);
         if !old.is_empty() {
@@ -53,12 +59,14 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
         }
         e.stats.words_unchanged = cx.old.words();
         (e, false)
-    } else if let Some(e) = formatting_only.then(|| emit::zip(old, new, &mut cx.int)).flatten().filter(|_| !opts.strict)
+    } else if let Some(e) =
+        (formatting_only && same_paras).then(|| emit::zip(old, new, &mut cx.int)).flatten().filter(|_| !opts.strict)
     {
         (e, false)
     } else {
         let al = engine::align(&mut cx);
-        (emit::emit(&mut cx, &al), al.coarse)
+        let e = emit::emit(&mut cx, &al);
+        (e, cx.budget.cut)
     };
     let words = (cx.old.words(), cx.new.words());
     (finish(e, &cx, formatting_only, coarse), words.0, words.1)
@@ -69,13 +77,13 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
 /// texts are independent. Below it a thread costs more than it saves.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
-fn docs<'a>(old: &'a str, new: &'a str, per_line: bool) -> (engine::Doc<'a>, engine::Doc<'a>) {
+fn docs<'a>(old: &'a str, new: &'a str, per_line: bool) -> (doc::Doc<'a>, doc::Doc<'a>) {
     if old.len() + new.len() < PARALLEL_BYTES {
-        return (engine::Doc::new(old, per_line), engine::Doc::new(new, per_line));
+        return (doc::Doc::new(old, per_line), doc::Doc::new(new, per_line));
     }
     std::thread::scope(|s| {
-        let other = s.spawn(|| engine::Doc::new(old, per_line));
-        let new_doc = engine::Doc::new(new, per_line);
+        let other = s.spawn(|| doc::Doc::new(old, per_line));
+        let new_doc = doc::Doc::new(new, per_line);
         let old_doc = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         (old_doc, new_doc)
     })
@@ -101,7 +109,7 @@ fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, 
         e.subs.into_iter().map(|((old, new), count)| SubstitutionCount { old, new, count }).collect();
     substitutions.sort_by(|a, b| b.count.cmp(&a.count).then(a.old.cmp(b.old)).then(a.new.cmp(b.new)));
     Diff {
-        formatting_only,
+        formatting_only: formatting_only && stats.kinds.split + stats.kinds.merged == 0,
         stats,
         ops: tidy::slide_breaks(e.ops, cx.old.text, cx.new.text),
         changes: e.changes,

@@ -104,7 +104,7 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
         let end_of_sentence = match ch {
             '.' | '!' | '?' | '…' | '。' | '！' | '？' => true,
             '\n' => {
-                if breaks_line(c, i) {
+                if !soft_wrap(c, i) {
                     if let Some(next) = c[i..].find(|x: char| !x.is_whitespace()) {
                         cuts.push(i + next);
                     }
@@ -132,7 +132,7 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
             continue;
         }
         let next = rest[ws..].chars().next().unwrap_or(' ');
-        if !can_start(next) || (ch == '.' && is_abbreviation(&c[..i])) {
+        if !can_start(next) || (ch == '.' && is_abbreviation(&c[..i]) && !ends_anyway(&c[..i], next)) {
             continue;
         }
         cuts.push(j + ws);
@@ -181,34 +181,25 @@ fn is_abbreviation(before: &str) -> bool {
     ABBREVIATIONS.contains(&lower.as_str())
 }
 
-/// A line break at `i` that also ends a sentence: the next line is a list
-/// item, heading, table row or block delimiter, or this line is a heading.
-fn breaks_line(c: &str, i: usize) -> bool {
-    let line_start = c[..i].rfind('\n').map_or(0, |p| p + 1);
-    let this = c[line_start..i].trim_start();
-    if this.starts_with('=') || this.starts_with('#') || is_delimiter(this) {
-        return true;
-    }
-    let next = c[i + 1..].trim_start_matches([' ', '\t']);
-    let mut ch = next.chars();
-    match ch.next() {
-        Some('*' | '-' | '#' | '=' | '|' | '.' | '[' | ':' | '+' | '>' | '`' | '\n') => true,
-        Some(d) if d.is_ascii_digit() => {
-            let rest = next.trim_start_matches(|x: char| x.is_ascii_digit());
-            rest.starts_with(". ") || rest.starts_with(") ")
-        }
-        _ => false,
-    }
+/// Whether the line break at `i` only wraps a sentence that goes on (a
+/// hard-wrapped paragraph): the line ends mid-phrase and the next starts in
+/// lower case. Every other line break ends a unit, so list items, headings,
+/// captions, datelines and bylines are units of their own.
+fn soft_wrap(c: &str, i: usize) -> bool {
+    let before = c[..i].trim_end_matches([' ', '\t', '\r']);
+    let last = before.chars().next_back();
+    let next = c[i + 1..].trim_start_matches([' ', '\t']).chars().next();
+    let mid_phrase = last.is_some_and(|x| x.is_lowercase() || matches!(x, ',' | ';' | '(' | '-'));
+    mid_phrase && next.is_some_and(char::is_lowercase)
 }
 
-/// A block delimiter line (`----`, `....`, three backticks): its own unit.
-fn is_delimiter(line: &str) -> bool {
-    let line = line.trim_end();
-    let mut chars = line.chars();
-    match chars.next() {
-        Some(c @ ('-' | '.' | '`' | '_' | '+' | '*' | '~')) => line.len() >= 3 && chars.all(|x| x == c),
-        _ => false,
-    }
+/// A period after an abbreviation that still ends the sentence: the
+/// pronoun "I" ("So did I. Then"), or "a.m."/"p.m." before a capital
+/// ("before 9 a.m. Witnesses said").
+fn ends_anyway(before: &str, next: char) -> bool {
+    let word = before.rsplit(|c: char| c.is_whitespace()).next().unwrap_or("");
+    let word = word.trim_start_matches(['"', '\'', '“', '‘', '(']);
+    word == "I" || (next.is_uppercase() && matches!(word.to_ascii_lowercase().as_str(), "a.m" | "p.m"))
 }
 
 #[cfg(test)]
@@ -234,6 +225,18 @@ mod tests {
         assert_eq!(sents("He met J. K. Rowling. It went well."), ["He met J. K. Rowling. ", "It went well."]);
         assert_eq!(sents("“Help!” he cried."), ["“Help!” he cried."]);
         assert_eq!(sents("Costs rose 3.5 percent. Then fell."), ["Costs rose 3.5 percent. ", "Then fell."]);
+        assert_eq!(sents("So did I. Then we left."), ["So did I. ", "Then we left."]);
+        assert_eq!(
+            sents("It began before 9 a.m. Witnesses said it ended at 10 p.m. on Friday."),
+            ["It began before 9 a.m. ", "Witnesses said it ended at 10 p.m. on Friday."]
+        );
+    }
+
+    #[test]
+    fn every_line_is_a_unit_unless_it_wraps_a_sentence() {
+        assert_eq!(sents("Photo: the bridge\nThe council met."), ["Photo: the bridge\n", "The council met."]);
+        assert_eq!(sents("- one item\n- two item"), ["- one item\n", "- two item"]);
+        assert_eq!(sents("a sentence that\nwraps here. Next one."), ["a sentence that\nwraps here. ", "Next one."]);
     }
 
     #[test]

@@ -178,13 +178,15 @@ fn text_stats_counts_units() {
 }
 
 #[test]
-fn paragraph_split_by_blank_lines_is_formatting_only_not_moves() {
+fn paragraph_split_by_blank_lines_is_a_split_not_moves() {
     let a = "Intro stays.\n\nFirst sentence here. Second sentence there. Third one too.\n\nOutro stays.\n";
     let b = "Intro stays.\n\nFirst sentence here.\n\nSecond sentence there.\n\nThird one too.\n\nOutro stays.\n";
     let x = d(a, b);
     assert_lossless(&x, a, b);
-    assert!(x.formatting_only);
-    assert!(x.changes.is_empty(), "{:?}", kinds(&x));
+    assert!(!x.formatting_only);
+    assert_eq!(kinds(&x), [(ChangeKind::Split, Unit::Paragraph)]);
+    assert_eq!((x.changes[0].old_paragraphs, x.changes[0].new_paragraphs), (Some([2, 2]), Some([2, 4])));
+    assert_eq!((x.stats.words_added, x.stats.words_removed, x.stats.similarity), (0, 0, 1.0));
     assert!(x.ops.iter().filter(|o| o.op != OpKind::Equal).all(|o| o.formatting && o.text.trim().is_empty()));
 }
 
@@ -196,4 +198,14 @@ fn paragraph_pasted_again_far_away_is_duplicated() {
     assert_lossless(&x, a, b);
     assert_eq!(kinds(&x), [(ChangeKind::Duplicated, Unit::Paragraph)]);
     assert_eq!(&b[x.changes[0].duplicate_of.clone().unwrap()], "Subscribe to our newsletter for daily updates.");
+}
+
+#[test]
+fn whitespace_led_line_before_an_added_line_stays_lossless() {
+    // Shrunk from Pro Git objects 3→4: a changed unit ending in a deleted
+    // tail, then an added line.
+    let a = "1 files changed, 1 insertions(+), 0 deletions(-)";
+    let b = " 1 file changed, 1 insertion(+)\nAlso, although the blob content can be nearly anything.";
+    let d = super::diff(a, b, &super::DiffOptions::default());
+    assert_eq!((d.rebuild_old(), d.rebuild_new()), (a.to_string(), b.to_string()));
 }

@@ -4,9 +4,8 @@
 use super::fold::fold_token;
 use super::tokenize::Token;
 use rustc_hash::FxHashMap;
-use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+use similar::{capture_diff_slices, Algorithm, DiffTag};
 use std::ops::Range;
-use std::time::Instant;
 
 /// Interns folded token spellings, so token comparison is an integer
 /// comparison and typography variants share one id.
@@ -61,46 +60,66 @@ pub struct Hunk {
     pub new: Range<usize>,
 }
 
-/// Above this many tokens on both sides Myers (with its deadline) replaces
-/// patience, whose unique-token scan gains little on huge units.
+/// Above this many tokens on both sides Myers replaces patience, whose
+/// unique-token scan gains little on huge units.
 const PATIENCE_LIMIT: usize = 50_000;
 
-/// Diff two token lists; hunks cover both lists in order.
-pub fn diff_tokens(old: &Tokens, new: &Tokens, deadline: Option<Instant>) -> Vec<Hunk> {
-    let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
-    let deadline = deadline.filter(|d| needs_deadline(old.ids.len(), new.ids.len(), *d));
-    let mut hunks: Vec<Hunk> = Vec::new();
-    for op in capture_diff_slices_deadline(alg, &old.ids, &new.ids, deadline) {
-        let (tag, o, n) = op.as_tag_tuple();
-        let equal = tag == DiffTag::Equal;
-        match hunks.last_mut() {
-            Some(last) if last.equal == equal && !equal => {
-                last.old.end = o.end;
-                last.new.end = n.end;
-            }
-            _ => hunks.push(Hunk { equal, old: o, new: n }),
-        }
-    }
-    cleanup(hunks, old, new)
+/// The work a word diff of these two lists may take, in token cells of
+/// the part between their common ends (what [`diff_tokens`] really aligns).
+pub fn cells(old: &Tokens, new: &Tokens) -> u64 {
+    let (pre, suf) = common_ends(&old.ids, &new.ids);
+    ((old.ids.len() - pre - suf) as u64) * ((new.ids.len() - pre - suf) as u64)
 }
 
-/// Below this many tokens per side a diff's worst case is a few
-/// milliseconds, so similar's deadline checks (a clock read each, a fifth
-/// of the word-diff time on a spun book of 24,000 sentence pairs) buy
-/// nothing.
-const SMALL_UNIT: usize = 1_000;
+fn common_ends(a: &[u32], b: &[u32]) -> (usize, usize) {
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suf = a[pre..].iter().rev().zip(b[pre..].iter().rev()).take_while(|(x, y)| x == y).count();
+    (pre, suf)
+}
 
-/// Whether a diff of this size must watch `deadline`: always when it has
-/// passed (similar then approximates at once, as before), else only for
-/// large units.
-fn needs_deadline(old: usize, new: usize, deadline: Instant) -> bool {
-    old > SMALL_UNIT || new > SMALL_UNIT || Instant::now() > deadline
+/// Diff two token lists exactly as aligned (no cleanup); hunks cover both
+/// lists in order, and changed hunks never touch each other. Substitutions
+/// and counts come from these, so a pair never spans an unchanged word.
+pub fn diff_tokens(old: &Tokens, new: &Tokens) -> Vec<Hunk> {
+    let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
+    let mut hunks: Vec<Hunk> = Vec::new();
+    for op in capture_diff_slices(alg, &old.ids, &new.ids) {
+        let (tag, o, n) = op.as_tag_tuple();
+        push_hunk(&mut hunks, tag == DiffTag::Equal, o, n);
+    }
+    hunks
+}
+
+/// The coarse diff used when the budget is spent: common ends equal, the
+/// middle replaced whole. Still lossless.
+pub fn coarse_tokens(old: &Tokens, new: &Tokens) -> Vec<Hunk> {
+    let (pre, suf) = common_ends(&old.ids, &new.ids);
+    let (lo, ln) = (old.ids.len(), new.ids.len());
+    let mut hunks = Vec::new();
+    push_hunk(&mut hunks, true, 0..pre, 0..pre);
+    push_hunk(&mut hunks, false, pre..lo - suf, pre..ln - suf);
+    push_hunk(&mut hunks, true, lo - suf..lo, ln - suf..ln);
+    hunks
+}
+
+fn push_hunk(hunks: &mut Vec<Hunk>, equal: bool, o: Range<usize>, n: Range<usize>) {
+    if o.is_empty() && n.is_empty() {
+        return;
+    }
+    match hunks.last_mut() {
+        Some(last) if last.equal == equal => {
+            last.old.end = o.end;
+            last.new.end = n.end;
+        }
+        _ => hunks.push(Hunk { equal, old: o, new: n }),
+    }
 }
 
 /// Fold tiny equal islands ("the", ",") between two changes into one
 /// change: "[-a b-] the [-c-]" reads worse than one replaced phrase, and
 /// the islands make a reworded sentence look shredded.
-fn cleanup(hunks: Vec<Hunk>, old: &Tokens, new: &Tokens) -> Vec<Hunk> {
+/// The display form of a word diff: islands folded in.
+pub fn cleanup(hunks: &[Hunk], old: &Tokens) -> Vec<Hunk> {
     let mut out: Vec<Hunk> = Vec::with_capacity(hunks.len());
     let mut i = 0;
     while i < hunks.len() {
@@ -132,7 +151,6 @@ fn cleanup(hunks: Vec<Hunk>, old: &Tokens, new: &Tokens) -> Vec<Hunk> {
         }
         i += 1;
     }
-    let _ = new;
     out
 }
 
@@ -198,7 +216,7 @@ mod tests {
     fn subs(a: &str, b: &str) -> Vec<(String, String)> {
         let mut int = Interner::default();
         let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
-        diff_tokens(&ta, &tb, None)
+        diff_tokens(&ta, &tb)
             .iter()
             .filter_map(|h| substitution(h, &ta, &tb, a, b))
             .map(|(x, y)| (x.to_string(), y.to_string()))
@@ -219,7 +237,7 @@ mod tests {
         let mut int = Interner::default();
         let (a, b) = ("the mayor's “plan”", "the mayor’s \"plan\"");
         let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
-        let h = diff_tokens(&ta, &tb, None);
+        let h = diff_tokens(&ta, &tb);
         assert!(h.iter().all(|h| h.equal), "{h:?}");
     }
 
@@ -228,7 +246,7 @@ mod tests {
         let mut int = Interner::default();
         let (a, b) = ("alpha beta the gamma delta end", "one two the three four end");
         let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
-        let h = diff_tokens(&ta, &tb, None);
+        let h = cleanup(&diff_tokens(&ta, &tb), &ta);
         assert_eq!(h.len(), 2, "{h:?}");
         assert!(!h[0].equal && h[1].equal);
     }

@@ -48,7 +48,11 @@ fn body(diff: &Diff) -> String {
     let mut i = 0;
     while i < ops.len() {
         let op = &ops[i];
-        let text = visible(op.text);
+        if let Some(step) = paragraph_break(diff, i, &mut out) {
+            i += step;
+            continue;
+        }
+        let text = escape(&visible(op.text)).into_owned();
         let (open, close) = match op.op {
             OpKind::Equal => {
                 out.push_str(&text);
@@ -56,7 +60,7 @@ fn body(diff: &Diff) -> String {
                 continue;
             }
             OpKind::Delete if substitutable(diff, &notes, i) => {
-                let new = visible(ops[i + 1].text);
+                let new = escape(&visible(ops[i + 1].text)).into_owned();
                 out.push_str(&format!("{{~~{text}~>{new}~~}}"));
                 i += 2;
                 continue;
@@ -85,6 +89,57 @@ fn body(diff: &Diff) -> String {
         i += 1;
     }
     out
+}
+
+/// A changed paragraph break (whitespace only, with a blank line on either
+/// side): CriticMarkup cannot span a blank line, so the new text's spacing
+/// is written with a comment naming the change. Returns how many ops it took.
+fn paragraph_break(diff: &Diff, i: usize, out: &mut String) -> Option<usize> {
+    let op = &diff.ops[i];
+    let ws = |t: &str| !t.is_empty() && t.trim().is_empty();
+    let blank = |t: &str| t.matches('\n').count() >= 2;
+    if op.op == OpKind::Equal || !ws(op.text) || op.move_id.is_some() {
+        return None;
+    }
+    let next = diff.ops.get(i + 1).filter(|n| op.op == OpKind::Delete && n.op == OpKind::Insert && ws(n.text));
+    let (old, new) = match (op.op, next) {
+        (OpKind::Delete, Some(n)) => (op.text, n.text),
+        (OpKind::Delete, None) => (op.text, ""),
+        _ => ("", op.text),
+    };
+    if !blank(old) && !blank(new) {
+        return None;
+    }
+    let what = if blank(new) && !blank(old) {
+        "paragraph break added"
+    } else if blank(old) && !blank(new) {
+        "paragraph break removed"
+    } else {
+        "spacing changed"
+    };
+    out.push_str(&format!("{{>>{what}<<}}{new}"));
+    Some(if next.is_some() { 2 } else { 1 })
+}
+
+/// Article text that happens to contain CriticMarkup delimiters gets a zero
+/// width space inside each, so a renderer never reads it as markup.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    const MARKS: [&str; 10] = ["{++", "++}", "{--", "--}", "{~~", "~~}", "{>>", "<<}", "{==", "==}"];
+    if !MARKS.iter().any(|m| text.contains(m)) && !text.contains("~>") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut t = text.to_string();
+    for m in MARKS.iter().chain(&["~>"]) {
+        let mut split = String::new();
+        let mut chars = m.chars();
+        if let Some(first) = chars.next() {
+            split.push(first);
+            split.push('\u{200B}');
+            split.extend(chars);
+        }
+        t = t.replace(m, &split);
+    }
+    std::borrow::Cow::Owned(t)
 }
 
 /// A delete followed by an insert, both plain edits on one line, or both
@@ -168,10 +223,21 @@ mod tests {
     }
 
     #[test]
-    fn paragraph_joins_and_splits_keep_their_newlines_inside_marks() {
+    fn paragraph_breaks_never_put_markup_across_a_blank_line() {
         let b = DiffBuilder::new().eq("A.").del("\n\n").ins(" ").eq("B.").ins("\n\n").eq("C.").del("\n").eq("D.");
         let s = render(&b);
-        assert!(s.ends_with("A.{~~\n\n~> ~~}B.{++\n\n++}C.{--\n--}D.\n"), "{s:?}");
+        assert!(
+            s.ends_with("A.{>>paragraph break removed<<} B.{>>paragraph break added<<}\n\nC.{--\n--}D.\n"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn article_text_with_critic_delimiters_is_escaped() {
+        let b = DiffBuilder::new().eq("Use {++ and ++} to mark. ").ins("New {-- text --}.");
+        let s = render(&b);
+        assert!(!s.contains("Use {++") && !s.contains("{++New {--"), "{s:?}");
+        assert!(s.contains("{++New {\u{200B}-- text -\u{200B}-}.++}"), "{s:?}");
     }
 
     #[test]

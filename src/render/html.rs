@@ -185,6 +185,17 @@ fn summary(s: &Summary) -> String {
             percent(s.similarity)
         );
     }
+    if s.quotes > 0 {
+        let _ = write!(
+            h,
+            "<span class=\"chip badge quote\">{} quote{} changed</span>",
+            s.quotes,
+            if s.quotes == 1 { "" } else { "s" }
+        );
+    }
+    for (o, n) in &s.numbers {
+        let _ = write!(h, "<span class=\"chip badge number\">number {} → {}</span>", esc(o), esc(n));
+    }
     h.push_str("</p>\n");
     for n in &s.notes {
         let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&for_readers(n)));
@@ -436,7 +447,7 @@ fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
     if p.kind == OpKind::Delete && view == View::Inline {
         return false;
     }
-    inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict).is_some_and(|e| {
+    inner_edit(ctx.diff, &ctx.notes, p.op).is_some_and(|e| {
         let unit = if p.kind == OpKind::Delete { e.old_text } else { e.new_text };
         p.text.contains(unit)
     })
@@ -445,7 +456,7 @@ fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
 /// Write `text` (part of piece `p`) as the inner diff; call only when
 /// [`inner_available`].
 fn inner(h: &mut String, ctx: &Ctx, p: &Piece, text: &str, view: View) {
-    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op, ctx.strict) else {
+    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op) else {
         return h.push_str(&esc(text));
     };
     let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
@@ -453,7 +464,7 @@ fn inner(h: &mut String, ctx: &Ctx, p: &Piece, text: &str, view: View) {
         return h.push_str(&esc(text));
     };
     h.push_str(&esc(&text[..at]));
-    for op in &edit.diff.ops {
+    for op in edit.ops {
         match (op.op, view) {
             (OpKind::Equal, _) => h.push_str(&esc(op.text)),
             (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => {}

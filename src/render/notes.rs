@@ -4,7 +4,7 @@
 
 use super::blocks::Doc;
 use super::style::Label;
-use crate::core::{self, Change, ChangeKind, Diff, DiffOptions, OpKind};
+use crate::core::{Change, ChangeKind, Diff, InnerOp, OpKind};
 use std::collections::{HashMap, HashSet};
 
 /// Which text an annotation sits in.
@@ -24,11 +24,22 @@ pub struct Note {
     /// The ¶ number the note points at (the other end of a move, or the
     /// paragraph a duplicate repeats).
     pub para: Option<usize>,
+    /// A move inside its own paragraph: by how many units (negative: up).
+    pub shift: Option<i64>,
 }
 
 impl Note {
     /// `moved from ¶3`, `moved to ¶6`, `duplicate of ¶1`.
     pub fn text(&self) -> String {
+        if let (ChangeKind::Moved, Some(k)) = (self.kind, self.shift) {
+            // Within its own paragraph: say how far, never point at itself.
+            let n = k.unsigned_abs();
+            let units = if n == 1 { "sentence" } else { "sentences" };
+            return match (self.site, k < 0) {
+                (Site::Old, true) | (Site::New, true) => format!("moved up {n} {units}"),
+                _ => format!("moved down {n} {units}"),
+            };
+        }
         let p = self.para.map(|p| format!(" ¶{p}")).unwrap_or_default();
         match (self.kind, self.site) {
             (ChangeKind::Duplicated, _) if p.is_empty() => "duplicate".into(),
@@ -82,6 +93,7 @@ impl Notes {
                         site: Site::New,
                         change: Some(c),
                         para: ch.duplicate_of.as_ref().map(|s| doc.new_number(s.start)),
+                        shift: None,
                     }),
                     _ => None,
                 },
@@ -166,7 +178,8 @@ fn move_note(diff: &Diff, doc: &Doc, moves: &Moves, i: usize, change: Option<(us
         let (old_at, new_at) = (doc.op_at[j].0 + skip, doc.op_at[j].1 + skip);
         Some(if site == Site::Old { doc.new_number(new_at) } else { doc.old_number(old_at) })
     };
-    Note { kind: ChangeKind::Moved, site, change: change.map(|(c, _)| c), para: from_change.or_else(partner) }
+    let shift = change.and_then(|(_, c)| c.shift);
+    Note { kind: ChangeKind::Moved, site, change: change.map(|(c, _)| c), para: from_change.or_else(partner), shift }
 }
 
 /// The style of a delete or insert op's text.
@@ -182,24 +195,24 @@ pub fn op_label(diff: &Diff, i: usize) -> Option<Label> {
 }
 
 /// A moved unit that was also edited on the way: its old and new text, and
-/// the word diff between them, so layouts can show the edit at the move.
-pub struct InnerEdit<'a> {
+/// the word diff between them as the engine computed it (the change's
+/// `inner_ops`), so layouts can show the edit at the move.
+pub struct InnerEdit<'d, 'a> {
     pub old_text: &'a str,
     pub new_text: &'a str,
-    pub diff: Diff<'a>,
+    pub ops: &'d [InnerOp<'a>],
 }
 
 /// The inner word diff for the change op `i` belongs to, when that is a
 /// move whose texts differ.
-pub fn inner_edit<'a>(diff: &Diff<'a>, notes: &Notes, i: usize, strict: bool) -> Option<InnerEdit<'a>> {
+pub fn inner_edit<'d, 'a>(diff: &'d Diff<'a>, notes: &Notes, i: usize) -> Option<InnerEdit<'d, 'a>> {
     diff.ops.get(i)?.move_id?;
     let c = diff.changes.get(notes.change_of[i]?)?;
     let (old_text, new_text) = (c.old_text?, c.new_text?);
-    if old_text == new_text {
+    if old_text == new_text || c.inner_ops.is_empty() {
         return None;
     }
-    let opts = DiffOptions { strict, deadline: std::time::Duration::from_millis(100) };
-    Some(InnerEdit { old_text, new_text, diff: core::diff(old_text, new_text, &opts) })
+    Some(InnerEdit { old_text, new_text, ops: &c.inner_ops })
 }
 
 /// Up to about `cols` columns of `text`, cut at a word, with `…` when cut.

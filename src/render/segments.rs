@@ -134,7 +134,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
     /// A moved-and-edited unit as its inner word diff. False when there is
     /// no edit (or the op does not hold the unit's text).
     fn inner(&self, piece: &Piece<'a>, view: View, out: &mut Vec<Styled<'a>>) -> bool {
-        let Some(edit) = inner_edit(self.diff, &self.notes, piece.op, self.strict) else {
+        let Some(edit) = inner_edit(self.diff, &self.notes, piece.op) else {
             return false;
         };
         let (unit, moved) = match piece.kind {
@@ -145,7 +145,7 @@ impl<'d, 'a> Ctx<'d, 'a> {
             return false;
         };
         out.push(Styled::new(Some(moved), &piece.text[..at]));
-        for op in &edit.diff.ops {
+        for op in edit.ops {
             let label = match (op.op, view) {
                 (OpKind::Equal, _) => Some(moved),
                 (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => continue,
@@ -236,15 +236,20 @@ mod tests {
                 move_id: Some(1),
                 old_paragraph: Some(1),
                 new_paragraph: Some(2),
+                inner: vec![
+                    (OpKind::Equal, "Ruiz ".into()),
+                    (OpKind::Delete, "opposed".into()),
+                    (OpKind::Insert, "voted against".into()),
+                    (OpKind::Equal, " it.".into()),
+                ],
                 ..Default::default()
             });
         let d = b.diff();
         let ctx = Ctx::new(&d, false);
         let s = show(&ctx, View::Inline);
         assert!(s.starts_with("<moved>⟨moved to ¶2: “Ruiz opposed it.”⟩</moved>\n\nBody.\n\n"), "{s}");
-        // The placeholder engine diffs the unit as one delete + insert; a
-        // word-level engine narrows it. Either way both texts are present.
-        assert!(s.contains("<removed>") && s.contains("<added>"), "{s}");
+        // The engine's inner diff is shown at the destination, word by word.
+        assert!(s.contains("<removed>opposed</removed>") && s.contains("<added>voted against</added>"), "{s}");
         assert!(s.contains("<moved>⟨moved from ¶1⟩</moved> "), "{s}");
         let new_side = show(&ctx, View::New);
         assert!(!new_side.contains("<removed>"), "{new_side}");

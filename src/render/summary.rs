@@ -5,8 +5,15 @@
 use crate::core::{ChangeKind, Diff, SubstitutionCount};
 
 /// Kinds in the order the JSON contract lists them.
-pub const KINDS: [ChangeKind; 5] =
-    [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Reworded, ChangeKind::Moved, ChangeKind::Duplicated];
+pub const KINDS: [ChangeKind; 7] = [
+    ChangeKind::Added,
+    ChangeKind::Removed,
+    ChangeKind::Reworded,
+    ChangeKind::Moved,
+    ChangeKind::Duplicated,
+    ChangeKind::Split,
+    ChangeKind::Merged,
+];
 
 #[derive(Debug, Clone)]
 pub struct Summary<'d, 'a> {
@@ -20,6 +27,10 @@ pub struct Summary<'d, 'a> {
     pub notes: Vec<String>,
     /// All substitutions, most frequent first.
     pub subs: Vec<&'d SubstitutionCount<'a>>,
+    /// Changes with words edited inside quotation marks.
+    pub quotes: usize,
+    /// Every figure changed, in text order.
+    pub numbers: Vec<(&'a str, &'a str)>,
 }
 
 impl<'d, 'a> Summary<'d, 'a> {
@@ -36,7 +47,40 @@ impl<'d, 'a> Summary<'d, 'a> {
             similarity: s.similarity,
             notes: notes(diff, strict),
             subs,
+            quotes: s.quotes_changed,
+            numbers: diff.changes.iter().flat_map(|c| &c.number_changed).map(|n| (n.old, n.new)).collect(),
         }
+    }
+
+    /// `2 quotes changed · 1 number changed: 12 → 21`: what a watchdog
+    /// looks for first, or None.
+    pub fn flags(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.quotes > 0 {
+            parts.push(format!("{} {} changed", self.quotes, plural(self.quotes, "quote", "quotes")));
+        }
+        if !self.numbers.is_empty() {
+            // The same correction made twice reads once, with its count.
+            let mut seen: Vec<((&str, &str), usize)> = Vec::new();
+            for &n in &self.numbers {
+                match seen.iter_mut().find(|(x, _)| *x == n) {
+                    Some(e) => e.1 += 1,
+                    None => seen.push((n, 1)),
+                }
+            }
+            let show = |((o, n), k): &((&str, &str), usize)| {
+                if *k > 1 {
+                    format!("{o} → {n} ×{k}")
+                } else {
+                    format!("{o} → {n}")
+                }
+            };
+            let shown: Vec<String> = seen.iter().take(3).map(show).collect();
+            let more = if seen.len() > 3 { format!(", … (+{} more)", seen.len() - 3) } else { String::new() };
+            let n = self.numbers.len();
+            parts.push(format!("{n} {} changed: {}{more}", plural(n, "number", "numbers"), shown.join(", ")));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     /// `1 added · 9 reworded · words +12 −9 · 87.5% similar`.
@@ -47,6 +91,7 @@ impl<'d, 'a> Summary<'d, 'a> {
         let mut parts: Vec<String> = self.kinds.iter().map(|(k, n)| format!("{n} {}", k.name())).collect();
         parts.push(format!("words +{} −{}", self.words_added, self.words_removed));
         parts.push(format!("{} similar", percent(self.similarity)));
+        parts.extend(self.flags());
         parts.join(" · ")
     }
 
@@ -60,6 +105,14 @@ impl<'d, 'a> Summary<'d, 'a> {
             s.push(format!("… (+{} more)", self.subs.len() - max));
         }
         Some(s.join(", "))
+    }
+}
+
+fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
+    if n == 1 {
+        one
+    } else {
+        many
     }
 }
 

@@ -2,7 +2,9 @@
 //! the model as documented rather than against whatever the engine does
 //! today.
 
-use crate::core::{Change, ChangeKind, Diff, KindCounts, Op, OpKind, Stats, Substitution, SubstitutionCount, Unit};
+use crate::core::{
+    Change, ChangeKind, Diff, InnerOp, KindCounts, Op, OpKind, Stats, Substitution, SubstitutionCount, Unit,
+};
 use std::ops::Range;
 
 struct OpSpec {
@@ -26,6 +28,8 @@ pub struct ChangeSpec {
     pub old_paragraph: Option<usize>,
     pub new_paragraph: Option<usize>,
     pub move_id: Option<u32>,
+    /// The unit's own word diff, as the engine gives it for moves.
+    pub inner: Vec<(OpKind, String)>,
 }
 
 #[derive(Default)]
@@ -171,9 +175,8 @@ impl DiffBuilder {
                 old_paragraph: c.old_paragraph,
                 new_paragraph: c.new_paragraph,
                 move_id: c.move_id,
-                words_added: 0,
-                words_removed: 0,
-                formatting_only: false,
+                inner_ops: c.inner.iter().map(|(op, t)| InnerOp { op: *op, text: t, at: 0..t.len() }).collect(),
+                ..Change::new(c.kind.unwrap_or(ChangeKind::Reworded), Unit::Sentence)
             })
             .collect();
         Diff {
@@ -193,5 +196,5 @@ impl DiffBuilder {
 
 /// Stats with the given kind counts and word numbers.
 pub fn stats(kinds: KindCounts, added: usize, removed: usize, similarity: f64) -> Stats {
-    Stats { words_added: added, words_removed: removed, words_unchanged: 0, similarity, kinds, formatting_changes: 0 }
+    Stats { words_added: added, words_removed: removed, similarity, kinds, ..Stats::default() }
 }

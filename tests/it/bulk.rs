@@ -27,14 +27,18 @@ fn copy_dir(from: &Path, to: &Path) {
 fn import_folder_of_fixtures() {
     let env = Env::new();
     let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
-    assert!(out.contains("imported 3 article(s): 9 revision(s) stored"), "{out}");
+    // The three chains at the top, and the two-revision engine cases nested
+    // under `engine-cases/` (named by path).
+    assert!(out.contains("imported 11 article(s): 25 revision(s) stored"), "{out}");
     let names: Vec<String> = json_of(env.cmd().args(["list", "--json"]))
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["name"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(names, ["belarus", "council-budget", "quotes-typography"]);
+    let top: Vec<&String> = names.iter().filter(|n| !n.starts_with("engine-cases/")).collect();
+    assert_eq!(top, ["belarus", "council-budget", "quotes-typography"]);
+    assert!(names.contains(&"engine-cases/split".to_string()), "{names:?}");
     for n in 1..=3 {
         let want = std::fs::read(fixture(&format!("council-budget/000{n}.txt"))).unwrap();
         assert_eq!(env.cmd().args(["show", "council-budget", &n.to_string()]).output().unwrap().stdout, want);

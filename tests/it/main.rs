@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod engine;
+mod engine_cases;
 mod fetch;
 mod fuzz;
 mod hardening;
