@@ -115,17 +115,20 @@ fn aliases(doc: &Document, url: &str) -> Vec<String> {
 }
 
 /// Per-host CSS rules: remove first, then keep only `include` (when given).
+/// A selector that matches nothing is fine (the page may lack that part).
 fn apply_rules(doc: Document, rules: &HostRules) -> Result<Document, String> {
+    let matcher = |sel: &str, what: &str| {
+        dom_query::Matcher::new(sel).map_err(|_| format!("rules.toml: bad CSS selector {sel:?} in {what}"))
+    };
     for sel in &rules.remove {
-        doc.try_select(sel).ok_or_else(|| format!("rules.toml: bad CSS selector {sel:?} in remove"))?.remove();
+        doc.select_matcher(&matcher(sel, "remove")?).remove();
     }
     if rules.include.is_empty() {
         return Ok(doc);
     }
     let mut kept = String::new();
     for sel in &rules.include {
-        let s = doc.try_select(sel).ok_or_else(|| format!("rules.toml: bad CSS selector {sel:?} in include"))?;
-        kept.push_str(&s.html());
+        kept.push_str(&doc.select_matcher(&matcher(sel, "include")?).html());
     }
     let head = doc.select("head").html();
     Ok(Document::from(format!("<html>{head}<body>{kept}</body></html>")))
@@ -163,6 +166,8 @@ mod tests {
         let rules = HostRules { remove: vec!["article p:nth-of-type(3)".into()], ..HostRules::default() };
         let ex = extract(PAGE, "https://bugle.example/x", &rules).unwrap();
         assert!(!ex.text.contains("ferry pier"), "{}", ex.text);
+        let absent = HostRules { remove: vec![".no-such-class".into()], ..HostRules::default() };
+        assert!(extract(PAGE, "https://bugle.example/x", &absent).unwrap().text.contains("ferry pier"));
         let bad = HostRules { remove: vec!["p[".into()], ..HostRules::default() };
         assert!(extract(PAGE, "https://bugle.example/x", &bad).unwrap_err().contains("bad CSS selector"));
     }

@@ -61,6 +61,11 @@ impl Rules {
         };
         let rules: Rules = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         for (host, r) in &rules.hosts {
+            for sel in r.remove.iter().chain(&r.include) {
+                if dom_query::Matcher::new(sel).is_err() {
+                    return Err(format!("{}: host {host}: bad CSS selector {sel:?}", path.display()));
+                }
+            }
             for p in &r.boring {
                 Regex::new(p).map_err(|e| format!("{}: host {host}: bad boring pattern {p:?}: {e}", path.display()))?;
             }
@@ -147,6 +152,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nboring = ['(']\n").unwrap();
         assert!(Rules::load(&dir).unwrap_err().contains("bad boring pattern"));
+        std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nremove = ['p[']\n").unwrap();
+        assert!(Rules::load(&dir).unwrap_err().contains("bad CSS selector"));
         std::fs::write(dir.join(RULES_FILE), "[hosts.x]\nremvoe = []\n").unwrap();
         assert!(Rules::load(&dir).unwrap_err().contains("rules.toml"));
         let _ = std::fs::remove_dir_all(&dir);

@@ -203,3 +203,37 @@ fn gc_packs_raw_pages_and_the_watch_list_and_keeps_them_readable() {
     assert_eq!(store.history("p").unwrap().len(), 5);
     assert_eq!(store.watch_list().unwrap().entries.len(), 1);
 }
+
+#[test]
+fn rules_toml_boring_patterns_and_removed_selectors_apply_per_host() {
+    let srv = Server::start("127.0.0.1", 1);
+    let env = Env::new();
+    let url = srv.url("/p");
+    let live = |n: u32| {
+        web_fixture_str("harbour.html").replace(
+            "<p>A public hearing",
+            &format!("<p>Live: {n} people watching the council stream right now.</p>\n<p>A public hearing"),
+        )
+    };
+    srv.page("/p", live(12));
+    assert_eq!(run(&env, &[&url, "p"]).0, 0);
+    // Without a rule the counter is a change.
+    srv.page("/p", live(40));
+    let (_, out, _) = run(&env, &[&url, "p"]);
+    assert!(out.starts_with("revision 2: "), "{out}");
+    // With one, it is not; and a removed selector drops its text.
+    std::fs::write(
+        env.store().join("rules.toml"),
+        "[hosts.\"127.0.0.1\"]\nboring = ['Live: \\d+ people watching']\nremove = ['aside', '.newsletter']\n",
+    )
+    .unwrap();
+    srv.page("/p", live(77));
+    let (code, out, err) = run(&env, &[&url, "p"]);
+    assert_eq!((code, out.trim()), (0, "unchanged"), "{err}");
+    let bad = "[hosts.\"127.0.0.1\"]\nremove = ['p[']\n";
+    std::fs::write(env.store().join("rules.toml"), bad).unwrap();
+    srv.page("/p", live(78));
+    let (code, _, err) = run(&env, &[&url, "p"]);
+    assert_eq!(code, 2, "a bad rules file is a usage error, before any request");
+    assert!(err.contains("rules.toml") && err.contains("bad CSS selector"), "{err}");
+}
