@@ -113,14 +113,7 @@ fn figure<'a>(toks: &[Token], range: std::ops::Range<usize>, text: &'a str) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::tokenize::tokenize;
-    use crate::core::words::{diff_tokens, Interner};
-
-    fn toks(text: &str, int: &mut Interner) -> Tokens {
-        let toks = tokenize(text, 0..text.len());
-        let ids = toks.iter().map(|t| int.id(t.content(text))).collect();
-        Tokens { toks, ids }
-    }
+    use crate::core::words::{diff_tokens, toks, Interner};
 
     #[test]
     fn quoted_ranges_in_every_style() {

@@ -202,16 +202,17 @@ fn phrase<'a>(toks: &[Token], text: &'a str) -> &'a str {
     }
 }
 
+/// A whole text as interned tokens: the unit tests' way in.
+#[cfg(test)]
+pub(crate) fn toks(text: &str, int: &mut Interner) -> Tokens {
+    let toks = super::tokenize::tokenize(text, 0..text.len());
+    let ids = toks.iter().map(|t| int.id(t.content(text))).collect();
+    Tokens { toks, ids }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::tokenize::tokenize;
-
-    fn toks(text: &str, int: &mut Interner) -> Tokens {
-        let toks = tokenize(text, 0..text.len());
-        let ids = toks.iter().map(|t| int.id(t.content(text))).collect();
-        Tokens { toks, ids }
-    }
 
     fn subs(a: &str, b: &str) -> Vec<(String, String)> {
         let mut int = Interner::default();
