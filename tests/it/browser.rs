@@ -36,9 +36,11 @@ fn chromium() -> Option<PathBuf> {
 
 /// Pairs loaded in the browser: the spun copy (duplicate, rewording) and
 /// the council story (a moved paragraph and a moved sentence).
-const PAIRS: [(&str, &str); 2] = [
+const PAIRS: [(&str, &str); 3] = [
     ("fixtures/belarus/0001.txt", "fixtures/belarus/0002.txt"),
     ("fixtures/council-budget/0001.txt", "fixtures/council-budget/0002.txt"),
+    // The Ruiz paragraph moved back and edited on the way: inner edits.
+    ("fixtures/council-budget/0002.txt", "fixtures/council-budget/0003.txt"),
 ];
 
 fn compare(old: &str, new: &str, format: &str) -> String {
@@ -204,6 +206,31 @@ fn check_page(bin: &Path, profile: &Path, page: &Path, json: &serde_json::Value)
     }
     let moved = changes.iter().filter(|c| c["kind"] == "moved").count();
     assert_eq!(count_notes("moved", "old"), moved, "a moved unit is marked at its old place too");
+    check_inner_edits(view, changes);
+}
+
+/// A moved unit's own word edits (the JSON `inner_ops`, computed once by
+/// the engine) are the `<del class="inner">`/`<ins class="inner">` of the
+/// inline view, in order.
+fn check_inner_edits(view: &str, changes: &[serde_json::Value]) {
+    let moved = changes.iter().filter(|c| c["kind"] == "moved");
+    let want = |kind: &str| -> Vec<String> {
+        moved
+            .clone()
+            .flat_map(|c| c["inner_ops"].as_array().cloned().unwrap_or_default())
+            .filter(|o| o["op"] == kind)
+            .map(|o| o["text"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    for (kind, tag) in [("delete", "del"), ("insert", "ins")] {
+        let got: Vec<String> = elements(view, tag)
+            .into_iter()
+            .filter(|e| e.attrs.get("class").is_some_and(|c| c.split(' ').any(|c| c == "inner")))
+            .filter_map(|e| e.text)
+            .collect();
+        assert_eq!(got, want(kind), "inner <{tag}> elements vs JSON inner_ops {kind}");
+        eprintln!("inner {kind}: {} in JSON, {} in the DOM", want(kind).len(), got.len());
+    }
 }
 
 /// With `REDLINE_SCREENSHOT=docs/diff.png`, save the README screenshot.
