@@ -209,3 +209,25 @@ fn whitespace_led_line_before_an_added_line_stays_lossless() {
     let d = super::diff(a, b, &super::DiffOptions::default());
     assert_eq!((d.rebuild_old(), d.rebuild_new()), (a.to_string(), b.to_string()));
 }
+
+#[test]
+fn a_headline_edit_shows_no_line_break_markers() {
+    let a = "Bridge closed for repairs after strike by workers\n\nThe city said on Monday.\n";
+    let b = "Bridge closed for repairs after strike by workers; span closed\n\nThe city said on Monday.\n";
+    let x = d(a, b);
+    assert_lossless(&x, a, b);
+    let changed: Vec<(OpKind, &str)> = x.ops.iter().filter(|o| o.op != OpKind::Equal).map(|o| (o.op, o.text)).collect();
+    assert_eq!(changed, [(OpKind::Insert, "; span closed")]);
+    assert_eq!(x.stats.formatting_changes, 0);
+}
+
+#[test]
+fn a_space_inserted_with_words_belongs_to_the_edit() {
+    let a = "The mayor spoke.\n";
+    let b = "The mayor spoke briefly.\n";
+    let x = d(a, b);
+    assert_lossless(&x, a, b);
+    assert_eq!(x.stats.formatting_changes, 0, "{:?}", x.ops);
+    assert!(x.ops.iter().all(|o| !o.formatting));
+    assert_eq!(x.stats.words_added, 1);
+}
