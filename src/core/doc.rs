@@ -249,18 +249,18 @@ impl<'a> Doc<'a> {
         self.paras[p].content.clone()
     }
 
-    /// Tokens of an item: a unit's own, or a whole paragraph's joined.
-    pub fn item_tokens(&mut self, it: Item, int: &mut Interner) -> Tokens {
+    /// Tokens of an item: a unit's own, or a whole paragraph's joined
+    /// (its units must have been cut).
+    pub fn tokens(&self, it: Item) -> std::borrow::Cow<'_, Tokens> {
         match it {
-            Item::Unit(u) => self.units[u].tokens.clone(),
+            Item::Unit(u) => std::borrow::Cow::Borrowed(&self.units[u].tokens),
             Item::Para(p) => {
-                self.expand(p, int);
                 let mut t = Tokens::default();
                 for u in self.units_of(p) {
                     t.toks.extend_from_slice(&self.units[u].tokens.toks);
                     t.ids.extend_from_slice(&self.units[u].tokens.ids);
                 }
-                t
+                std::borrow::Cow::Owned(t)
             }
         }
     }

@@ -5,7 +5,7 @@
 use super::doc::Item;
 use super::engine::{Alignment, Cx, Link};
 use super::model::*;
-use super::refine::{tokens_of, Key, Refined, WordDiff};
+use super::refine::{Key, Refined, WordDiff};
 use super::structure::Structure;
 use super::tokenize::Token;
 use super::words::Hunk;
@@ -343,7 +343,7 @@ impl<'a> Walk<'_, 'a> {
             return;
         }
         let Some(tw) = super::twins::item_at(&mut self.cx.new, &mut self.cx.int, &twin) else { return };
-        let (a, b) = (tokens_of(&self.cx.new, tw), tokens_of(&self.cx.new, it));
+        let (a, b) = (self.cx.new.tokens(tw), self.cx.new.tokens(it));
         let d = WordDiff::compute(a, b, &mut self.cx.budget, (text, text));
         ch.inner_ops = inner_ops(&d, text, text);
     }
@@ -392,7 +392,7 @@ impl<'a> Walk<'_, 'a> {
             self.e.insert(nc.end..ns.end, tag);
             return;
         }
-        let (a, b) = (tokens_of(&self.cx.old, oi), tokens_of(&self.cx.new, ni));
+        let (a, b) = (self.cx.old.tokens(oi), self.cx.new.tokens(ni));
         let d = match hunks {
             Some(h) => WordDiff::new(a, b, h, self.texts()),
             None => WordDiff::compute(a, b, &mut self.cx.budget, (self.cx.old.text, self.cx.new.text)),
@@ -491,7 +491,7 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn moved_with_edits(&mut self, ch: &mut Change<'a>, (oi, ni): (Item, Item), hunks: Vec<Hunk>) {
-        let d = WordDiff::new(tokens_of(&self.cx.old, oi), tokens_of(&self.cx.new, ni), hunks, self.texts());
+        let d = WordDiff::new(self.cx.old.tokens(oi), self.cx.new.tokens(ni), hunks, self.texts());
         fill(&mut self.e, self.cx, ch, (oi, ni), &d);
         count(&mut self.e, &d);
         self.e.stats.formatting_changes += d.formatting;

@@ -3,11 +3,11 @@
 //! at the same pair on every machine, and the diffs themselves may then run
 //! on two threads without changing the result.
 
-use super::doc::{Doc, Item};
+use super::doc::Item;
 use super::engine::{Budget, Cx, Link};
 use super::model::{NumberChange, Span, Substitution};
 use super::structure::Structure;
-use super::words::{cells, cleanup, coarse_tokens, diff_tokens, substitution, Hunk, Interner, Tokens};
+use super::words::{cells, cleanup, coarse_tokens, diff_tokens, substitution, Hunk, Tokens};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -29,26 +29,6 @@ pub enum Key {
 #[derive(Default)]
 pub struct Refined {
     pub hunks: FxHashMap<Key, Vec<Hunk>>,
-}
-
-/// Tokens of a whole paragraph, its units joined (expanding it if needed).
-pub fn para_tokens(d: &mut Doc, p: usize, int: &mut Interner) -> Tokens {
-    d.item_tokens(Item::Para(p), int)
-}
-
-/// Tokens of a stream item.
-pub fn tokens_of<'d>(d: &'d Doc, it: Item) -> Cow<'d, Tokens> {
-    match it {
-        Item::Unit(u) => Cow::Borrowed(&d.units[u].tokens),
-        Item::Para(p) => {
-            let mut t = Tokens::default();
-            for u in d.units_of(p) {
-                t.toks.extend_from_slice(&d.units[u].tokens.toks);
-                t.ids.extend_from_slice(&d.units[u].tokens.ids);
-            }
-            Cow::Owned(t)
-        }
-    }
 }
 
 /// Compute the word diffs the walk will need.
@@ -89,8 +69,8 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
     let (old, new, budget) = (&cx.old, &cx.new, &mut cx.budget);
     let toks = |k: Key| -> (Cow<Tokens>, Cow<Tokens>) {
         match k {
-            Key::Items(o, n) => (tokens_of(old, old.stream[o]), tokens_of(new, new.stream[n])),
-            Key::Paras(p, q) => (tokens_of(old, Item::Para(p)), tokens_of(new, Item::Para(q))),
+            Key::Items(o, n) => (old.tokens(old.stream[o]), new.tokens(new.stream[n])),
+            Key::Paras(p, q) => (old.tokens(Item::Para(p)), new.tokens(Item::Para(q))),
         }
     };
     // Charge in order; only then diff, possibly in parallel.

@@ -102,15 +102,7 @@ pub fn json_strict(json: &str) -> Cow<'_, str> {
     if !json.chars().any(raw) {
         return Cow::Borrowed(json);
     }
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        if raw(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    Cow::Owned(escape_chars(json, raw))
 }
 
 /// JSON text with DEL and C1 controls written as `\u00XX` escapes
@@ -122,6 +114,12 @@ pub fn json_safe(json: &str) -> Cow<'_, str> {
     if !has_raw_controls(json.as_bytes()) {
         return Cow::Borrowed(json);
     }
+    Cow::Owned(escape_chars(json, raw))
+}
+
+/// `json` with each char for which `raw` holds written as a `\uXXXX`
+/// escape (the callers only pass chars of the Basic Multilingual Plane).
+fn escape_chars(json: &str, raw: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if raw(c) {
@@ -130,7 +128,7 @@ pub fn json_safe(json: &str) -> Cow<'_, str> {
             out.push(c);
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 /// Whether UTF-8 `b` holds DEL (byte 0x7f) or a C1 control (0xC2 then
