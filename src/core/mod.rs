@@ -6,6 +6,8 @@
 //! changes. [`fold`] defines what counts as typography only.
 
 pub mod align;
+pub mod blame;
+pub mod copies;
 pub mod doc;
 pub mod emit;
 pub mod engine;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub mod atom;
+pub mod blame;
 pub mod blocks;
 pub mod critic;
 pub mod html;

@@ -2,6 +2,8 @@
 //! real `redline` binary against real git stores in temporary directories.
 
 mod browser;
+mod across;
+mod blame;
 mod bulk;
 mod common;
 mod concurrency;
