@@ -34,6 +34,13 @@ pub const EXIT_REFUSED: u8 = 9;
 /// named on stderr; run `redline fsck`). (6 and 7 are reserved for the CLI
 /// restructuring, 8 and 9 are the tracker's.)
 pub const EXIT_PARTIAL: u8 = 10;
+/// `pull`, `push`, `sync`, `remote`: git could not reach the remote, or the
+/// remote refused the refs (nothing local was lost).
+pub const EXIT_REMOTE: u8 = 11;
+/// `pull`, `sync`: done, but conflicts that are not about observations (an
+/// article bound to two URLs, differing watch-list entries) were left as
+/// they were; each is named on stderr.
+pub const EXIT_CONFLICT: u8 = 12;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -84,6 +91,10 @@ pub enum Error {
     #[error("{url}: not stored: {msg}")]
     Refused { url: String, msg: String, hint: Option<String> },
 
+    /// A remote that git could not reach, or that refused the push.
+    #[error("remote {remote}: {msg}")]
+    Remote { remote: String, msg: String, hint: Option<String> },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -101,7 +112,8 @@ impl Error {
             | Error::Locked { hint, .. }
             | Error::Store { hint, .. }
             | Error::Fetch { hint, .. }
-            | Error::Refused { hint, .. } => hint.clone(),
+            | Error::Refused { hint, .. }
+            | Error::Remote { hint, .. } => hint.clone(),
             Error::BadName { .. } => Some(
                 "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
             ),

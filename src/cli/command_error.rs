@@ -27,6 +27,8 @@ pub enum ErrorKind {
     Fetch,
     /// `fetch`: the page looked broken and was not stored.
     Refused,
+    /// `pull`/`push`/`sync`: git could not reach the remote, or it refused.
+    Remote,
     /// Writing the output failed (a full disk, a vanished folder), on
     /// standard output or into `export`'s folder.
     Output,
@@ -38,12 +40,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the test that checks each is documented.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::User,
         ErrorKind::Locked,
         ErrorKind::Store,
         ErrorKind::Fetch,
         ErrorKind::Refused,
+        ErrorKind::Remote,
         ErrorKind::Output,
         ErrorKind::Internal,
         ErrorKind::BrokenPipe,
@@ -57,6 +60,7 @@ impl ErrorKind {
             ErrorKind::Store => codes::EXIT_STORE,
             ErrorKind::Fetch => codes::EXIT_FETCH,
             ErrorKind::Refused => codes::EXIT_REFUSED,
+            ErrorKind::Remote => codes::EXIT_REMOTE,
             ErrorKind::Output => codes::EXIT_OUTPUT,
             ErrorKind::Internal => codes::EXIT_INTERNAL,
             ErrorKind::BrokenPipe => codes::EXIT_OK,
@@ -181,6 +185,7 @@ fn kind_of(e: &Error) -> ErrorKind {
         Error::Store { .. } => ErrorKind::Store,
         Error::Fetch { .. } => ErrorKind::Fetch,
         Error::Refused { .. } => ErrorKind::Refused,
+        Error::Remote { .. } => ErrorKind::Remote,
         Error::At { source, .. } => kind_of(source),
     }
 }
@@ -247,6 +252,7 @@ mod tests {
             Error::Store { path: p, msg: "m".into(), hint: None },
             Error::Fetch { url: "u".into(), msg: "m".into(), hint: None },
             Error::Refused { url: "u".into(), msg: "m".into(), hint: None },
+            Error::Remote { remote: "r".into(), msg: "m".into(), hint: None },
             Error::io("c", io()),
             Error::At { at: "f:1".into(), source: Box::new(Error::Locked { msg: "m".into(), hint: None }) },
         ];
