@@ -35,8 +35,7 @@
 use super::fsck_checks::{check_packed_refs, meta_shape_problems, sort_packed_refs};
 use super::meta::{self, Meta};
 use super::write::STALE_LOCK;
-use super::{validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
-use crate::error::Result;
+use super::{validate_name, Result, Store, META_FILE, REF_PREFIX, TEXT_FILE};
 use git2::{ObjectType, Oid, Repository};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -52,8 +51,11 @@ pub struct Problem {
     /// `revision-number`, `tree`, `text`, `meta-unreadable`, `meta-mismatch`,
     /// `stale-lock`.
     pub kind: &'static str,
+    /// The article it concerns, if any.
     pub article: Option<String>,
+    /// The revision it concerns, if any.
     pub revision: Option<u64>,
+    /// The commit it concerns, if any.
     pub commit: Option<String>,
     /// What is wrong.
     pub message: String,
@@ -66,8 +68,11 @@ pub struct Problem {
 /// One article rewritten by `--repair`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Repair {
+    /// The article.
     pub article: String,
+    /// Its tip before the repair.
     pub old_tip: String,
+    /// Its tip after the repair.
     pub new_tip: String,
     /// The ref that keeps the old chain.
     pub backup_ref: String,
@@ -80,9 +85,13 @@ pub struct Repair {
 /// Everything `fsck` found (and, with `--repair`, did).
 #[derive(Debug, Clone, Serialize)]
 pub struct FsckReport {
+    /// The store path.
     pub store: String,
+    /// Objects checked.
     pub objects: usize,
+    /// Articles checked.
     pub articles: usize,
+    /// Revisions checked.
     pub revisions: usize,
     /// Objects no ref reaches: leftovers of interrupted writes, harmless.
     pub unreachable_objects: usize,
@@ -92,12 +101,14 @@ pub struct FsckReport {
     pub leftover_files: Vec<String>,
     /// Problems still present (after any repair).
     pub problems: Vec<Problem>,
+    /// Articles rewritten by `--repair`.
     pub repairs: Vec<Repair>,
     /// Store-wide fixes `--repair` made (such as re-sorting packed-refs).
     pub fixed: Vec<String>,
 }
 
 impl FsckReport {
+    /// No problems are left.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }

@@ -19,8 +19,7 @@
 
 use super::meta::{self, Meta, MetaInput, Prev, Sighting};
 use super::write::write_revision_with;
-use super::{store_err, Store, TEXT_FILE};
-use crate::error::Result;
+use super::{store_err, Result, Store, TEXT_FILE};
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

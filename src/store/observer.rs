@@ -7,8 +7,7 @@
 //! it is stable across runs and travels with a copy of the store. The config
 //! file's `observer` (or `[tracker] observer`) replaces it for one machine.
 
-use super::{store_err, Store};
-use crate::error::{Error, Result};
+use super::{store_err, Result, Store, StoreError};
 
 const OBSERVER_KEY: &str = "redline.observer";
 /// Longest observer id accepted (it is written into every revision).
@@ -59,12 +58,7 @@ pub fn check_observer(id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Usage {
-            msg: format!("observer id {id:?} is not allowed"),
-            hint: Some(format!(
-                "use 1 to {MAX_OBSERVER_BYTES} printable ASCII characters without spaces, e.g. newsroom-laptop"
-            )),
-        })
+        Err(StoreError::BadObserver { id: id.to_string() })
     }
 }
 

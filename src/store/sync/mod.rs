@@ -21,8 +21,7 @@ pub use remote::{validate_remote_name, RemoteInfo};
 pub use transport::{PushFlag, PushedRef};
 
 use super::write::{is_contention, update_ref};
-use super::{canonical_url, store_err, validate_name, Store, REF_PREFIX};
-use crate::error::Result;
+use super::{canonical_url, store_err, validate_name, Result, Store, REF_PREFIX};
 use git2::Oid;
 use serde::Serialize;
 
@@ -31,6 +30,7 @@ use serde::Serialize;
 pub struct Conflict {
     /// The article name, or `watch list`.
     pub what: String,
+    /// Why it was left alone, and what to do.
     pub msg: String,
     /// The local ref that was left as it was (kept out of the push).
     #[serde(skip)]
@@ -40,9 +40,13 @@ pub struct Conflict {
 /// One article merged by `pull`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Merged {
+    /// The article.
     pub article: String,
+    /// This store's tip before the merge (now an extra parent).
     pub old_tip: String,
+    /// The merged tip.
     pub new_tip: String,
+    /// Revisions in the merged chain.
     pub revisions: u64,
 }
 
@@ -51,20 +55,26 @@ pub struct Merged {
 pub struct PullReport {
     /// Articles that were only on the remote.
     pub new: Vec<String>,
+    /// Articles that were behind the remote and now match it.
     pub fast_forwarded: Vec<String>,
+    /// Articles whose diverged histories were merged.
     pub merged: Vec<Merged>,
+    /// Articles already equal on both sides.
     pub up_to_date: usize,
     /// Articles with revisions only this store has (the push sends them).
     pub local_ahead: usize,
     /// Raw-page and watch-list refs taken or merged.
     pub other_refs: usize,
+    /// What was left for the user.
     pub conflicts: Vec<Conflict>,
 }
 
 /// What `push` did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PushReport {
+    /// Refs created or fast-forwarded on the remote.
     pub updated: Vec<String>,
+    /// Refs the remote already had.
     pub up_to_date: usize,
     /// Refs the remote has newer revisions of (pull or sync first).
     pub behind: Vec<String>,
@@ -75,8 +85,11 @@ pub struct PushReport {
 /// What `sync` did: every pull (one per attempt) and the last push.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
+    /// Pull-and-push rounds made.
     pub attempts: usize,
+    /// The pulls, added up (conflicts: the last one's).
     pub pull: PullReport,
+    /// The last push.
     pub push: PushReport,
 }
 

@@ -3,13 +3,14 @@
 //! plain `git clone --bare` lacks, so plain `git fetch NAME` and
 //! `git push NAME` do the same transfers as `redline pull` and `push`.
 
-use crate::error::{Error, Result};
-use crate::store::{store_err, Store};
+use crate::store::{store_err, Result, Store, StoreError};
 
 /// A configured remote.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RemoteInfo {
+    /// The remote's name (origin, team, …).
     pub name: String,
+    /// Its git URL or path.
     pub url: String,
     /// Refs are kept under `refs/heads/redline/…` on the remote, for hosts
     /// that refuse other refs.
@@ -90,22 +91,17 @@ pub fn validate_remote_name(name: &str) -> Result<()> {
         && !name.ends_with(".lock")
         && !name.ends_with('.');
     if ok {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(StoreError::BadRemoteName { name: name.to_string() })
     }
-    Err(Error::Usage {
-        msg: format!("invalid remote name {name:?}"),
-        hint: Some("remote names use ASCII letters, digits, '-', '_' and '.', e.g. origin or team-server".into()),
-    })
 }
 
 /// Refuse URLs git would read as an option or that cannot sit in a config
 /// line; a local path is made absolute so it works from any folder.
 fn checked_url(url: &str) -> Result<String> {
     if url.is_empty() || url.starts_with('-') || url.chars().any(|c| c.is_control()) {
-        return Err(Error::Usage {
-            msg: format!("invalid remote URL {url:?}"),
-            hint: Some("give a git URL or path: /srv/archive.git, ssh://host/archive.git, https://host/archive.git, host:archive.git".into()),
-        });
+        return Err(StoreError::BadRemoteUrl { url: url.to_string() });
     }
     let path = std::path::Path::new(url);
     if !url.contains("://") && path.exists() {
@@ -122,10 +118,7 @@ impl Store {
         validate_remote_name(name)?;
         let url = checked_url(url)?;
         if self.repo.find_remote(name).is_ok() {
-            return Err(Error::Usage {
-                msg: format!("a remote named {name:?} already exists"),
-                hint: Some(format!("remove it first (redline remote remove {name}) or choose another name")),
-            });
+            return Err(StoreError::RemoteExists { name: name.to_string() });
         }
         let info = RemoteInfo { name: name.into(), url: url.clone(), heads };
         let err = |e| store_err(&self.path, &format!("cannot add remote {name}"), e);
@@ -173,15 +166,9 @@ impl Store {
         }
         let all = self.remotes()?;
         match all.len() {
-            0 => Err(Error::Usage {
-                msg: "this store has no remote".into(),
-                hint: Some("add one: redline remote add origin URL".into()),
-            }),
+            0 => Err(StoreError::NoRemote),
             1 => Ok(all.into_iter().next().expect("one")),
-            _ => all.into_iter().find(|r| r.name == "origin").ok_or_else(|| Error::Usage {
-                msg: "this store has several remotes and none is called origin".into(),
-                hint: Some("name the remote: redline sync NAME (redline remote list shows them)".into()),
-            }),
+            _ => all.into_iter().find(|r| r.name == "origin").ok_or(StoreError::WhichRemote),
         }
     }
 
@@ -194,9 +181,6 @@ impl Store {
     }
 }
 
-fn unknown_remote(name: &str) -> Error {
-    Error::Usage {
-        msg: format!("no remote named {name:?}"),
-        hint: Some("redline remote list shows the remotes; redline remote add NAME URL adds one".into()),
-    }
+fn unknown_remote(name: &str) -> StoreError {
+    StoreError::UnknownRemote { name: name.to_string() }
 }

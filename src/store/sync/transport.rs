@@ -6,7 +6,7 @@
 //! name or URL can become an option or a command.
 
 use super::remote::RemoteInfo;
-use crate::error::{Error, Result};
+use crate::store::{Result, StoreError};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -16,6 +16,7 @@ use std::process::{Command, Stdio};
 pub enum PushFlag {
     /// Created or fast-forwarded.
     Updated,
+    /// The remote already had it.
     UpToDate,
     /// Not a fast-forward: the remote moved since the last fetch.
     Behind,
@@ -28,6 +29,7 @@ pub enum PushFlag {
 pub struct PushedRef {
     /// The local ref.
     pub local: String,
+    /// What happened to it.
     pub flag: PushFlag,
 }
 
@@ -46,14 +48,11 @@ fn git(store: &Path) -> Command {
 /// Run `cmd`; stdout is returned, stderr goes to the terminal when
 /// `progress` (git shows its progress there), else it is kept for the
 /// error message.
-fn run(mut cmd: Command, remote: &str, what: &str, progress: bool) -> Result<(bool, String, String)> {
+fn run(mut cmd: Command, remote: &str, what: &'static str, progress: bool) -> Result<(bool, String, String)> {
     cmd.stdout(Stdio::piped());
     cmd.stderr(if progress { Stdio::inherit() } else { Stdio::piped() });
-    let mut child = cmd.spawn().map_err(|e| Error::Remote {
-        remote: remote.into(),
-        msg: format!("cannot run git to {what}: {e}"),
-        hint: Some("redline syncs through the system `git` command: install git and make sure it is on PATH".into()),
-    })?;
+    let mut child =
+        cmd.spawn().map_err(|source| StoreError::GitMissing { remote: remote.to_string(), what, source })?;
     let mut err_pipe = child.stderr.take();
     let err_reader = std::thread::spawn(move || {
         let mut s = String::new();
@@ -66,22 +65,15 @@ fn run(mut cmd: Command, remote: &str, what: &str, progress: bool) -> Result<(bo
     if let Some(mut p) = child.stdout.take() {
         let _ = p.read_to_string(&mut out);
     }
-    let status = child.wait().map_err(|e| Error::io("waiting for git", e))?;
+    let status = child.wait().map_err(|source| StoreError::Io { context: "waiting for git".into(), source })?;
     let err = err_reader.join().unwrap_or_default();
     Ok((status.success(), out, err))
 }
 
-fn failed(remote: &RemoteInfo, what: &str, stderr: &str) -> Error {
+fn failed(remote: &RemoteInfo, what: &'static str, stderr: &str) -> StoreError {
     let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
-    let tail = tail[tail.len().saturating_sub(4)..].join(" / ");
-    Error::Remote {
-        remote: remote.name.clone(),
-        msg: format!("git could not {what} {}{}", remote.url, if tail.is_empty() { String::new() } else { format!(": {tail}") }),
-        hint: Some(format!(
-            "check the URL (redline remote list), the network and your git credentials; `git --git-dir STORE fetch {}` shows git's own messages",
-            remote.name
-        )),
-    }
+    let detail = tail[tail.len().saturating_sub(4)..].join(" / ");
+    StoreError::Transport { remote: remote.name.clone(), what, url: remote.url.clone(), detail }
 }
 
 /// Fetch the remote's articles, raw pages and watch list into
