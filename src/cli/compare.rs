@@ -40,9 +40,8 @@ pub fn run(args: CompareArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 /// A file's text, or a stored revision's when `path` is no file but reads
 /// as `NAME@REV` (so `./x@1` always means the file).
 fn read_side(path: &Path, max_bytes: u64, cx: &mut CommandHelper) -> CommandResult<(String, Side)> {
-    let revision = (path.as_os_str() != "-" && !path.exists())
-        .then(|| path.to_str().and_then(RevisionRef::parse))
-        .flatten();
+    let revision =
+        (path.as_os_str() != "-" && !path.exists()).then(|| path.to_str().and_then(RevisionRef::parse)).flatten();
     match revision {
         Some(r) => {
             let r = r.map_err(CommandError::user)?;

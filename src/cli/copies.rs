@@ -8,9 +8,9 @@
 use super::{ArticleName, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::core::copies::{candidates, judge, CandidateOptions, Judgement, Verdict};
 use crate::core::{self, DiffOptions};
-use crate::error::Error;
 use crate::render::sanitize::{json_strict, visible_line};
 use crate::store::ArticleSummary;
+use crate::store::StoreError;
 use serde::Serialize;
 use std::io::Write;
 
@@ -78,14 +78,14 @@ pub fn run(args: CopiesArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
             articles
                 .iter()
                 .position(|a| a.name == n.as_str())
-                .ok_or_else(|| Error::UnknownArticle { name: n.to_string() })?,
+                .ok_or_else(|| StoreError::UnknownArticle { name: n.to_string() })?,
         ),
         None => None,
     };
     let texts = articles
         .iter()
         .map(|a| store.text_string(&store.latest(&a.name)?))
-        .collect::<crate::error::Result<Vec<String>>>()?;
+        .collect::<Result<Vec<String>, StoreError>>()?;
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let opts = CandidateOptions { min_overlap: args.min_overlap, ..CandidateOptions::default() };
     let mut pairs = Vec::new();
@@ -123,7 +123,8 @@ fn source_first(articles: &[ArticleSummary], a: usize, b: usize) -> (usize, usiz
 
 fn judge_pair<'a>(source: &'a str, copy: &'a str, old: &str, new: &str, overlap: f32) -> Pair<'a> {
     let diff = core::diff(old, new, &DiffOptions::default());
-    let spin = diff.substitutions.iter().map(|s| Swap { old: s.old.into(), new: s.new.into(), count: s.count }).collect();
+    let spin =
+        diff.substitutions.iter().map(|s| Swap { old: s.old.into(), new: s.new.into(), count: s.count }).collect();
     let added = diff
         .changes
         .iter()

@@ -160,16 +160,18 @@ impl Blame {
             events: h,
         })
     }
-
-    /// How many texts the chain has had.
-    pub fn revisions(&self) -> usize {
-        self.steps + 1
-    }
 }
 
 impl Event {
     fn new(revision: usize, kind: EventKind) -> Event {
-        Event { revision, kind, from_paragraph: None, duplicate_of_paragraph: None, substitutions: Vec::new(), before: None }
+        Event {
+            revision,
+            kind,
+            from_paragraph: None,
+            duplicate_of_paragraph: None,
+            substitutions: Vec::new(),
+            before: None,
+        }
     }
 }
 
@@ -263,11 +265,12 @@ impl<'s> Votes<'s> {
     fn best(&self, j: usize) -> Option<usize> {
         let mut v: Vec<(usize, usize)> = self.got[j].iter().map(|(&i, &n)| (i, n)).collect();
         v.sort_unstable();
-        v.into_iter().fold(None, |best: Option<(usize, usize)>, (i, n)| match best {
-            Some((_, m)) if m >= n => best,
-            _ => Some((i, n)),
-        })
-        .map(|(i, _)| i)
+        v.into_iter()
+            .fold(None, |best: Option<(usize, usize)>, (i, n)| match best {
+                Some((_, m)) if m >= n => best,
+                _ => Some((i, n)),
+            })
+            .map(|(i, _)| i)
     }
 }
 
@@ -360,7 +363,8 @@ mod tests {
     #[test]
     fn a_new_sentence_is_introduced_where_it_appears_and_substitutions_are_named() {
         let r0 = "City officials said the plan was sound and would proceed.\n";
-        let r1 = "City officials stated the plan was sound and would proceed.\n\nRead more on our partner site today.\n";
+        let r1 =
+            "City officials stated the plan was sound and would proceed.\n\nRead more on our partner site today.\n";
         let mut b = Blame::new(r0, DiffOptions::default());
         b.step(r1);
         let lines: Vec<Line> = b.lines().collect();

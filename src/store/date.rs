@@ -3,7 +3,7 @@
 //! Times are kept to whole seconds because git commit times are whole
 //! seconds, and the commit time must equal the stored `observed_at`.
 
-use crate::error::{Error, Result};
+use super::{Result, StoreError};
 use jiff::{civil, tz::TimeZone, Timestamp};
 
 /// What `--date` (and `observed_at` in import) accepts, for error messages.
@@ -13,10 +13,7 @@ pub const ACCEPTED_DATE_FORMS: &str =
 /// Parse a `--date` value into seconds since the Unix epoch, or a usage
 /// error naming the accepted forms.
 pub fn parse_date(s: &str) -> Result<i64> {
-    parse_time(s).map_err(|why| Error::Usage {
-        msg: format!("invalid --date {s:?}: {why}"),
-        hint: Some(format!("use {ACCEPTED_DATE_FORMS}")),
-    })
+    parse_time(s).map_err(|why| StoreError::BadDate { input: s.to_string(), why })
 }
 
 /// The earliest observed time stored: git commit times are unsigned.
@@ -24,7 +21,9 @@ pub const MIN_TIME: i64 = 0;
 /// The latest: the last second that every git (including those that read
 /// commit times as 32-bit unsigned numbers) reads back correctly.
 pub const MAX_TIME: i64 = u32::MAX as i64;
+/// [`MIN_TIME`] as text, for messages.
 pub const MIN_TIME_TEXT: &str = "1970-01-01T00:00:00Z";
+/// [`MAX_TIME`] as text, for messages.
 pub const MAX_TIME_TEXT: &str = "2106-02-07T06:28:15Z";
 
 /// Refuse a time git cannot keep exactly (it would wrap, and `git log`
@@ -110,7 +109,6 @@ mod tests {
         assert_eq!(format_time(parse_time("2106-02-07T06:28:15Z").unwrap()), MAX_TIME_TEXT);
         assert_eq!(parse_time(MIN_TIME_TEXT), Ok(0));
         let e = parse_date("nope").unwrap_err();
-        assert!(e.hint().unwrap().contains("YYYY-MM-DD"));
-        assert!(matches!(e, crate::error::Error::Usage { .. }));
+        assert!(matches!(e, StoreError::BadDate { .. }));
     }
 }

@@ -16,11 +16,11 @@
 //! (with the revision rebuilt on the new tip) when another writer got there
 //! first. See [`write`].
 
-use crate::error::{Error, Result};
 use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
 
 mod date;
+mod error;
 mod fsck;
 mod fsck_checks;
 mod fsck_repair;
@@ -28,29 +28,39 @@ mod gc;
 mod guard;
 mod import;
 mod info;
+mod merge;
 mod meta;
 mod name;
+mod observer;
 mod packing;
 mod raw;
 mod read;
 mod revspec;
+mod sync;
 mod url_name;
 mod watch;
 mod write;
 
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
+pub(crate) use error::store_err;
+pub use error::{Result, StoreError};
 pub use fsck::{FsckReport, Problem, Repair, BACKUP_PREFIX};
 pub use gc::GcReport;
 pub use guard::SHALLOW_MSG;
 pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
-pub use meta::{sha256_hex, Meta, META_SCHEMA};
+pub use meta::{sha256_hex, Meta, Sighting, META_SCHEMA};
 pub use name::{validate_name, MAX_NAME_BYTES};
+pub use observer::{check_observer, MAX_OBSERVER_BYTES};
 pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
+pub use sync::{
+    validate_remote_name, Conflict, Merged, PullReport, PushFlag, PushReport, PushedRef, RemoteInfo, SyncReport,
+};
 pub use url_name::{canonical_url, name_from_url};
 pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
+pub(crate) use write::shell_quote;
 pub use write::{CommitOutcome, CommitRequest};
 
 /// Every article ref lives under this prefix.
@@ -64,13 +74,15 @@ pub const META_FILE: &str = "meta.json";
 pub const STORE_VERSION: i64 = 1;
 /// Refs redline itself writes (articles, and chains kept by `fsck --repair`).
 pub const OWN_PREFIXES: [&str; 2] = [REF_PREFIX, fsck::BACKUP_PREFIX];
-const VERSION_KEY: &str = "redline.version";
+pub(crate) const VERSION_KEY: &str = "redline.version";
 
 /// An open store. Holds one [`Repository`] for its lifetime so bulk work
 /// (import, gc) does not reopen git per revision.
 pub struct Store {
     repo: Repository,
     path: PathBuf,
+    /// The observer id, read or made on first use (see `observer.rs`).
+    observer: std::cell::OnceCell<String>,
 }
 
 /// What is at a store path before we touch it.
@@ -82,10 +94,11 @@ enum Found {
 
 impl Store {
     /// Open an existing store for reading. A missing store is
-    /// [`Error::NoStore`]; anything there that is not a bare git repository
-    /// is [`Error::Store`]; a foreign repository is refused.
+    /// [`StoreError::NoStore`]; anything there that is not a bare git
+    /// repository is refused ([`StoreError::NotAStore`] and its kin), and so
+    /// is a foreign repository.
     pub fn open(path: &Path) -> Result<Store> {
-        Self::open_existing(path)?.ok_or_else(|| Error::NoStore { path: path.to_path_buf() })
+        Self::open_existing(path)?.ok_or_else(|| StoreError::NoStore { path: path.to_path_buf() })
     }
 
     /// Like [`Store::open`], but a missing (or empty) store is `Ok(None)`, for
@@ -95,7 +108,7 @@ impl Store {
             Found::Missing | Found::EmptyDir => Ok(None),
             Found::Repo(repo) => {
                 check_not_foreign(&repo, path)?;
-                Ok(Some(Store { repo, path: path.to_path_buf() }))
+                Ok(Some(Store { repo, path: path.to_path_buf(), observer: Default::default() }))
             }
         }
     }
@@ -119,7 +132,7 @@ impl Store {
             }
             Found::Missing | Found::EmptyDir => create(path)?,
         };
-        let store = Store { repo, path: path.to_path_buf() };
+        let store = Store { repo, path: path.to_path_buf(), observer: Default::default() };
         store.check_writable()?;
         mark_version(&store.repo, path)?;
         Ok(store)
@@ -142,20 +155,10 @@ fn probe(path: &Path) -> Result<Found> {
     let md = match std::fs::metadata(path) {
         Ok(md) => md,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
-        Err(e) => {
-            return Err(Error::Store {
-                path: path.to_path_buf(),
-                msg: format!("cannot read it: {e}"),
-                hint: Some("check the permissions of the store path".into()),
-            })
-        }
+        Err(e) => return Err(StoreError::Unreadable { path: path.to_path_buf(), source: e }),
     };
     if !md.is_dir() {
-        return Err(Error::Store {
-            path: path.to_path_buf(),
-            msg: "is a file, not a store directory".into(),
-            hint: Some("pass --store DIR with a directory (redline creates it on the first commit)".into()),
-        });
+        return Err(StoreError::NotADirectory { path: path.to_path_buf() });
     }
     let empty = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
     if empty {
@@ -170,12 +173,8 @@ fn probe(path: &Path) -> Result<Found> {
     Ok(Found::Repo(repo))
 }
 
-fn not_a_store(path: &Path, msg: &str) -> Error {
-    Error::Store {
-        path: path.to_path_buf(),
-        msg: msg.into(),
-        hint: Some("point --store at a redline store, or at a new or empty directory to create one there".into()),
-    }
+fn not_a_store(path: &Path, why: &'static str) -> StoreError {
+    StoreError::NotAStore { path: path.to_path_buf(), why }
 }
 
 /// A bare repository that redline never marked and that holds refs outside
@@ -189,20 +188,14 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
     let Ok(refs) = repo.references() else { return Ok(()) };
     let foreign = refs.flatten().find_map(|r| {
         let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p)) && !raw::is_tracker_ref(&name)).then_some(name)
+        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p))
+            && !raw::is_tracker_ref(&name)
+            && !name.starts_with("refs/remotes/"))
+        .then_some(name)
     });
     match foreign {
         None => Ok(()),
-        Some(r) => Err(Error::Usage {
-            msg: format!(
-                "{} is not a redline store: it is a git repository with other refs (such as {r}) and no redline.version",
-                path.display()
-            ),
-            hint: Some(
-                "point --store at a redline store or an empty folder; to keep articles in this repository anyway, commit or import with --init-into-existing"
-                    .into(),
-            ),
-        }),
+        Some(example) => Err(StoreError::Foreign { path: path.to_path_buf(), example }),
     }
 }
 
@@ -213,11 +206,7 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
 fn create(path: &Path) -> Result<Repository> {
     let (Some(parent), Some(file)) = (path.parent(), path.file_name()) else { return init(path) };
     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-    std::fs::create_dir_all(parent).map_err(|e| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("cannot create its parent folder: {e}"),
-        hint: Some("check that the parent folder is writable, or pass --store DIR".into()),
-    })?;
+    std::fs::create_dir_all(parent).map_err(|e| StoreError::CreateParent { path: path.to_path_buf(), source: e })?;
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let tmp = parent.join(format!(".{}.redline-new-{}-{nanos}", file.to_string_lossy(), std::process::id()));
     let repo = init(&tmp)?;
@@ -237,11 +226,7 @@ fn create(path: &Path) -> Result<Repository> {
 fn init(path: &Path) -> Result<Repository> {
     let mut opts = RepositoryInitOptions::new();
     opts.bare(true).mkpath(true).no_reinit(false);
-    Repository::init_opts(path, &opts).map_err(|e| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("cannot create a store here: {}", e.message()),
-        hint: Some("check that the parent folder exists and is writable, or pass --store DIR".into()),
-    })
+    Repository::init_opts(path, &opts).map_err(|e| StoreError::Create { path: path.to_path_buf(), source: e })
 }
 
 /// `redline.version` from the repository's own config; a value that is not
@@ -250,23 +235,12 @@ fn local_version(repo: &Repository, path: &Path) -> Result<Option<i64>> {
     let Ok(cfg) = repo.config() else { return Ok(None) };
     let Ok(local) = cfg.open_level(git2::ConfigLevel::Local) else { return Ok(None) };
     let Ok(raw) = local.get_string(VERSION_KEY) else { return Ok(None) };
-    raw.trim().parse::<i64>().map(Some).map_err(|_| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("its config sets {VERSION_KEY} to {raw:?}, which is not a store version number"),
-        hint: Some(format!(
-            "if this is a redline store, fix it: git --git-dir {} config {VERSION_KEY} {STORE_VERSION}",
-            path.display()
-        )),
-    })
+    raw.trim().parse::<i64>().map(Some).map_err(|_| StoreError::BadVersion { path: path.to_path_buf(), raw })
 }
 
 fn check_version(repo: &Repository, path: &Path) -> Result<()> {
     match local_version(repo, path)? {
-        Some(v) if v > STORE_VERSION => Err(Error::Store {
-            path: path.to_path_buf(),
-            msg: format!("was written by a newer redline (store version {v}; this one knows {STORE_VERSION})"),
-            hint: Some("upgrade redline".into()),
-        }),
+        Some(version) if version > STORE_VERSION => Err(StoreError::TooNew { path: path.to_path_buf(), version }),
         _ => Ok(()),
     }
 }
@@ -289,15 +263,6 @@ fn mark_version(repo: &Repository, path: &Path) -> Result<()> {
 /// The full ref name of an article (the name must be valid already).
 pub(crate) fn ref_name(name: &str) -> String {
     format!("{REF_PREFIX}{name}")
-}
-
-/// A git failure while using the store: damage, permissions, a full disk.
-pub(crate) fn store_err(path: &Path, context: &str, e: git2::Error) -> Error {
-    Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("{context}: {}", e.message()),
-        hint: Some("run `redline fsck` to check the store; check permissions and free disk space".into()),
-    }
 }
 
 /// Short commit id as shown to people (7 hex digits, as git does).

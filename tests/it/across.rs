@@ -46,10 +46,9 @@ fn one_side_defaults_and_same_article_forms_agree() {
 fn compare_takes_a_stored_revision_and_a_file_wins_over_the_syntax() {
     let env = two_sites();
     let new = fixture("belarus/0003.txt");
-    let v: serde_json::Value = serde_json::from_str(
-        &env.cmd().args(["compare", "--format", "json", "site/belarus@1"]).arg(&new).ok(),
-    )
-    .unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&env.cmd().args(["compare", "--format", "json", "site/belarus@1"]).arg(&new).ok())
+            .unwrap();
     assert_eq!(v["old"]["label"], "site/belarus@1");
     assert_eq!(v["stats"]["kinds"]["removed"], 1, "the promotional line is gone in 0003");
     // A real file named like a revision is read as the file.

@@ -48,7 +48,12 @@ fn porcelain_and_json_agree_and_name_revisions() {
 fn an_older_revision_is_blamed_as_it_was() {
     let env = bridge();
     let out = env.cmd().args(["blame", "bridge", "2", "--porcelain"]).ok();
-    assert!(out.contains("3\t1\t2\t1:introduced,2:reworded\tOfficials stated the project ran over budget by about $4 million."), "{out}");
+    assert!(
+        out.contains(
+            "3\t1\t2\t1:introduced,2:reworded\tOfficials stated the project ran over budget by about $4 million."
+        ),
+        "{out}"
+    );
     assert!(!out.contains("3:"), "nothing from later revisions: {out}");
 }
 

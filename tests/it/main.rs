@@ -1,9 +1,9 @@
 //! The one integration-test binary (as ripgrep does): each module drives the
 //! real `redline` binary against real git stores in temporary directories.
 
-mod browser;
 mod across;
 mod blame;
+mod browser;
 mod bulk;
 mod common;
 mod concurrency;
@@ -19,6 +19,7 @@ mod integrity;
 mod render;
 mod shell;
 mod store_cmds;
+mod sync;
 mod users_see;
 mod watch;
 mod webserver;
