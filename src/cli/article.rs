@@ -84,6 +84,40 @@ impl fmt::Display for RevisionRef {
     }
 }
 
+/// An article argument that may carry its revision: `NAME` or `NAME@REV`.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// `NAME`: a revision, if any, follows as its own argument.
+    Article(ArticleName),
+    /// `NAME@REV`.
+    Revision(RevisionRef),
+}
+
+impl Target {
+    /// The article, and the revision from `NAME@REV` or else `rev` (the
+    /// separate argument); both at once is an error.
+    pub fn with_rev(self, rev: Option<String>) -> Result<(ArticleName, Option<String>), String> {
+        match (self, rev) {
+            (Target::Article(name), rev) => Ok((name, rev)),
+            (Target::Revision(r), None) => Ok((r.name, Some(r.rev))),
+            (Target::Revision(r), Some(other)) => {
+                Err(format!("{r} already names a revision; drop {other:?} or write {}@{other}", r.name))
+            }
+        }
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match RevisionRef::parse(s) {
+            Some(r) => r.map(Target::Revision),
+            None => s.parse().map(Target::Article),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
 //! `redline blame NAME [REV]`: for every sentence of a revision, the
 //! revision that introduced it and each later one that reworded or moved it.
 
-use super::{ArticleName, ColorOpt, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
+use super::article::Target;
+use super::{ColorOpt, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::core::blame::{Blame, Line};
 use crate::core::DiffOptions;
 use crate::error::EXIT_OK;
@@ -12,8 +13,8 @@ use crate::render::blame::{self as out, RevisionInfo};
     after_help = "Examples:\n  redline blame belarus\n  redline blame belarus 2 --porcelain | cut -f2,5\n  redline blame belarus --json | jq '.sentences[] | select(.events | length > 1)'"
 )]
 pub struct BlameArgs {
-    /// Article name.
-    pub name: ArticleName,
+    /// Article name, or NAME@REV.
+    pub name: Target,
     /// The revision to explain (default: the latest).
     pub rev: Option<String>,
     /// Print JSON (`redline.blame/1`).
@@ -36,9 +37,10 @@ pub struct BlameArgs {
 
 /// Walk the chain from revision 1 to REV, following every sentence.
 pub fn run(args: BlameArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let (name, rev) = args.name.with_rev(args.rev).map_err(CommandError::user)?;
     let store = cx.store.open()?;
-    let name = args.name.as_str();
-    let target = store.resolve(name, args.rev.as_deref().unwrap_or("latest"))?;
+    let name = name.as_str();
+    let target = store.resolve(name, rev.as_deref().unwrap_or("latest"))?;
     let chain: Vec<_> = store.history(name)?.into_iter().take_while(|r| r.number() <= target.number()).collect();
     if chain.last().map(|r| r.id) != Some(target.id) {
         return Err(CommandError::internal(format!("revision {} is not on {name}'s chain", target.number())));

@@ -2,7 +2,7 @@
 //! (two revisions of one article, or of two articles: a copy against its
 //! source), and the display options and driver shared with `compare`.
 
-use super::article::RevisionRef;
+use super::article::{RevisionRef, Target};
 use super::{ArticleName, ColorOpt, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::core::{self, DiffOptions};
 use crate::error::{EXIT_DIFFERENT, EXIT_OK};
@@ -55,26 +55,6 @@ pub struct DiffArgs {
     pub display: DiffDisplayArgs,
     #[command(flatten)]
     pub store: StoreOpt,
-}
-
-/// The first argument of `diff`: a whole article or one of its revisions.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// `NAME`: revisions follow as separate arguments.
-    Article(ArticleName),
-    /// `NAME@REV`.
-    Revision(RevisionRef),
-}
-
-impl std::str::FromStr for Target {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match RevisionRef::parse(s) {
-            Some(r) => r.map(Target::Revision),
-            None => s.parse().map(Target::Article),
-        }
-    }
 }
 
 /// Diff two stored revisions, of one article or of two.

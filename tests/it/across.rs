@@ -91,3 +91,18 @@ fn copies_calls_the_seed_a_spun_copy_led_by_said_stated() {
     let none = env.cmd().args(["copies", "weather"]).ok();
     assert!(none.starts_with("no copies found"), "{none}");
 }
+
+#[test]
+fn name_at_rev_works_for_show_and_blame_too() {
+    let env = two_sites();
+    let a = env.cmd().args(["show", "site/belarus@1"]).ok();
+    let b = env.cmd().args(["show", "site/belarus", "1"]).ok();
+    assert_eq!(a, b);
+    assert!(a.contains("Revealed: The Secrets"), "revision 1 still has the promotional line");
+    let a = env.cmd().args(["blame", "site/belarus@1", "--porcelain"]).ok();
+    let b = env.cmd().args(["blame", "site/belarus", "1", "--porcelain"]).ok();
+    assert_eq!(a, b);
+    let out = env.cmd().args(["show", "site/belarus@1", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already names a revision"));
+}
