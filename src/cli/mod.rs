@@ -30,6 +30,7 @@ mod export;
 mod fetch;
 mod fsck;
 mod gc;
+mod grep;
 mod import;
 mod info;
 mod input;
@@ -144,6 +145,8 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Write a static HTML site for one article's history.
     Export(export::ExportArgs),
+    /// Search every revision of every article (or the named ones) with a regular expression.
+    Grep(grep::GrepArgs),
     /// Fetch a web page, extract the article and store it if it changed.
     Fetch(fetch::FetchArgs),
     /// Watch pages and feeds, and check them politely (add, list, remove, status, run).
@@ -185,6 +188,7 @@ impl Command {
             Command::Gc(a) => store(&a.store),
             Command::Fsck(a) => store(&a.store),
             Command::Export(a) => store(&a.store),
+            Command::Grep(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
             Command::Fetch(a) => store(&a.store),
             Command::Watch(a) => store(&a.store),
             Command::Completions(_) | Command::Man(_) => none,
@@ -326,6 +330,7 @@ pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Command::Gc(a) => gc::run(a, cx),
         Command::Fsck(a) => fsck::run(a, cx),
         Command::Export(a) => export::run(a, cx),
+        Command::Grep(a) => grep::run(a, cx),
         Command::Fetch(a) => fetch::run(a, cx),
         Command::Watch(a) => watch::run(a, cx),
         Command::Completions(a) => completions::run(a, cx),
