@@ -39,6 +39,7 @@ mod log;
 mod notify;
 mod output;
 mod show;
+mod timeline;
 mod watch;
 
 pub use article::ArticleName;
@@ -125,7 +126,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Store a new revision of an article.
     Commit(commit::CommitArgs),
-    /// List an article's revisions, oldest first.
+    /// List an article's revisions, oldest first (or, with --all, every article's in time order).
     Log(log::LogArgs),
     /// Print the exact text (or metadata) of one revision.
     Show(show::ShowArgs),
