@@ -96,6 +96,7 @@ struct Found {
 pub fn run(args: GrepArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let re = build(&args)?;
     let store = cx.store.open()?;
+    Store::trust_object_ids();
     let names: Vec<&str> = args.names.iter().map(ArticleName::as_str).collect();
     let (articles, mut skipped) = store.select_articles(&names)?;
     let all = args.all_revisions;

@@ -25,6 +25,7 @@ pub(crate) struct Dated {
 /// Print every article's revisions inside the range, oldest first.
 pub fn run(args: &LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = cx.store.open()?;
+    Store::trust_object_ids();
     let (mut revs, skipped) = collect(store, |t| args.time_in_range(t))?;
     if args.no_flip_flops {
         revs.retain(|d| d.rev.meta.same_as.is_none());
