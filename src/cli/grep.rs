@@ -133,7 +133,7 @@ fn build(args: &GrepArgs) -> CommandResult<Regex> {
 }
 
 /// The hits of one article, oldest first.
-fn scan_article(store: &Store, name: &str, tip: Oid, re: &Regex, all: bool) -> crate::error::Result<Vec<Hit>> {
+fn scan_article(store: &Store, name: &str, tip: Oid, re: &Regex, all: bool) -> crate::store::Result<Vec<Hit>> {
     let links = store.links(tip)?;
     let mut hits = Vec::new();
     // Every text blob already matched in this chain: a revision whose text

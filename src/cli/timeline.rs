@@ -52,7 +52,10 @@ pub fn run(args: &LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 /// Every revision of every article whose time passes `keep`, in time order
 /// (then by name and number, so equal times print the same way every
 /// time), and the articles that could not be read.
-pub(crate) fn collect(store: &Store, keep: impl Fn(i64) -> bool + Sync) -> crate::error::Result<(Vec<Dated>, Vec<Skipped>)> {
+pub(crate) fn collect(
+    store: &Store,
+    keep: impl Fn(i64) -> bool + Sync,
+) -> crate::store::Result<(Vec<Dated>, Vec<Skipped>)> {
     let (articles, mut skipped) = store.article_refs()?;
     let per = store.per_article(&articles, |s, name, tip| article(s, name, tip, &keep))?;
     let mut out = Vec::new();
@@ -66,7 +69,7 @@ pub(crate) fn collect(store: &Store, keep: impl Fn(i64) -> bool + Sync) -> crate
     Ok((out, skipped))
 }
 
-fn article(store: &Store, name: &str, tip: Oid, keep: &impl Fn(i64) -> bool) -> crate::error::Result<Vec<Dated>> {
+fn article(store: &Store, name: &str, tip: Oid, keep: &impl Fn(i64) -> bool) -> crate::store::Result<Vec<Dated>> {
     store
         .links(tip)?
         .into_iter()

@@ -11,8 +11,7 @@
 //! several threads, each with its own repository handle (a `Repository` is
 //! not `Sync`).
 
-use super::{read::ArticleRefs, store_err, Store, TEXT_FILE};
-use crate::error::{Error, Result};
+use super::{read::ArticleRefs, store_err, Result, Store, StoreError, TEXT_FILE};
 use git2::{ObjectType, Oid};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -50,12 +49,13 @@ impl Store {
                 return Err(self.damaged(id, "it is not a commit"));
             }
             let c = parse_commit(obj.data()).ok_or_else(|| self.damaged(id, "its commit cannot be parsed"))?;
-            let tree = odb.read(c.tree).map_err(|e| store_err(&self.path, &format!("cannot read the tree of {id}"), e))?;
+            let tree =
+                odb.read(c.tree).map_err(|e| store_err(&self.path, &format!("cannot read the tree of {id}"), e))?;
             if tree.kind() != ObjectType::Tree {
                 return Err(self.damaged(id, "its tree is not a tree"));
             }
-            let text =
-                tree_entry(tree.data(), TEXT_FILE).ok_or_else(|| self.damaged(id, &format!("it has no {TEXT_FILE}")))?;
+            let text = tree_entry(tree.data(), TEXT_FILE)
+                .ok_or_else(|| self.damaged(id, &format!("it has no {TEXT_FILE}")))?;
             out.push(Link { commit: id, text, time: c.time });
             cur = c.parent;
         }
@@ -69,11 +69,7 @@ impl Store {
         let odb = self.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
         let obj = odb.read(id).map_err(|e| store_err(&self.path, &format!("cannot read blob {id}"), e))?;
         if obj.kind() != ObjectType::Blob {
-            return Err(Error::Store {
-                path: self.path.clone(),
-                msg: format!("object {id} is not a blob"),
-                hint: Some("run `redline fsck` to check the store".into()),
-            });
+            return Err(self.damaged(id, "its text is not a blob"));
         }
         Ok(f(obj.data()))
     }
@@ -115,30 +111,17 @@ impl Store {
             }
             run(self);
             for h in handles {
-                h.join().map_err(|_| Error::Store {
-                    path: self.path.clone(),
-                    msg: "a reader thread failed while scanning articles".into(),
-                    hint: Some("run `redline fsck` to check the store".into()),
-                })?;
+                h.join().map_err(|_| StoreError::ReaderThread { path: self.path.clone() })?;
             }
             Ok(())
         })?;
         let slots = slots.into_inner().unwrap_or_else(|p| p.into_inner());
-        slots
-            .into_iter()
-            .map(|s| {
-                s.ok_or_else(|| Error::Store {
-                    path: self.path.clone(),
-                    msg: "an article was left unscanned".into(),
-                    hint: None,
-                })
-            })
-            .collect()
+        slots.into_iter().map(|s| s.ok_or_else(|| StoreError::ReaderThread { path: self.path.clone() })).collect()
     }
 
     /// The articles named by `names` (each an article or a group prefix, as
     /// `list GROUP` takes), or all of them when `names` is empty; sorted,
-    /// each once. A name that is neither is [`Error::UnknownArticle`].
+    /// each once. A name that is neither is [`StoreError::UnknownArticle`].
     pub fn select_articles(&self, names: &[&str]) -> Result<ArticleRefs> {
         let (all, skipped) = self.article_refs()?;
         if names.is_empty() {
@@ -148,7 +131,7 @@ impl Store {
             let under = format!("{}/", g.trim_end_matches('/'));
             let bad_here = skipped.iter().any(|s| s.name == *g || s.name.starts_with(&under));
             if !bad_here && !all.iter().any(|(n, _)| n == g || n.starts_with(&under)) {
-                return Err(Error::UnknownArticle { name: g.to_string() });
+                return Err(StoreError::UnknownArticle { name: g.to_string() });
             }
         }
         let wanted = |n: &str| names.iter().any(|g| n == *g || n.starts_with(&format!("{}/", g.trim_end_matches('/'))));

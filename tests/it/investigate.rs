@@ -18,7 +18,8 @@ fn warmth(env: &Env) {
     let b = "Leaders meet\n\nThe two leaders met on Monday. There was no apparent warmth between them. They spoke for three hours.\n";
     let c = "Leaders meet\n\nThe two leaders met on Monday. They spoke for four hours.\n";
     let d = "Leaders meet\n\nThe two leaders met on Monday in Sochi. They spoke for four hours.\n";
-    let e = "Leaders meet\n\nThe two leaders met on Monday in Sochi, with no apparent warmth. They spoke for four hours.\n";
+    let e =
+        "Leaders meet\n\nThe two leaders met on Monday in Sochi, with no apparent warmth. They spoke for four hours.\n";
     for (i, t) in [a, b, c, d, e].iter().enumerate() {
         put(env, "nbc/summit", t, &format!("2020-09-1{}T12:00:00Z", i + 1));
     }
