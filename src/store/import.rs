@@ -38,12 +38,15 @@ use std::sync::Arc;
 /// (`file:line` or a file path), which every error about it names.
 #[derive(Debug, Clone)]
 pub struct ImportRecord {
+    /// Where the record came from (`file:line` or a path).
     pub at: String,
+    /// The revision to store.
     pub req: CommitRequest,
 }
 
 /// Called after each record with the running totals.
 pub trait ImportProgress {
+    /// Show or record the running totals.
     fn update(&mut self, report: &ImportReport);
 }
 
@@ -252,6 +255,7 @@ impl Importer<'_> {
 
     fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
         let Job { at, rec, text, sha, .. } = job;
+        let observer = self.store.observer()?;
         let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
         let m = meta::build_with(
             MetaInput {
@@ -264,6 +268,7 @@ impl Importer<'_> {
                 message: rec.message.as_deref(),
                 prev: a.prev.as_ref().map(|(m, t)| Prev { meta: m, text: t }),
                 same_as: a.hashes.get(&sha).copied(),
+                observer: Some(&observer),
             },
             change,
         );

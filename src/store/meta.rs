@@ -12,21 +12,28 @@ pub const META_SCHEMA: &str = "redline.meta/1";
 /// (readers ignore unknown ones) but never renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
+    /// `redline.meta/1`.
     pub schema: String,
+    /// The article name.
     pub name: String,
     /// 1 is the first revision. Read as u64 so a tampered huge number is
     /// caught by the chain checks instead of wrapping.
     pub revision: u64,
     /// Given with `--title`, else the first non-empty line, trimmed.
     pub title: String,
+    /// The article's URL, if given (kept from earlier revisions unless changed).
     pub url: Option<String>,
     /// RFC 3339, UTC; also the commit's author and committer time.
     pub observed_at: String,
     /// Revision 1's observed time, so `list` needs only the tip.
     pub first_observed_at: String,
+    /// Length of the text in bytes.
     pub bytes: usize,
+    /// Words in the text.
     pub words: usize,
+    /// Sentences in the text.
     pub sentences: usize,
+    /// Paragraphs in the text.
     pub paragraphs: usize,
     /// SHA-256 of the text, hex.
     pub sha256: String,
@@ -35,7 +42,9 @@ pub struct Meta {
     /// Words added and removed against the previous revision (revision 1:
     /// all its words added).
     pub words_added: usize,
+    /// Words removed against the previous revision.
     pub words_removed: usize,
+    /// The title differs from the previous revision's.
     pub title_changed: bool,
     /// Only typography changed against the previous revision.
     pub formatting_only: bool,
@@ -47,6 +56,30 @@ pub struct Meta {
     /// tracker only; absent otherwise, so older meta.json bytes are unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch: Option<super::raw::FetchMeta>,
+    /// Who stored this revision: the store's observer id (see
+    /// `Store::observer`). Absent in revisions written before sync existed,
+    /// which count as observed by an unknown observer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observer: Option<String>,
+    /// Every sighting of this text, oldest first, when more than one
+    /// observation collapsed into this revision (a sync merge of stores that
+    /// saw the same text). Empty means the one sighting is `observer` at
+    /// `observed_at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Sighting>,
+    /// Rebuilt by a sync merge (`log` marks it; `fsck` accepts the merge
+    /// commit that ends such a chain).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merged: bool,
+}
+
+/// One observation of a revision's text: who saw it, and when (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sighting {
+    /// The observer id (empty: unknown, a revision made before sync).
+    pub observer: String,
+    /// When, RFC 3339 UTC.
+    pub at: String,
 }
 
 impl Meta {
@@ -61,6 +94,12 @@ impl Meta {
         }
         if self.formatting_only {
             v.push("formatting only".to_string());
+        }
+        if self.merged {
+            v.push("merged".to_string());
+        }
+        if self.seen.len() > 1 {
+            v.push(format!("seen {}\u{d7}", self.seen.len()));
         }
         v
     }
@@ -83,6 +122,8 @@ pub struct MetaInput<'a> {
     pub message: Option<&'a str>,
     pub prev: Option<Prev<'a>>,
     pub same_as: Option<u64>,
+    /// Who observed it (the store's observer id).
+    pub observer: Option<&'a str>,
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -147,6 +188,9 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         summary,
         message: input.message.map(str::to_string),
         fetch: None,
+        observer: input.observer.map(str::to_string),
+        seen: Vec::new(),
+        merged: false,
     }
 }
 
@@ -276,6 +320,7 @@ mod tests {
             message: None,
             prev: None,
             same_as: None,
+            observer: None,
         }
     }
 

@@ -17,12 +17,17 @@ use std::time::{Duration, Instant, SystemTime};
 /// A new revision to store.
 #[derive(Debug, Clone, Default)]
 pub struct CommitRequest {
+    /// The article name.
     pub name: String,
+    /// The text, exactly as it will be stored.
     pub text: String,
+    /// The title (default: the first non-empty line).
     pub title: Option<String>,
+    /// The article's URL, if known.
     pub url: Option<String>,
     /// Seconds since the Unix epoch (see [`super::parse_date`]).
     pub observed_at: i64,
+    /// A note kept with the revision (`-m`).
     pub message: Option<String>,
     /// The name was derived from `url`: a stored article of that name that
     /// holds a different URL is a collision, refused rather than merged.
@@ -41,10 +46,13 @@ pub struct CommitRequest {
 // One value per call: boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum CommitOutcome {
+    /// A new revision was stored.
     Stored(Revision),
     /// Byte-identical to the latest revision: nothing was stored.
     Unchanged {
+        /// The latest revision's number.
         revision: u64,
+        /// The latest revision's commit.
         id: Oid,
     },
 }
@@ -101,6 +109,7 @@ impl Store {
         check_request(req)?;
         self.check_writable()?;
         self.check_nesting(&req.name)?;
+        let observer = self.observer()?;
         let mut backoff = Backoff::new(lock_budget());
         loop {
             let tip = self.tip_for_write(&req.name)?;
@@ -129,6 +138,7 @@ impl Store {
                 message: req.message.as_deref(),
                 prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
                 same_as,
+                observer: Some(&observer),
             });
             m.fetch = fetch.cloned();
             let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
@@ -251,6 +261,19 @@ pub(crate) fn write_revision(
     text: &str,
     observed_at: i64,
 ) -> Result<Oid, git2::Error> {
+    let parents: Vec<Oid> = parent.into_iter().collect();
+    write_revision_with(repo, &parents, m, text, observed_at)
+}
+
+/// [`write_revision`] with any parents: the first is the previous
+/// revision; a sync merge adds the old tips after it.
+pub(crate) fn write_revision_with(
+    repo: &Repository,
+    parents: &[Oid],
+    m: &Meta,
+    text: &str,
+    observed_at: i64,
+) -> Result<Oid, git2::Error> {
     let text_id = repo.blob(text.as_bytes())?;
     let meta_id = repo.blob(&meta::to_json(m))?;
     let mut tb = repo.treebuilder(None)?;
@@ -258,10 +281,7 @@ pub(crate) fn write_revision(
     tb.insert(META_FILE, meta_id, 0o100644)?;
     let tree = repo.find_tree(tb.write()?)?;
     let sig = Signature::new("redline", "redline@localhost", &Time::new(observed_at, 0))?;
-    let parents = match parent {
-        Some(p) => vec![repo.find_commit(p)?],
-        None => vec![],
-    };
+    let parents = parents.iter().map(|p| repo.find_commit(*p)).collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
     repo.commit(None, &sig, &sig, &meta::commit_message(m), &tree, &parent_refs)
 }

@@ -18,6 +18,7 @@ mod investigate;
 mod render;
 mod shell;
 mod store_cmds;
+mod sync;
 mod users_see;
 mod watch;
 mod webserver;
