@@ -281,6 +281,24 @@ mod tests {
         s
     }
 
+    /// Move 1, "Ruiz opposed it." → "Ruiz voted against it.", with the
+    /// engine's inner word diff.
+    fn ruiz_moved_and_edited() -> ChangeSpec {
+        ChangeSpec {
+            kind: Some(ChangeKind::Moved),
+            old_text: Some("Ruiz opposed it.".into()),
+            new_text: Some("Ruiz voted against it.".into()),
+            move_id: Some(1),
+            inner: vec![
+                (OpKind::Equal, "Ruiz ".into()),
+                (OpKind::Delete, "opposed".into()),
+                (OpKind::Insert, "voted against".into()),
+                (OpKind::Equal, " it.".into()),
+            ],
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn moved_unit_inline_is_pointer_then_text() {
         let b = DiffBuilder::new().eq("A. ").del("Moved one.").moved(1).eq(" B. ").ins("Moved one.").moved(1);
@@ -306,21 +324,7 @@ mod tests {
             .ins("Ruiz voted against it.")
             .moved(1)
             .of(0)
-            .change(ChangeSpec {
-                kind: Some(ChangeKind::Moved),
-                old_text: Some("Ruiz opposed it.".into()),
-                new_text: Some("Ruiz voted against it.".into()),
-                move_id: Some(1),
-                old_paragraph: Some(1),
-                new_paragraph: Some(2),
-                inner: vec![
-                    (OpKind::Equal, "Ruiz ".into()),
-                    (OpKind::Delete, "opposed".into()),
-                    (OpKind::Insert, "voted against".into()),
-                    (OpKind::Equal, " it.".into()),
-                ],
-                ..Default::default()
-            });
+            .change(ChangeSpec { old_paragraph: Some(1), new_paragraph: Some(2), ..ruiz_moved_and_edited() });
         let d = b.diff();
         let ctx = Ctx::new(&d);
         let s = show(&ctx, View::Inline);
@@ -377,19 +381,7 @@ mod tests {
             .ins("Ruiz voted against it.")
             .moved(1)
             .of(0)
-            .change(ChangeSpec {
-                kind: Some(ChangeKind::Moved),
-                old_text: Some("Ruiz opposed it.".into()),
-                new_text: Some("Ruiz voted against it.".into()),
-                move_id: Some(1),
-                inner: vec![
-                    (OpKind::Equal, "Ruiz ".into()),
-                    (OpKind::Delete, "opposed".into()),
-                    (OpKind::Insert, "voted against".into()),
-                    (OpKind::Equal, " it.".into()),
-                ],
-                ..Default::default()
-            });
+            .change(ruiz_moved_and_edited());
         let d = b.diff();
         let ctx = Ctx::new(&d);
         let pieces: Vec<&Piece> = ctx.doc.blocks.iter().flat_map(|b| &b.pieces).collect();
