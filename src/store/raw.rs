@@ -177,7 +177,7 @@ impl Store {
             msg.push_str(&format!(" (refused: {r})"));
         }
         msg.push('\n');
-        super::write::commit_files(repo, parent, &files, observed_at, &msg)
+        super::write::commit_files(repo, parent.as_slice(), &files, observed_at, &msg)
     }
 
     fn raw_entry(&self, id: Oid, file: &str) -> Result<Option<Oid>> {

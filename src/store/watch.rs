@@ -228,7 +228,7 @@ impl Store {
             .iter()
             .map(|(name, bytes)| Ok((*name, repo.blob(bytes)?)))
             .collect::<Result<Vec<_>, git2::Error>>()?;
-        let id = super::write::commit_files(repo, parent, &blobs, super::now(), msg)?;
+        let id = super::write::commit_files(repo, parent.as_slice(), &blobs, super::now(), msg)?;
         match expected {
             Some(old) => repo.reference_matching(refname, id, true, old, "redline watch").map(|_| ()),
             None => repo.reference(refname, id, false, "redline watch").map(|_| ()),

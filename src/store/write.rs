@@ -109,6 +109,7 @@ impl Store {
         check_request(req)?;
         self.check_writable()?;
         self.check_nesting(&req.name)?;
+        let observer = self.observer()?;
         let mut backoff = Backoff::new(lock_budget());
         loop {
             let tip = self.tip_for_write(&req.name)?;
@@ -137,6 +138,7 @@ impl Store {
                 message: req.message.as_deref(),
                 prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
                 same_as,
+                observer: Some(&observer),
             });
             m.fetch = fetch.cloned();
             let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
@@ -259,17 +261,30 @@ pub(crate) fn write_revision(
     text: &str,
     observed_at: i64,
 ) -> Result<Oid, git2::Error> {
-    let text_id = repo.blob(text.as_bytes())?;
-    let meta_id = repo.blob(&meta::to_json(m))?;
-    commit_files(repo, parent, &[(TEXT_FILE, text_id), (META_FILE, meta_id)], observed_at, &meta::commit_message(m))
+    let parents: Vec<Oid> = parent.into_iter().collect();
+    write_revision_with(repo, &parents, m, text, observed_at)
 }
 
-/// Write a commit whose tree holds `files` (name and blob), on `parent`,
+/// [`write_revision`] with any parents: the first is the previous
+/// revision; a sync merge adds the old tips after it.
+pub(crate) fn write_revision_with(
+    repo: &Repository,
+    parents: &[Oid],
+    m: &Meta,
+    text: &str,
+    observed_at: i64,
+) -> Result<Oid, git2::Error> {
+    let text_id = repo.blob(text.as_bytes())?;
+    let meta_id = repo.blob(&meta::to_json(m))?;
+    commit_files(repo, parents, &[(TEXT_FILE, text_id), (META_FILE, meta_id)], observed_at, &meta::commit_message(m))
+}
+
+/// Write a commit whose tree holds `files` (name and blob), on `parents`,
 /// by `redline` at `time` (no ref update). The one builder behind
 /// revisions, raw pages and the watch refs, so all are made alike.
 pub(crate) fn commit_files(
     repo: &Repository,
-    parent: Option<Oid>,
+    parents: &[Oid],
     files: &[(&str, Oid)],
     time: i64,
     msg: &str,
@@ -280,10 +295,7 @@ pub(crate) fn commit_files(
     }
     let tree = repo.find_tree(tb.write()?)?;
     let sig = Signature::new("redline", "redline@localhost", &Time::new(time, 0))?;
-    let parents = match parent {
-        Some(p) => vec![repo.find_commit(p)?],
-        None => vec![],
-    };
+    let parents = parents.iter().map(|p| repo.find_commit(*p)).collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
     repo.commit(None, &sig, &sig, msg, &tree, &parent_refs)
 }
