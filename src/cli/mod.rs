@@ -39,6 +39,7 @@ mod notify;
 mod output;
 mod show;
 mod watch;
+mod watch_feed;
 
 pub use article::ArticleName;
 pub use command_error::{CommandError, CommandResult, ErrorKind};

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
 
+mod batch;
 mod date;
 mod fsck;
 mod fsck_checks;
@@ -38,6 +39,7 @@ mod url_name;
 mod watch;
 mod write;
 
+pub use batch::{Acked, Batch, Staged};
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
 pub use fsck::{FsckReport, Problem, Repair, BACKUP_PREFIX};
 pub use gc::GcReport;

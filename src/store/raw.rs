@@ -55,7 +55,7 @@ pub struct RawInfo {
 #[derive(Debug, Clone, Copy)]
 pub struct PendingRaw {
     pub id: Oid,
-    parent: Option<Oid>,
+    pub(crate) parent: Option<Oid>,
 }
 
 /// What [`Store::publish_raw`] did.
@@ -118,6 +118,18 @@ impl Store {
     /// getting "304 not modified" for text that was never stored.
     pub fn prepare_raw(&self, name: &str, page: &RawPage, observed_at: i64) -> Result<Option<PendingRaw>> {
         let tip = self.raw_tip(name)?;
+        self.prepare_raw_after(name, page, observed_at, tip)
+    }
+
+    /// [`Store::prepare_raw`] on a given tip (a batch knows the raw commit
+    /// it staged last, which is not on the ref yet).
+    pub(crate) fn prepare_raw_after(
+        &self,
+        name: &str,
+        page: &RawPage,
+        observed_at: i64,
+        tip: Option<Oid>,
+    ) -> Result<Option<PendingRaw>> {
         let err = |e| store_err(&self.path, &format!("cannot write the raw page of {name}"), e);
         let body_id = self.repo.blob(&page.body).map_err(err)?;
         if let Some(t) = tip {

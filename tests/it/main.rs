@@ -19,4 +19,6 @@ mod shell;
 mod store_cmds;
 mod users_see;
 mod watch;
+mod watch_batch;
+mod watch_feed;
 mod webserver;
