@@ -4,7 +4,7 @@
 //! here as documented constants and nowhere else. Which error exits with
 //! which code is decided in one place, `cli::ErrorKind::exit_code`.
 
-use std::path::PathBuf;
+use crate::store::StoreError;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -35,89 +35,83 @@ pub const EXIT_REFUSED: u8 = 9;
 /// restructuring, 8 and 9 are the tracker's.)
 pub const EXIT_PARTIAL: u8 = 10;
 
+/// The result of a library call outside the store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Errors carry a message for the user and, where one exists, a hint saying
-/// what to do next. The hint is printed on its own line after the message.
+/// Errors of the command-line layer and the tracker, plus every store error
+/// ([`Error::Store`]). Variants built by CLI code may carry a hint (what to do
+/// next); the store's own errors never do: `cli::command_error` adds theirs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A bad command line (clap handles most of these itself).
     #[error("{msg}")]
-    Usage { msg: String, hint: Option<String> },
+    Usage {
+        /// What is wrong.
+        msg: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
 
     /// Input text that redline refuses to store or diff.
     #[error("{path}: {msg}")]
-    Input { path: String, msg: String, hint: Option<String> },
+    Input {
+        /// The file (or `-`).
+        path: String,
+        /// What is wrong with it.
+        msg: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
 
-    /// An article name that is not allowed.
-    #[error("invalid article name {name:?}: {msg}")]
-    BadName { name: String, msg: String },
-
-    #[error("no article named {name:?} in the store")]
-    UnknownArticle { name: String },
-
-    /// A read command pointed at a store that does not exist yet.
-    #[error("no store at {}", path.display())]
-    NoStore { path: PathBuf },
-
-    #[error("article {name:?} has no revision {rev:?}: {msg}")]
-    UnknownRevision { name: String, rev: String, msg: String },
-
-    /// Another process holds a lock that did not clear within the retry budget.
-    #[error("the store is locked: {msg}")]
-    Locked { msg: String, hint: Option<String> },
-
-    /// The store cannot be used: damaged objects, wrong layout, not writable.
-    #[error("store problem at {path}: {msg}")]
-    Store { path: PathBuf, msg: String, hint: Option<String> },
+    /// A store error, as the store reported it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 
     /// Another error, with where in the input it happened (`file:line`,
     /// or a file path); exit code and hint are the inner error's.
     #[error("{at}: {source}")]
-    At { at: String, source: Box<Error> },
+    At {
+        /// Where in the input.
+        at: String,
+        /// What went wrong there.
+        source: Box<Error>,
+    },
 
     /// A page that could not be fetched (see [`EXIT_FETCH`]).
     #[error("{url}: {msg}")]
-    Fetch { url: String, msg: String, hint: Option<String> },
+    Fetch {
+        /// The page.
+        url: String,
+        /// Why it could not be fetched.
+        msg: String,
+        /// What to do next.
+        hint: Option<String>,
+    },
 
     /// A fetched page the quality gate refused (see [`EXIT_REFUSED`]).
     #[error("{url}: not stored: {msg}")]
-    Refused { url: String, msg: String, hint: Option<String> },
+    Refused {
+        /// The page.
+        url: String,
+        /// Why it looks broken.
+        msg: String,
+        /// What to do next.
+        hint: Option<String>,
+    },
 
+    /// Reading the input failed.
     #[error("{context}: {source}")]
     Io {
+        /// What redline was reading.
         context: String,
+        /// Why it failed.
         #[source]
         source: std::io::Error,
     },
 }
 
 impl Error {
-    /// What the user should do next, when there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            Error::Usage { hint, .. }
-            | Error::Input { hint, .. }
-            | Error::Locked { hint, .. }
-            | Error::Store { hint, .. }
-            | Error::Fetch { hint, .. }
-            | Error::Refused { hint, .. } => hint.clone(),
-            Error::BadName { .. } => Some(
-                "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
-            ),
-            Error::UnknownArticle { .. } => Some("run `redline list` to see the stored articles".into()),
-            Error::NoStore { .. } => Some(
-                "the first `redline commit NAME FILE` creates it; or point --store (or $REDLINE_STORE) at an existing store"
-                    .into(),
-            ),
-            Error::UnknownRevision { name, .. } => Some(format!(
-                "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
-            )),
-            Error::Io { .. } => None,
-            Error::At { source, .. } => source.hint(),
-        }
-    }
-
+    /// A usage error with a message and no hint.
     pub fn usage(msg: impl Into<String>) -> Self {
         Error::Usage { msg: msg.into(), hint: None }
     }
@@ -126,11 +120,12 @@ impl Error {
     pub fn at(self, at: &str) -> Self {
         match &self {
             Error::Input { path, .. } if path == at => self,
-            Error::At { at: inner, .. } if inner == at => self,
+            Error::At { at: inner, .. } | Error::Store(StoreError::At { at: inner, .. }) if inner == at => self,
             _ => Error::At { at: at.to_string(), source: Box::new(self) },
         }
     }
 
+    /// An I/O failure while `context`.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io { context: context.into(), source }
     }

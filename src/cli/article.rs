@@ -29,7 +29,7 @@ impl FromStr for ArticleName {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        ArticleName::new(s).map_err(|e| match e.hint() {
+        ArticleName::new(s).map_err(|e| match super::command_error::hint_of(&e) {
             Some(h) => format!("{e}\n  hint: {h}"),
             None => e.to_string(),
         })

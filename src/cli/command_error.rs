@@ -7,10 +7,13 @@
 //! questions about the command line. The library says *what* failed; this
 //! module says what it means here. [`ErrorKind::exit_code`] is the one place
 //! kinds become exit codes; README's "Exit codes" table documents each one
-//! (a unit test below keeps the two in step).
+//! (a unit test below keeps the two in step). The store's errors carry no
+//! advice of their own: [`store_kind`] and [`store_hint`] give each variant
+//! its kind and hint here.
 
 use crate::error::{self as codes, Error};
 use crate::render::sanitize::visible_text;
+use crate::store::{self, StoreError};
 use std::io::{self, Write};
 
 /// What kind of failure, which decides the exit code.
@@ -142,7 +145,11 @@ impl CommandError {
         let mut shown = msg;
         let mut cause = self.error.source();
         while let Some(c) = cause {
-            let text = c.to_string();
+            // git's own text, without the class and code numbers it appends.
+            let text = match c.downcast_ref::<git2::Error>() {
+                Some(g) => g.message().to_string(),
+                None => c.to_string(),
+            };
             // Library messages often end with their cause already.
             if !shown.contains(&text) {
                 let _ = writeln!(err, "  caused by: {}", visible_text(&text));
@@ -160,29 +167,147 @@ impl CommandError {
 impl From<Error> for CommandError {
     fn from(e: Error) -> Self {
         let kind = kind_of(&e);
-        let hint = e.hint();
+        let hint = hint_of(&e);
         let mut c = CommandError::new(kind, e);
         c.hints.extend(hint);
         c
     }
 }
 
+/// A store error, kept inside an [`Error`] so [`CommandError::library_error`]
+/// finds every library error in one place.
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        Error::from(e).into()
+    }
+}
+
 /// The kind of a library error (one with a location has its inner error's).
 fn kind_of(e: &Error) -> ErrorKind {
     match e {
-        Error::Usage { .. }
-        | Error::Input { .. }
-        | Error::BadName { .. }
-        | Error::UnknownArticle { .. }
-        | Error::NoStore { .. }
-        | Error::UnknownRevision { .. }
-        | Error::Io { .. } => ErrorKind::User,
-        Error::Locked { .. } => ErrorKind::Locked,
-        Error::Store { .. } => ErrorKind::Store,
+        Error::Usage { .. } | Error::Input { .. } | Error::Io { .. } => ErrorKind::User,
+        Error::Store(s) => store_kind(s),
         Error::Fetch { .. } => ErrorKind::Fetch,
         Error::Refused { .. } => ErrorKind::Refused,
         Error::At { source, .. } => kind_of(source),
     }
+}
+
+/// What the user should do next about a library error, if anything useful
+/// can be said. CLI-made errors carry their own hint; store errors get one
+/// from [`store_hint`].
+pub fn hint_of(e: &Error) -> Option<String> {
+    match e {
+        Error::Usage { hint, .. }
+        | Error::Input { hint, .. }
+        | Error::Fetch { hint, .. }
+        | Error::Refused { hint, .. } => hint.clone(),
+        Error::Store(s) => store_hint(s),
+        Error::Io { .. } => None,
+        Error::At { source, .. } => hint_of(source),
+    }
+}
+
+/// The kind of each store error. Exhaustive on purpose: a new variant must
+/// be given a kind (and so an exit code) here.
+fn store_kind(e: &StoreError) -> ErrorKind {
+    use StoreError as S;
+    match e {
+        S::BadName { .. }
+        | S::UnknownArticle { .. }
+        | S::NoStore { .. }
+        | S::UnknownRevision { .. }
+        | S::BadDate { .. }
+        | S::TimeOutOfRange { .. }
+        | S::EmptyText { .. }
+        | S::NulByte { .. }
+        | S::UrlNameTaken { .. }
+        | S::OutOfOrder { .. }
+        | S::BadUrl { .. }
+        | S::Nested { .. }
+        | S::Foreign { .. }
+        | S::Io { .. } => ErrorKind::User,
+        S::At { source, .. } => store_kind(source),
+        S::StaleLock { .. } | S::Locked { .. } => ErrorKind::Locked,
+        S::Git { .. }
+        | S::Unreadable { .. }
+        | S::NotADirectory { .. }
+        | S::NotAStore { .. }
+        | S::CreateParent { .. }
+        | S::Create { .. }
+        | S::BadVersion { .. }
+        | S::TooNew { .. }
+        | S::Shallow { .. }
+        | S::UnsortedPackedRefs { .. }
+        | S::BadRef { .. }
+        | S::NotARevision { .. }
+        | S::Renumbered { .. }
+        | S::PackIncomplete { .. }
+        | S::ReaderThread { .. }
+        | S::BadJson { .. } => ErrorKind::Store,
+    }
+}
+
+/// The advice for each store error: which flag or command helps.
+pub fn store_hint(e: &StoreError) -> Option<String> {
+    use StoreError as S;
+    const FSCK: &str = "run `redline fsck` to check the store";
+    let hint = match e {
+        S::BadName { .. } => "names may use ASCII letters, digits, '-', '_', '.' and '/' for grouping (e.g. nbc/belarus-putin), at most 200 bytes; no spaces, no '..', no '//', no leading '/' or '-', no trailing '/' or '.', no component starting with '.' or ending in '.lock'".into(),
+        S::UnknownArticle { .. } => "run `redline list` to see the stored articles".into(),
+        S::NoStore { .. } => {
+            "the first `redline commit NAME FILE` creates it; or point --store (or $REDLINE_STORE) at an existing store".into()
+        }
+        S::UnknownRevision { name, .. } => format!(
+            "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
+        ),
+        S::BadDate { .. } => format!("use {}", store::ACCEPTED_DATE_FORMS),
+        S::TimeOutOfRange { .. } => format!("use a date between {} and {}", store::MIN_TIME_TEXT, store::MAX_TIME_TEXT),
+        S::EmptyText { .. } => "pass --allow-empty to store it anyway".into(),
+        S::NulByte { field, .. } => format!("remove the NUL byte from the {field}"),
+        S::UrlNameTaken { .. } => "give this page a name of its own: redline commit NAME FILE --url URL".into(),
+        S::OutOfOrder { .. } => "give the right date, or pass --allow-out-of-order to store it anyway".into(),
+        S::BadUrl { .. } => "give the name explicitly: redline commit NAME FILE --url URL".into(),
+        S::Nested { name, .. } => format!(
+            "choose a name that is not a prefix of another (e.g. {}); nothing was written",
+            name.replace('/', "-")
+        ),
+        S::Foreign { .. } => "point --store at a redline store or an empty folder; to keep articles in this repository anyway, commit or import with --init-into-existing".into(),
+        S::StaleLock { file, .. } => format!("if no redline is running, remove it: rm {}", store::shell_quote(file)),
+        S::Locked { .. } => "try again in a moment; nothing was stored".into(),
+        S::Git { .. } => format!("{FSCK}; check permissions and free disk space"),
+        S::Unreadable { .. } => "check the permissions of the store path".into(),
+        S::NotADirectory { .. } => "pass --store DIR with a directory (redline creates it on the first commit)".into(),
+        S::NotAStore { .. } => {
+            "point --store at a redline store, or at a new or empty directory to create one there".into()
+        }
+        S::CreateParent { .. } => "check that the parent folder is writable, or pass --store DIR".into(),
+        S::Create { .. } => "check that the parent folder exists and is writable, or pass --store DIR".into(),
+        S::BadVersion { path, .. } => format!(
+            "if this is a redline store, fix it: git --git-dir {} config {} {}",
+            path.display(),
+            store::VERSION_KEY,
+            store::STORE_VERSION
+        ),
+        S::TooNew { .. } => "upgrade redline".into(),
+        S::Shallow { path, .. } => format!(
+            "fetch the rest from the store it came from: git --git-dir {} fetch --unshallow ORIGIN 'refs/articles/*:refs/articles/*' (or move info/grafts out of the store); nothing was written",
+            path.display()
+        ),
+        S::UnsortedPackedRefs { .. } => {
+            "run `redline fsck --repair`, which rewrites packed-refs in order; nothing was written".into()
+        }
+        S::BadRef { .. } => "run `redline fsck` to see what is wrong and how to fix it".into(),
+        S::NotARevision { .. } | S::ReaderThread { .. } => FSCK.into(),
+        S::Renumbered { .. } => "run `redline fsck`; `redline fsck --repair` renumbers the chain from its commits".into(),
+        S::PackIncomplete { .. } => "run `redline fsck`".into(),
+        S::BadJson { path, refname, file, .. } => {
+            format!("inspect it with: git --git-dir {} show {refname}:{file}", path.display())
+        }
+        S::Io { .. } => return None,
+        S::At { source, .. } => return store_hint(source),
+    };
+    Some(hint)
 }
 
 /// An I/O error reaching a command's `?` comes from writing its output.
@@ -234,27 +359,97 @@ mod tests {
     #[test]
     fn every_library_error_maps_to_a_documented_exit_code() {
         let documented = documented_codes();
-        let p = PathBuf::from("/s");
         let io = || io::Error::other("x");
         let all = [
             Error::usage("u"),
             Error::Input { path: "f".into(), msg: "m".into(), hint: None },
-            Error::BadName { name: "n".into(), msg: "m".into() },
-            Error::UnknownArticle { name: "n".into() },
-            Error::NoStore { path: p.clone() },
-            Error::UnknownRevision { name: "n".into(), rev: "9".into(), msg: "m".into() },
-            Error::Locked { msg: "m".into(), hint: None },
-            Error::Store { path: p, msg: "m".into(), hint: None },
             Error::Fetch { url: "u".into(), msg: "m".into(), hint: None },
             Error::Refused { url: "u".into(), msg: "m".into(), hint: None },
             Error::io("c", io()),
-            Error::At { at: "f:1".into(), source: Box::new(Error::Locked { msg: "m".into(), hint: None }) },
+            Error::At { at: "f:1".into(), source: Box::new(Error::usage("m")) },
         ];
-        for e in all {
+        let store_errors = sample_store_errors().into_iter().map(Error::from);
+        for e in all.into_iter().chain(store_errors) {
             let shown = e.to_string();
             let c = CommandError::from(e);
             assert!(documented.contains(&c.kind.exit_code()), "{shown}");
             assert_ne!(c.kind, ErrorKind::BrokenPipe, "{shown}");
+        }
+    }
+
+    /// One of each store error (the mapping itself is an exhaustive match,
+    /// so the compiler catches a variant without a kind or hint).
+    fn sample_store_errors() -> Vec<StoreError> {
+        use StoreError as S;
+        let (p, n, s) = (PathBuf::from("/s"), || "n".to_string(), || "m".to_string());
+        let git = || git2::Error::from_str("g");
+        vec![
+            S::BadName { name: n(), msg: s() },
+            S::UnknownArticle { name: n() },
+            S::NoStore { path: p.clone() },
+            S::UnknownRevision { name: n(), rev: "9".into(), msg: s() },
+            S::BadDate { input: s(), why: s() },
+            S::TimeOutOfRange { name: n(), why: s() },
+            S::EmptyText { name: n() },
+            S::NulByte { name: n(), field: "title", offset: 3 },
+            S::UrlNameTaken { name: n(), url: s(), held: s() },
+            S::OutOfOrder { name: n(), observed: s(), latest: 2, latest_observed: s() },
+            S::BadUrl { url: s(), why: s() },
+            S::Nested { name: "a/b".into(), other: "a".into() },
+            S::Foreign { path: p.clone(), example: "refs/heads/main".into() },
+            S::StaleLock { name: n(), file: p.join("x.lock"), age_secs: 700 },
+            S::Locked { name: n(), file: None },
+            S::Git { path: p.clone(), context: s(), source: git() },
+            S::Unreadable { path: p.clone(), source: io::Error::other("x") },
+            S::NotADirectory { path: p.clone() },
+            S::NotAStore { path: p.clone(), why: "w" },
+            S::CreateParent { path: p.clone(), source: io::Error::other("x") },
+            S::Create { path: p.clone(), source: git() },
+            S::BadVersion { path: p.clone(), raw: "x".into() },
+            S::TooNew { path: p.clone(), version: 9 },
+            S::Shallow { path: p.clone(), why: s() },
+            S::UnsortedPackedRefs { path: p.clone(), name: n() },
+            S::BadRef { path: p.clone(), name: n(), why: s() },
+            S::NotARevision { path: p.clone(), id: git2::Oid::ZERO_SHA1, why: s() },
+            S::Renumbered { path: p.clone(), name: n(), found: 3, expected: Some(2) },
+            S::PackIncomplete { path: p.clone(), missing: git2::Oid::ZERO_SHA1 },
+            S::ReaderThread { path: p.clone() },
+            S::BadJson {
+                path: p.clone(),
+                refname: "r".into(),
+                file: "f".into(),
+                source: serde_json::from_str::<u8>("x").unwrap_err(),
+            },
+            S::At { at: "f:1".into(), source: Box::new(S::Locked { name: n(), file: None }) },
+            S::Io { context: s(), source: io::Error::other("x") },
+        ]
+    }
+
+    #[test]
+    fn store_errors_keep_their_cause_and_get_their_advice_here() {
+        // The git error is kept as the source, not flattened into text.
+        let e = StoreError::Git {
+            path: "/s".into(),
+            context: "cannot read".into(),
+            source: git2::Error::from_str("bad object"),
+        };
+        let src = std::error::Error::source(&e)
+            .and_then(|c| c.downcast_ref::<git2::Error>())
+            .map(|g| g.message().to_string());
+        assert_eq!(src.as_deref(), Some("bad object"));
+        assert_eq!(e.to_string(), "store problem at /s: cannot read: bad object");
+        let c = CommandError::from(e);
+        assert_eq!(c.kind, ErrorKind::Store);
+        assert_eq!(c.hints, ["run `redline fsck` to check the store; check permissions and free disk space"]);
+        // A location keeps the inner error's kind and hint.
+        let at = CommandError::from(Error::from(StoreError::EmptyText { name: "a".into() }).at("f:2"));
+        assert_eq!((at.kind, at.hints.len()), (ErrorKind::User, 1));
+        assert!(at.error.to_string().starts_with("f:2: article \"a\": the text is empty"), "{}", at.error);
+        // Every store error's message is free of advice: hints come from the CLI.
+        for e in sample_store_errors() {
+            let shown = e.to_string();
+            assert!(!shown.contains("hint") && !shown.contains("run `redline"), "{shown}");
+            assert!(store_hint(&e).is_some() || matches!(e, StoreError::Io { .. }), "{shown}");
         }
     }
 

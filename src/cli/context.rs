@@ -9,7 +9,7 @@
 use super::command_error::{CommandError, CommandResult};
 use super::output::Ui;
 use crate::error::Error;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use std::cell::OnceCell;
 use std::path::PathBuf;
 
@@ -104,7 +104,7 @@ impl CommandHelper {
     /// Add "did you mean" hints to an unknown-article error: the group's
     /// articles when the name is a group prefix, else the nearest names.
     pub fn explain(&self, e: &mut CommandError) {
-        let Some(Error::UnknownArticle { name }) = e.library_error() else { return };
+        let Some(Error::Store(StoreError::UnknownArticle { name })) = e.library_error() else { return };
         let hints = suggestions(name, &self.store.names());
         if !hints.is_empty() {
             e.hints.splice(0..0, hints);

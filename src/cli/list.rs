@@ -2,9 +2,9 @@
 //! count and time span.
 
 use super::{ArticleName, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
-use crate::error::Error;
 use crate::render::sanitize::{json_strict, visible_line};
 use crate::store::ArticleSummary;
+use crate::store::StoreError;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
@@ -44,7 +44,7 @@ pub fn run(args: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         let (group, under) = (g.as_str(), format!("{g}/"));
         articles.retain(|a| a.name == group || a.name.starts_with(&under));
         if articles.is_empty() && cx.store.open_if_exists()?.is_some() {
-            return Err(Error::UnknownArticle { name: group.to_string() }.into());
+            return Err(StoreError::UnknownArticle { name: group.to_string() }.into());
         }
     }
     if args.json {

@@ -506,7 +506,7 @@ fn job(e: &WatchEntry, st: Option<&UrlState>) -> Job {
 /// Add the feed entries not yet watched; returns the new list.
 fn add_found(store: &Store, found: &[(String, String)]) -> Result<store::WatchList> {
     let now = store::format_time(store::now());
-    store.update_watch_list(|list| {
+    Ok(store.update_watch_list(|list| {
         let mut added = 0;
         for (url, feed_url) in found {
             if list.entries.iter().any(|e| &e.url == url) {
@@ -527,5 +527,5 @@ fn add_found(store: &Store, found: &[(String, String)]) -> Result<store::WatchLi
             added += 1;
         }
         (added > 0).then(|| format!("watch: {added} new from feeds\n"))
-    })
+    })?)
 }

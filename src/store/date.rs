@@ -3,7 +3,7 @@
 //! Times are kept to whole seconds because git commit times are whole
 //! seconds, and the commit time must equal the stored `observed_at`.
 
-use crate::error::{Error, Result};
+use super::{Result, StoreError};
 use jiff::{civil, tz::TimeZone, Timestamp};
 
 /// What `--date` (and `observed_at` in import) accepts, for error messages.
@@ -13,10 +13,7 @@ pub const ACCEPTED_DATE_FORMS: &str =
 /// Parse a `--date` value into seconds since the Unix epoch, or a usage
 /// error naming the accepted forms.
 pub fn parse_date(s: &str) -> Result<i64> {
-    parse_time(s).map_err(|why| Error::Usage {
-        msg: format!("invalid --date {s:?}: {why}"),
-        hint: Some(format!("use {ACCEPTED_DATE_FORMS}")),
-    })
+    parse_time(s).map_err(|why| StoreError::BadDate { input: s.to_string(), why })
 }
 
 /// The earliest observed time stored: git commit times are unsigned.
@@ -110,7 +107,6 @@ mod tests {
         assert_eq!(format_time(parse_time("2106-02-07T06:28:15Z").unwrap()), MAX_TIME_TEXT);
         assert_eq!(parse_time(MIN_TIME_TEXT), Ok(0));
         let e = parse_date("nope").unwrap_err();
-        assert!(e.hint().unwrap().contains("YYYY-MM-DD"));
-        assert!(matches!(e, crate::error::Error::Usage { .. }));
+        assert!(matches!(e, StoreError::BadDate { .. }));
     }
 }

@@ -33,8 +33,7 @@
 use super::fsck_checks::{check_packed_refs, meta_shape_problems, sort_packed_refs};
 use super::meta::{self, Meta};
 use super::write::STALE_LOCK;
-use super::{validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
-use crate::error::Result;
+use super::{validate_name, Result, Store, META_FILE, REF_PREFIX, TEXT_FILE};
 use git2::{ObjectType, Oid, Repository};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

@@ -11,8 +11,7 @@
 //! commit or an import cannot lose data.
 
 use super::packing::{self, PackPlan};
-use super::{info::dir_size, store_err, Skipped, Store, REF_PREFIX};
-use crate::error::{Error, Result};
+use super::{info::dir_size, store_err, Result, Skipped, Store, StoreError, REF_PREFIX};
 use git2::{Oid, Sort};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -51,17 +50,13 @@ impl Store {
         };
         if let Some(w) = &written {
             let in_pack: HashSet<Oid> = packing::idx_object_ids(&w.idx)
-                .map_err(|e| Error::io("reading the new pack index", e))?
+                .map_err(|e| StoreError::Io { context: "reading the new pack index".into(), source: e })?
                 .into_iter()
                 .collect();
             // The index we just wrote must list everything we planned, or
             // deleting anything would be unsafe.
             if let Some((missing, _)) = plan.objects.iter().find(|(id, _)| !in_pack.contains(id)) {
-                return Err(Error::Store {
-                    path: self.path.clone(),
-                    msg: format!("the new pack lacks object {missing}; nothing was removed"),
-                    hint: Some("run `redline fsck`".into()),
-                });
+                return Err(StoreError::PackIncomplete { path: self.path.clone(), missing: *missing });
             }
             report.loose_removed = remove_loose(&self.path, &in_pack);
             report.packs_removed = remove_redundant_packs(&self.path, &w.idx, &in_pack);

@@ -2,8 +2,7 @@
 //! exactly as it was: partial (shallow or grafted) histories, names that
 //! would nest inside another article, and article refs git cannot follow.
 
-use super::{ref_name, store_err, validate_name, Store, REF_PREFIX};
-use crate::error::{Error, Result};
+use super::{ref_name, store_err, validate_name, Result, Store, StoreError, REF_PREFIX};
 use git2::{ErrorCode, ObjectType, Oid, ReferenceType};
 use std::collections::HashSet;
 use std::path::Path;
@@ -39,14 +38,7 @@ impl Store {
     pub(crate) fn check_writable(&self) -> Result<()> {
         match self.partial_history() {
             None => Ok(()),
-            Some(why) => Err(Error::Store {
-                path: self.path.clone(),
-                msg: format!("{SHALLOW_MSG} ({why})"),
-                hint: Some(format!(
-                    "fetch the rest from the store it came from: git --git-dir {} fetch --unshallow ORIGIN 'refs/articles/*:refs/articles/*' (or move info/grafts out of the store); nothing was written",
-                    self.path.display()
-                )),
-            }),
+            Some(why) => Err(StoreError::Shallow { path: self.path.clone(), why }),
         }
     }
 
@@ -138,35 +130,19 @@ impl Store {
         match self.lookup(name)? {
             Lookup::Missing => Ok(None),
             Lookup::Found(id) => Ok(Some(id)),
-            Lookup::Unsorted(_) => Err(Error::Store {
-                path: self.path.clone(),
-                msg: format!(
-                    "article {name:?} is listed in packed-refs, but git cannot find it there: the file says it is sorted and is not"
-                ),
-                hint: Some("run `redline fsck --repair`, which rewrites packed-refs in order; nothing was written".into()),
-            }),
+            Lookup::Unsorted(_) => {
+                Err(StoreError::UnsortedPackedRefs { path: self.path.clone(), name: name.to_string() })
+            }
         }
     }
 
-    pub(crate) fn bad_ref(&self, name: &str, msg: &str) -> Error {
-        Error::Store {
-            path: self.path.clone(),
-            msg: format!("article {name:?} is damaged: {msg}"),
-            hint: Some("run `redline fsck` to see what is wrong and how to fix it".into()),
-        }
+    pub(crate) fn bad_ref(&self, name: &str, msg: &str) -> StoreError {
+        StoreError::BadRef { path: self.path.clone(), name: name.to_string(), why: msg.to_string() }
     }
 }
 
-fn nesting_error(name: &str, other: &str) -> Error {
-    Error::Usage {
-        msg: format!(
-            "cannot store article {name:?}: article {other:?} exists, and one name cannot be both an article and a group of articles (git keeps each article as a file under refs/articles/)"
-        ),
-        hint: Some(format!(
-            "choose a name that is not a prefix of another (e.g. {}); nothing was written",
-            name.replace('/', "-")
-        )),
-    }
+fn nesting_error(name: &str, other: &str) -> StoreError {
+    StoreError::Nested { name: name.to_string(), other: other.to_string() }
 }
 
 /// The id `packed-refs` lists for `full`, read by a plain scan (used only

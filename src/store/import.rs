@@ -28,7 +28,7 @@ use super::write::{
     check_latest, check_request, is_contention, update_ref, write_revision, CommitOutcome, CommitRequest, LastSeen,
 };
 use super::{store_err, validate_name, Store};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use git2::{Oid, Repository};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -187,7 +187,7 @@ impl Store {
 impl Importer<'_> {
     /// Decide, in order, which records are stored and what each follows
     /// (cheap: hashing only). Stops at the first bad record.
-    fn classify(&mut self, chunk: Vec<ImportRecord>) -> (Vec<Job>, Option<crate::error::Error>) {
+    fn classify(&mut self, chunk: Vec<ImportRecord>) -> (Vec<Job>, Option<Error>) {
         let mut jobs = Vec::new();
         // The last text queued in this chunk, per article.
         let mut queued: HashMap<String, Arc<str>> = HashMap::new();
@@ -213,7 +213,7 @@ impl Importer<'_> {
                 None => Ok(()),
             });
             if let Err(e) = checked {
-                return (jobs, Some(e.at(&at)));
+                return (jobs, Some(Error::from(e).at(&at)));
             }
             a.baseline = Some(sha.clone());
             let revision = a.last.as_ref().map_or(1, |l| l.revision + 1);
@@ -268,7 +268,7 @@ impl Importer<'_> {
             change,
         );
         let id = write_revision(self.repo, a.tip, &m, &text, rec.observed_at)
-            .map_err(|e| store_err(&self.store.path, "cannot write a revision", e).at(&at))?;
+            .map_err(|e| Error::from(store_err(&self.store.path, "cannot write a revision", e)).at(&at))?;
         a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
         self.pending_revisions += 1;
@@ -348,7 +348,9 @@ impl Importer<'_> {
                     a.pending.clear();
                 }
                 Err(e) if is_contention(&e) => conflicted.push(name.clone()),
-                Err(e) => return Err(store_err(&self.store.path, &format!("cannot update the ref of {name}"), e)),
+                Err(e) => {
+                    return Err(store_err(&self.store.path, &format!("cannot update the ref of {name}"), e).into())
+                }
             }
         }
         for name in conflicted {

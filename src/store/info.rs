@@ -1,7 +1,6 @@
 //! `info`: which store is in use, whether it exists, and how big it is.
 
-use super::{packing, Store};
-use crate::error::Result;
+use super::{packing, Result, Store};
 use serde::Serialize;
 use std::path::Path;
 

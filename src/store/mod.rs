@@ -16,12 +16,12 @@
 //! (with the revision rebuilt on the new tip) when another writer got there
 //! first. See [`write`].
 
-use crate::error::{Error, Result};
 use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
 
 mod batch;
 mod date;
+mod error;
 mod fsck;
 mod fsck_checks;
 mod fsck_repair;
@@ -41,6 +41,8 @@ mod write;
 
 pub use batch::{Acked, Batch, Staged};
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
+pub(crate) use error::store_err;
+pub use error::{Result, StoreError};
 pub use fsck::{FsckReport, Problem, Repair, BACKUP_PREFIX};
 pub use gc::GcReport;
 pub use guard::SHALLOW_MSG;
@@ -53,6 +55,7 @@ pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
 pub use url_name::{canonical_url, name_from_url};
 pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
+pub(crate) use write::shell_quote;
 pub use write::{CommitOutcome, CommitRequest};
 
 /// Every article ref lives under this prefix.
@@ -66,7 +69,7 @@ pub const META_FILE: &str = "meta.json";
 pub const STORE_VERSION: i64 = 1;
 /// Refs redline itself writes (articles, and chains kept by `fsck --repair`).
 pub const OWN_PREFIXES: [&str; 2] = [REF_PREFIX, fsck::BACKUP_PREFIX];
-const VERSION_KEY: &str = "redline.version";
+pub(crate) const VERSION_KEY: &str = "redline.version";
 
 /// An open store. Holds one [`Repository`] for its lifetime so bulk work
 /// (import, gc) does not reopen git per revision.
@@ -84,10 +87,11 @@ enum Found {
 
 impl Store {
     /// Open an existing store for reading. A missing store is
-    /// [`Error::NoStore`]; anything there that is not a bare git repository
-    /// is [`Error::Store`]; a foreign repository is refused.
+    /// [`StoreError::NoStore`]; anything there that is not a bare git
+    /// repository is refused ([`StoreError::NotAStore`] and its kin), and so
+    /// is a foreign repository.
     pub fn open(path: &Path) -> Result<Store> {
-        Self::open_existing(path)?.ok_or_else(|| Error::NoStore { path: path.to_path_buf() })
+        Self::open_existing(path)?.ok_or_else(|| StoreError::NoStore { path: path.to_path_buf() })
     }
 
     /// Like [`Store::open`], but a missing (or empty) store is `Ok(None)`, for
@@ -144,20 +148,10 @@ fn probe(path: &Path) -> Result<Found> {
     let md = match std::fs::metadata(path) {
         Ok(md) => md,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
-        Err(e) => {
-            return Err(Error::Store {
-                path: path.to_path_buf(),
-                msg: format!("cannot read it: {e}"),
-                hint: Some("check the permissions of the store path".into()),
-            })
-        }
+        Err(e) => return Err(StoreError::Unreadable { path: path.to_path_buf(), source: e }),
     };
     if !md.is_dir() {
-        return Err(Error::Store {
-            path: path.to_path_buf(),
-            msg: "is a file, not a store directory".into(),
-            hint: Some("pass --store DIR with a directory (redline creates it on the first commit)".into()),
-        });
+        return Err(StoreError::NotADirectory { path: path.to_path_buf() });
     }
     let empty = std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false);
     if empty {
@@ -172,12 +166,8 @@ fn probe(path: &Path) -> Result<Found> {
     Ok(Found::Repo(repo))
 }
 
-fn not_a_store(path: &Path, msg: &str) -> Error {
-    Error::Store {
-        path: path.to_path_buf(),
-        msg: msg.into(),
-        hint: Some("point --store at a redline store, or at a new or empty directory to create one there".into()),
-    }
+fn not_a_store(path: &Path, why: &'static str) -> StoreError {
+    StoreError::NotAStore { path: path.to_path_buf(), why }
 }
 
 /// A bare repository that redline never marked and that holds refs outside
@@ -195,16 +185,7 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
     });
     match foreign {
         None => Ok(()),
-        Some(r) => Err(Error::Usage {
-            msg: format!(
-                "{} is not a redline store: it is a git repository with other refs (such as {r}) and no redline.version",
-                path.display()
-            ),
-            hint: Some(
-                "point --store at a redline store or an empty folder; to keep articles in this repository anyway, commit or import with --init-into-existing"
-                    .into(),
-            ),
-        }),
+        Some(example) => Err(StoreError::Foreign { path: path.to_path_buf(), example }),
     }
 }
 
@@ -215,11 +196,7 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
 fn create(path: &Path) -> Result<Repository> {
     let (Some(parent), Some(file)) = (path.parent(), path.file_name()) else { return init(path) };
     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-    std::fs::create_dir_all(parent).map_err(|e| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("cannot create its parent folder: {e}"),
-        hint: Some("check that the parent folder is writable, or pass --store DIR".into()),
-    })?;
+    std::fs::create_dir_all(parent).map_err(|e| StoreError::CreateParent { path: path.to_path_buf(), source: e })?;
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let tmp = parent.join(format!(".{}.redline-new-{}-{nanos}", file.to_string_lossy(), std::process::id()));
     let repo = init(&tmp)?;
@@ -239,11 +216,7 @@ fn create(path: &Path) -> Result<Repository> {
 fn init(path: &Path) -> Result<Repository> {
     let mut opts = RepositoryInitOptions::new();
     opts.bare(true).mkpath(true).no_reinit(false);
-    Repository::init_opts(path, &opts).map_err(|e| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("cannot create a store here: {}", e.message()),
-        hint: Some("check that the parent folder exists and is writable, or pass --store DIR".into()),
-    })
+    Repository::init_opts(path, &opts).map_err(|e| StoreError::Create { path: path.to_path_buf(), source: e })
 }
 
 /// `redline.version` from the repository's own config; a value that is not
@@ -252,23 +225,12 @@ fn local_version(repo: &Repository, path: &Path) -> Result<Option<i64>> {
     let Ok(cfg) = repo.config() else { return Ok(None) };
     let Ok(local) = cfg.open_level(git2::ConfigLevel::Local) else { return Ok(None) };
     let Ok(raw) = local.get_string(VERSION_KEY) else { return Ok(None) };
-    raw.trim().parse::<i64>().map(Some).map_err(|_| Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("its config sets {VERSION_KEY} to {raw:?}, which is not a store version number"),
-        hint: Some(format!(
-            "if this is a redline store, fix it: git --git-dir {} config {VERSION_KEY} {STORE_VERSION}",
-            path.display()
-        )),
-    })
+    raw.trim().parse::<i64>().map(Some).map_err(|_| StoreError::BadVersion { path: path.to_path_buf(), raw })
 }
 
 fn check_version(repo: &Repository, path: &Path) -> Result<()> {
     match local_version(repo, path)? {
-        Some(v) if v > STORE_VERSION => Err(Error::Store {
-            path: path.to_path_buf(),
-            msg: format!("was written by a newer redline (store version {v}; this one knows {STORE_VERSION})"),
-            hint: Some("upgrade redline".into()),
-        }),
+        Some(version) if version > STORE_VERSION => Err(StoreError::TooNew { path: path.to_path_buf(), version }),
         _ => Ok(()),
     }
 }
@@ -291,15 +253,6 @@ fn mark_version(repo: &Repository, path: &Path) -> Result<()> {
 /// The full ref name of an article (the name must be valid already).
 pub(crate) fn ref_name(name: &str) -> String {
     format!("{REF_PREFIX}{name}")
-}
-
-/// A git failure while using the store: damage, permissions, a full disk.
-pub(crate) fn store_err(path: &Path, context: &str, e: git2::Error) -> Error {
-    Error::Store {
-        path: path.to_path_buf(),
-        msg: format!("{context}: {}", e.message()),
-        hint: Some("run `redline fsck` to check the store; check permissions and free disk space".into()),
-    }
 }
 
 /// Short commit id as shown to people (7 hex digits, as git does).

@@ -7,7 +7,7 @@
 //! of the same name (NFC/NFD) would otherwise become two articles, and some
 //! file systems rewrite them.
 
-use crate::error::{Error, Result};
+use super::{Result, StoreError};
 
 /// Longest allowed name, in bytes.
 pub const MAX_NAME_BYTES: usize = 200;
@@ -16,7 +16,7 @@ pub const MAX_NAME_BYTES: usize = 200;
 pub fn validate_name(name: &str) -> Result<()> {
     match problem(name) {
         None => Ok(()),
-        Some(msg) => Err(Error::BadName { name: for_message(name), msg }),
+        Some(msg) => Err(StoreError::BadName { name: for_message(name), msg }),
     }
 }
 

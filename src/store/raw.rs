@@ -13,8 +13,7 @@
 //! that was accepted: a refused page (cookie wall, error page) must not make
 //! the next check answer "304 not modified" for a page never stored.
 
-use super::{store_err, validate_name, Store};
-use crate::error::Result;
+use super::{store_err, validate_name, Result, Store};
 use git2::{ErrorCode, Oid, Signature, Time};
 use serde::{Deserialize, Serialize};
 

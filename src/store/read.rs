@@ -6,8 +6,7 @@
 
 use super::guard::Lookup;
 use super::revspec::RevSpec;
-use super::{meta::Meta, store_err, validate_name, Store, META_FILE, REF_PREFIX, TEXT_FILE};
-use crate::error::{Error, Result};
+use super::{meta::Meta, store_err, validate_name, Result, Store, StoreError, META_FILE, REF_PREFIX, TEXT_FILE};
 use git2::Oid;
 use serde::Serialize;
 
@@ -52,7 +51,7 @@ impl Store {
     }
 
     fn require_tip(&self, name: &str) -> Result<Oid> {
-        self.tip(name)?.ok_or_else(|| Error::UnknownArticle { name: name.to_string() })
+        self.tip(name)?.ok_or_else(|| StoreError::UnknownArticle { name: name.to_string() })
     }
 
     /// The revision stored in commit `id` (reads its meta.json).
@@ -97,7 +96,7 @@ impl Store {
     pub fn resolve(&self, name: &str, spec: &str) -> Result<Revision> {
         let tip = self.require_tip(name)?;
         let latest = self.revision(tip)?;
-        let unknown = |msg: String| Error::UnknownRevision { name: name.to_string(), rev: spec.to_string(), msg };
+        let unknown = |msg: String| StoreError::UnknownRevision { name: name.to_string(), rev: spec.to_string(), msg };
         let parsed = RevSpec::parse(spec).map_err(&unknown)?;
         let count = latest.meta.revision;
         match parsed {
@@ -241,11 +240,7 @@ impl Store {
             });
             let (mut out, bad) = summarize(self, mine);
             skipped.extend(bad);
-            let (rest, bad) = other.join().map_err(|_| Error::Store {
-                path: path.clone(),
-                msg: "a reader thread failed while listing articles".into(),
-                hint: Some("run `redline fsck` to check the store".into()),
-            })??;
+            let (rest, bad) = other.join().map_err(|_| StoreError::ReaderThread { path: path.clone() })??;
             out.extend(rest);
             skipped.extend(bad);
             Ok((out, skipped))
@@ -265,12 +260,8 @@ impl Store {
         })
     }
 
-    pub(crate) fn damaged(&self, id: Oid, msg: &str) -> Error {
-        Error::Store {
-            path: self.path.clone(),
-            msg: format!("commit {id} is not a redline revision: {msg}"),
-            hint: Some("run `redline fsck` to check the store".into()),
-        }
+    pub(crate) fn damaged(&self, id: Oid, msg: &str) -> StoreError {
+        StoreError::NotARevision { path: self.path.clone(), id, why: msg.to_string() }
     }
 }
 

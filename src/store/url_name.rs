@@ -25,7 +25,7 @@
 //! a derived name already holding a different URL is refused.
 
 use super::name::{validate_name, MAX_NAME_BYTES};
-use crate::error::{Error, Result};
+use super::{Result, StoreError};
 
 /// Query parameters that only track the reader, dropped from names.
 const TRACKING: &[&str] =
@@ -78,11 +78,8 @@ pub fn canonical_url(url: &str) -> Option<String> {
     parse(url).ok().map(|p| p.canonical())
 }
 
-fn bad_url(url: &str, msg: &str) -> Error {
-    Error::Usage {
-        msg: format!("cannot derive an article name from the URL {url:?}: {msg}"),
-        hint: Some("give the name explicitly: redline commit NAME FILE --url URL".into()),
-    }
+fn bad_url(url: &str, why: &str) -> StoreError {
+    StoreError::BadUrl { url: url.to_string(), why: why.to_string() }
 }
 
 fn parse(url: &str) -> Result<Parts> {

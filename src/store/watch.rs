@@ -13,8 +13,7 @@
 //! Both refs move by compare-and-swap after re-reading, so a `watch add`
 //! while `watch run` is working loses nothing.
 
-use super::{store_err, Store};
-use crate::error::{Error, Result};
+use super::{store_err, Result, Store, StoreError};
 use git2::{ErrorCode, Oid, Signature, Time};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -185,10 +184,11 @@ impl Store {
     fn read_json<T: DeserializeOwned>(&self, refname: &str, file: &str) -> Result<(Option<Oid>, Option<T>)> {
         let Some(tip) = self.ref_target(refname)? else { return Ok((None, None)) };
         let Some(bytes) = self.json_blob(tip, file)? else { return Ok((Some(tip), None)) };
-        let value = serde_json::from_slice(&bytes).map_err(|e| Error::Store {
+        let value = serde_json::from_slice(&bytes).map_err(|e| StoreError::BadJson {
             path: self.path.clone(),
-            msg: format!("{refname}:{file} is not readable: {e}"),
-            hint: Some(format!("inspect it with: git --git-dir {} show {refname}:{file}", self.path.display())),
+            refname: refname.to_string(),
+            file: file.to_string(),
+            source: e,
         })?;
         Ok((Some(tip), Some(value)))
     }

@@ -9,8 +9,7 @@
 //! rebuilt, with jittered backoff, for a bounded time.
 
 use super::meta::{self, Meta, MetaInput, Prev};
-use super::{ref_name, store_err, validate_name, Revision, Store, META_FILE, TEXT_FILE};
-use crate::error::{Error, Result};
+use super::{ref_name, store_err, validate_name, Result, Revision, Store, StoreError, META_FILE, TEXT_FILE};
 use git2::{ErrorCode, Oid, Repository, Signature, Time};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -79,25 +78,14 @@ pub(crate) fn lock_budget() -> Duration {
 /// Checks of a request that need no store: empty text, the time range, a
 /// NUL in the note (git cannot keep it in a commit message).
 pub(crate) fn check_request(req: &CommitRequest) -> Result<()> {
-    super::date::check_range(req.observed_at).map_err(|why| Error::Usage {
-        msg: format!("article {:?}: observed time {why}", req.name),
-        hint: Some(format!("use a date between {} and {}", super::date::MIN_TIME_TEXT, super::date::MAX_TIME_TEXT)),
-    })?;
+    super::date::check_range(req.observed_at)
+        .map_err(|why| StoreError::TimeOutOfRange { name: req.name.clone(), why })?;
     if !req.allow_empty && is_blank(&req.text) {
-        return Err(Error::Usage {
-            msg: format!(
-                "article {:?}: the text is empty or only whitespace; refused because a failed fetch would look like the article was deleted",
-                req.name
-            ),
-            hint: Some("pass --allow-empty to store it anyway".into()),
-        });
+        return Err(StoreError::EmptyText { name: req.name.clone() });
     }
     for (field, v) in [("message", &req.message), ("title", &req.title), ("url", &req.url)] {
-        if let Some(at) = v.as_deref().and_then(|v| memchr::memchr(0, v.as_bytes())) {
-            return Err(Error::Usage {
-                msg: format!("article {:?}: the {field} holds a NUL byte at offset {at}", req.name),
-                hint: Some(format!("remove the NUL byte from the {field}")),
-            });
+        if let Some(offset) = v.as_deref().and_then(|v| memchr::memchr(0, v.as_bytes())) {
+            return Err(StoreError::NulByte { name: req.name.clone(), field, offset });
         }
     }
     Ok(())
@@ -199,17 +187,7 @@ impl Store {
             None => Some(1),
         };
         if expected != Some(n) || n == 0 {
-            return Err(Error::Store {
-                path: self.path.clone(),
-                msg: format!(
-                    "article {name:?}: the meta.json of its latest revision says revision {n}, which does not follow its parent ({})",
-                    match expected {
-                        Some(e) => format!("expected {e}"),
-                        None => "whose number is out of range".into(),
-                    }
-                ),
-                hint: Some("run `redline fsck`; `redline fsck --repair` renumbers the chain from its commits".into()),
-            });
+            return Err(StoreError::Renumbered { path: self.path.clone(), name: name.to_string(), found: n, expected });
         }
         let text = self.text_string(&rev)?;
         Ok((rev, text))
@@ -273,13 +251,7 @@ pub(crate) fn check_latest(req: &CommitRequest, last: &LastSeen) -> Result<()> {
                 _ => held == new,
             };
             if !same {
-                return Err(Error::Usage {
-                    msg: format!(
-                        "the name {:?} derived from {new} is already held by article {:?} for a different URL, {held}",
-                        req.name, req.name
-                    ),
-                    hint: Some("give this page a name of its own: redline commit NAME FILE --url URL".into()),
-                });
+                return Err(StoreError::UrlNameTaken { name: req.name.clone(), url: new.clone(), held: held.clone() });
             }
         }
     }
@@ -287,15 +259,11 @@ pub(crate) fn check_latest(req: &CommitRequest, last: &LastSeen) -> Result<()> {
     if behind <= 0 || req.allow_out_of_order || (req.observed_now && behind <= NOW_SLACK_SECS) {
         return Ok(());
     }
-    Err(Error::Usage {
-        msg: format!(
-            "article {:?}: this version was observed at {}, before its latest revision ({}, observed at {}); storing it would make the history go back in time",
-            req.name,
-            super::format_time(req.observed_at),
-            last.revision,
-            super::format_time(last.observed_at)
-        ),
-        hint: Some("give the right date, or pass --allow-out-of-order to store it anyway".into()),
+    Err(StoreError::OutOfOrder {
+        name: req.name.clone(),
+        observed: super::format_time(req.observed_at),
+        latest: last.revision,
+        latest_observed: super::format_time(last.observed_at),
     })
 }
 
@@ -341,31 +309,15 @@ pub(crate) fn is_contention(e: &git2::Error) -> bool {
 
 /// The error after the retry budget ran out, telling a live lock from one a
 /// killed process left behind.
-pub(crate) fn locked_error(store: &Path, name: &str) -> Error {
+pub(crate) fn locked_error(store: &Path, name: &str) -> StoreError {
     let candidates = [store.join(format!("{}.lock", ref_name(name))), store.join("packed-refs.lock")];
     let stale: Option<(PathBuf, Duration)> = candidates.iter().find_map(|p| {
         let age = std::fs::metadata(p).ok()?.modified().ok()?.elapsed().ok()?;
         (age >= STALE_LOCK).then(|| (p.clone(), age))
     });
     match stale {
-        Some((file, age)) => Error::Locked {
-            msg: format!(
-                "{} is {}s old and looks stale (left by a killed process); article {name:?} cannot be updated while it exists",
-                file.display(),
-                age.as_secs()
-            ),
-            hint: Some(format!("if no redline is running, remove it: rm {}", shell_quote(&file))),
-        },
-        None => {
-            let live = candidates.iter().find(|p| p.exists());
-            Error::Locked {
-                msg: match live {
-                    Some(p) => format!("another process is writing article {name:?} ({} exists)", p.display()),
-                    None => format!("other writers kept updating article {name:?}"),
-                },
-                hint: Some("try again in a moment; nothing was stored".into()),
-            }
-        }
+        Some((file, age)) => StoreError::StaleLock { name: name.to_string(), file, age_secs: age.as_secs() },
+        None => StoreError::Locked { name: name.to_string(), file: candidates.iter().find(|p| p.exists()).cloned() },
     }
 }
 
