@@ -146,7 +146,8 @@ fn record_if_watched(
     store.update_watch_state(|s| {
         let st = s.urls.entry(url.to_string()).or_default();
         update_state(st, &result, now, &policy, &mut jitter);
-    })
+    })?;
+    Ok(())
 }
 
 /// Consult (and refresh) the cached robots.txt of the URL's origin.

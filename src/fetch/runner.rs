@@ -488,7 +488,8 @@ fn save_state(
             s.urls.insert(url.clone(), st.clone());
         }
         s.robots.extend(robots.iter().map(|(k, v)| (k.clone(), v.clone())));
-    })
+    })?;
+    Ok(())
 }
 
 fn fail(msg: &str, transient: bool) -> Failure {

@@ -25,8 +25,8 @@
 use super::packing::{self, PackPlan};
 use super::raw::PendingRaw;
 use super::write::{check_request, is_contention, update_ref, Built, CommitOutcome, CommitRequest};
-use super::{store_err, validate_name, FetchMeta, RawPage, Revision, Store};
-use crate::error::Result;
+use super::Result;
+use super::{store_err, validate_name, FetchMeta, RawPage, Revision, Store, StoreError};
 use git2::{Mempack, Oid};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -98,7 +98,10 @@ pub struct Batch<'a, T> {
 impl Store {
     /// Run `f` with a batch of staged writes; whatever `f` leaves staged is
     /// flushed afterwards (even when `f` fails), so nothing fetched is lost.
-    pub fn batched<T, R>(&self, f: impl FnOnce(&mut Batch<'_, T>) -> Result<R>) -> Result<R> {
+    pub fn batched<T, R, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Batch<'_, T>) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
         self.check_writable()?;
         let mem = Store { repo: self.reopen()?, path: self.path.clone() };
         let odb = mem.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
