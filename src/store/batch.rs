@@ -170,7 +170,6 @@ impl<T> Batch<'_, T> {
         let built = self.mem.build_revision(req, Some(&fetch), tip)?;
         let (revision, staged) = match built {
             Built::New(id, meta) => {
-                self.article_tips.insert(req.name.clone(), id);
                 let rev = Revision { id, meta: (*meta).clone() };
                 let s = StagedRevision { id, meta, expected: tip, req: req.clone(), fetch };
                 (Some(s), Staged::Revision(rev))
@@ -187,14 +186,19 @@ impl<T> Batch<'_, T> {
             Some(t) => Some(*t),
             None => self.mem.raw_tip(name)?,
         };
-        let raw = self.mem.prepare_raw_after(name, page, observed_at, tip)?;
-        if let Some(p) = raw {
-            self.raw_tips.insert(name.to_string(), p.id);
-        }
-        Ok(raw)
+        self.mem.prepare_raw_after(name, page, observed_at, tip)
     }
 
+    /// Stage `item`; only now do its commits become the tips later checks
+    /// of the same name build on (a refused check leaves nothing behind
+    /// that a later one could name as its parent).
     fn push(&mut self, item: Item<T>) {
+        if let Some(r) = &item.revision {
+            self.article_tips.insert(item.name.clone(), r.id);
+        }
+        if let Some(p) = &item.raw {
+            self.raw_tips.insert(item.name.clone(), p.id);
+        }
         self.since.get_or_insert_with(Instant::now);
         self.items.push(item);
     }

@@ -206,3 +206,32 @@ fn a_pass_killed_mid_way_keeps_every_check_it_reported_and_the_store_is_valid() 
         assert!(store.raw_tip(&name).unwrap().is_some(), "{u}: no raw page");
     }
 }
+
+#[test]
+fn a_refused_stage_leaves_nothing_a_later_one_builds_on() {
+    let env = Env::new();
+    let store = Store::open_or_create(&env.store()).unwrap();
+    store.commit(&req("late", "Version one.\n", T0 + 100)).unwrap();
+    let acked = store
+        .batched(|b| {
+            // Observed before the stored revision: refused, nothing staged.
+            let refused =
+                b.stage_revision(1, &req("late", "Older.\n", T0), fetch_meta("late"), &raw("late", "old", T0));
+            assert!(refused.is_err());
+            assert_eq!(b.len(), 0);
+            let later = req("late", "Version two.\n", T0 + 200);
+            b.stage_revision(2, &later, fetch_meta("late"), &raw("late", "two", T0 + 200))?;
+            b.flush()
+        })
+        .unwrap();
+    assert!(matches!(acked.as_slice(), [(2, Acked::Stored(r))] if r.meta.revision == 2), "{acked:?}");
+    let again = Store::open(&env.store()).unwrap();
+    // The raw page's commit has no parent left only in memory.
+    let raw_tip = again.raw_tip("late").unwrap().unwrap();
+    assert_eq!(again.last_accepted_raw("late").unwrap().unwrap().etag, Some("\"late\"".into()));
+    let report = again.fsck(false).unwrap();
+    assert!(report.problems.is_empty(), "raw tip {raw_tip}: {:?}", report.problems);
+    let repo = git2::Repository::open_bare(env.store()).unwrap();
+    let c = repo.find_commit(raw_tip).unwrap();
+    assert_eq!(c.parent_count(), 0, "the refused stage's raw commit became a parent");
+}
