@@ -109,7 +109,7 @@ fn floor(old: &str, new: &str) -> std::io::Result<()> {
     let mut n = 0;
     for f in [old, new] {
         let t = std::fs::read_to_string(f)?;
-        n += redline::core::tokenize::tokenize(&t, 0..t.len()).len();
+        n += redline::core::tokenize(&t, 0..t.len()).len();
     }
     println!("{n} tokens");
     Ok(())

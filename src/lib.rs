@@ -2,6 +2,7 @@
 //! word by word, what changed. See ARCHITECTURE.md for the map.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod core;

@@ -111,6 +111,7 @@ pub fn folded_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// A 64-bit key of the folded text, for matching paragraphs and sentences
 /// regardless of typography.
+#[cfg(test)]
 pub fn fold_hash(s: &str) -> u64 {
     fold_hash_with(s, &mut Vec::new())
 }

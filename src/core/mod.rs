@@ -5,22 +5,25 @@
 //! level, [`emit`] turns the pairing into lossless ops and classified
 //! changes. [`fold`] defines what counts as typography only.
 
-pub mod align;
-pub mod doc;
-pub mod emit;
-pub mod engine;
-pub mod flags;
-pub mod fold;
-pub mod model;
-pub mod refine;
-pub mod segment;
-pub mod structure;
-pub mod tidy;
-pub mod tokenize;
-pub mod twins;
-pub mod words;
+pub(crate) mod align;
+pub(crate) mod doc;
+pub(crate) mod emit;
+pub(crate) mod engine;
+pub(crate) mod flags;
+pub(crate) mod fold;
+pub(crate) mod model;
+pub(crate) mod refine;
+pub(crate) mod segment;
+pub(crate) mod structure;
+pub(crate) mod tidy;
+pub(crate) mod tokenize;
+pub(crate) mod twins;
+pub(crate) mod words;
 
 pub use model::*;
+/// Tokens of a span of text (words, punctuation, each with its trailing
+/// whitespace), for tools that measure the engine's input, such as `textgen`.
+pub use tokenize::tokenize;
 
 /// Compare two texts. Never panics; always lossless (see [`model::Op`]).
 pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {

@@ -13,11 +13,15 @@ fn ser_opt_span<S: Serializer>(s: &Option<Span>, ser: S) -> Result<S::Ok, S::Err
     s.as_ref().map(|s| [s.start, s.end]).serialize(ser)
 }
 
+/// What an [`Op`] does to the old text to make the new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OpKind {
+    /// Text in both (kept).
     Equal,
+    /// Text only in the old text (removed).
     Delete,
+    /// Text only in the new text (added).
     Insert,
 }
 
@@ -25,7 +29,9 @@ pub enum OpKind {
 /// the old input, Equal+Insert texts to the new input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Op<'a> {
+    /// Kept, removed or added.
     pub op: OpKind,
+    /// The text itself: a slice of the input it comes from.
     pub text: &'a str,
     /// Shared by the delete and the insert of one moved unit.
     #[serde(rename = "move", skip_serializing_if = "Option::is_none")]
@@ -50,13 +56,19 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The editorial name of a [`Change`]: what a reader would call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
+    /// A unit only in the new text.
     Added,
+    /// A unit only in the old text.
     Removed,
+    /// A unit in place whose words changed.
     Reworded,
+    /// A unit that crossed a fixed unit (it may also be edited).
     Moved,
+    /// A unit the new text repeats (say, a headline pasted twice).
     Duplicated,
     /// One old paragraph became several (its units kept their order).
     Split,
@@ -79,31 +91,43 @@ impl ChangeKind {
     }
 }
 
+/// What a [`Change`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
+    /// A sentence within a line (the smallest thing aligned).
     Sentence,
+    /// A whole paragraph (blank-line separated).
     Paragraph,
 }
 
 /// A one-for-one word or phrase swap inside a paired unit (met → fulfilled).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Substitution<'a> {
+    /// The old word or phrase.
     pub old: &'a str,
+    /// The word or phrase that replaced it.
     pub new: &'a str,
 }
 
 /// A classified editorial change to one sentence or paragraph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change<'a> {
+    /// What happened to the unit.
     pub kind: ChangeKind,
+    /// Sentence or paragraph.
     pub unit: Unit,
+    /// Where the unit is in the old text (none when added).
     #[serde(serialize_with = "ser_opt_span")]
     pub old: Option<Span>,
+    /// Where the unit is in the new text (none when removed).
     #[serde(serialize_with = "ser_opt_span")]
     pub new: Option<Span>,
+    /// The unit's old text (none when added).
     pub old_text: Option<&'a str>,
+    /// The unit's new text (none when removed).
     pub new_text: Option<&'a str>,
+    /// One-for-one swaps inside the unit, in order.
     pub substitutions: Vec<Substitution<'a>>,
     /// Duplicated only: the range of the new text this unit repeats.
     #[serde(serialize_with = "ser_opt_span", skip_serializing_if = "Option::is_none")]
@@ -118,6 +142,7 @@ pub struct Change<'a> {
     /// Words inserted / deleted inside this unit (reworded and moved units),
     /// besides the substitutions.
     pub words_added: usize,
+    /// Words deleted inside this unit, besides the substitutions.
     pub words_removed: usize,
     /// The unit's only differences are typographic.
     #[serde(skip_serializing_if = "is_false")]
@@ -138,6 +163,7 @@ pub struct Change<'a> {
     /// Split and merged: the 1-based paragraph ranges, first and last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_paragraphs: Option<[usize; 2]>,
+    /// Split and merged: the new text's 1-based paragraph range.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_paragraphs: Option<[usize; 2]>,
 }
@@ -173,7 +199,9 @@ impl<'a> Change<'a> {
 /// A figure that changed inside a unit (`$2` → `$2.4`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NumberChange<'a> {
+    /// The figure as it was.
     pub old: &'a str,
+    /// The figure as it is now.
     pub new: &'a str,
 }
 
@@ -182,8 +210,11 @@ pub struct NumberChange<'a> {
 /// equals the new text; concatenated, equal+insert texts spell the unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InnerOp<'a> {
+    /// Kept, removed or added.
     pub op: OpKind,
+    /// The text itself.
     pub text: &'a str,
+    /// Where `text` sits (see above for which text).
     #[serde(serialize_with = "ser_span")]
     pub at: Span,
 }
@@ -192,18 +223,27 @@ fn ser_span<S: Serializer>(s: &Span, ser: S) -> Result<S::Ok, S::Error> {
     [s.start, s.end].serialize(ser)
 }
 
+/// How many changes of each [`ChangeKind`] a diff holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KindCounts {
+    /// Units added.
     pub added: usize,
+    /// Units removed.
     pub removed: usize,
+    /// Units reworded in place.
     pub reworded: usize,
+    /// Units moved.
     pub moved: usize,
+    /// Units duplicated.
     pub duplicated: usize,
+    /// Paragraphs split.
     pub split: usize,
+    /// Paragraph runs merged.
     pub merged: usize,
 }
 
 impl KindCounts {
+    /// The count for kind `k`.
     pub fn get(&self, k: ChangeKind) -> usize {
         match k {
             ChangeKind::Added => self.added,
@@ -230,14 +270,19 @@ impl KindCounts {
     }
 }
 
+/// Word and change counts of a whole diff: what the summary line shows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
+    /// Words only in the new text (typography-only swaps count only when strict).
     pub words_added: usize,
+    /// Words only in the old text (typography-only swaps count only when strict).
     pub words_removed: usize,
+    /// Words in both.
     pub words_unchanged: usize,
     /// Share of words kept, 2·unchanged / (old words + new words); 1.0 for
     /// identical (or formatting-only, unless strict) texts.
     pub similarity: f64,
+    /// Changes by kind.
     pub kinds: KindCounts,
     /// Delete/insert pairs that only changed typography.
     pub formatting_changes: usize,
@@ -250,46 +295,62 @@ pub struct Stats {
 /// An article-wide substitution count: the basis for spotting spun copies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubstitutionCount<'a> {
+    /// The old word or phrase.
     pub old: &'a str,
+    /// The word or phrase that replaced it.
     pub new: &'a str,
+    /// How many times the swap was made.
     pub count: usize,
 }
 
 /// Counts describing one text on its own.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TextStats {
+    /// Length in bytes.
     pub bytes: usize,
+    /// Words, as the diff counts them.
     pub words: usize,
+    /// Sentences (units).
     pub sentences: usize,
+    /// Paragraphs.
     pub paragraphs: usize,
 }
 
 /// The whole result of comparing two texts.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff<'a> {
+    /// The texts differ in typography only.
     pub formatting_only: bool,
+    /// The counts the summary shows.
     pub stats: Stats,
+    /// The lossless edit script, in text order.
     pub ops: Vec<Op<'a>>,
+    /// Every classified change.
     pub changes: Vec<Change<'a>>,
+    /// Article-wide swap counts (the basis for spotting spun copies).
     pub substitutions: Vec<SubstitutionCount<'a>>,
     /// True when the work budget cut refinement short: the ops are still
     /// lossless but coarser (whole units instead of words). Always the same
     /// for the same inputs and budget: the budget counts work, not time.
     #[serde(skip_serializing_if = "is_false")]
     pub coarse: bool,
+    /// The old input, which every old span indexes.
     #[serde(skip)]
     pub old_text: &'a str,
+    /// The new input, which every new span indexes.
     #[serde(skip)]
     pub new_text: &'a str,
     /// Paragraph spans of each text (tiling it: separators belong to the
     /// paragraph before them), for ¶ numbers and context collapsing.
     #[serde(skip)]
     pub old_paragraphs: Vec<Span>,
+    /// Paragraph spans of the new text (as `old_paragraphs`).
     #[serde(skip)]
     pub new_paragraphs: Vec<Span>,
 }
 
 impl<'a> Diff<'a> {
+    /// Nothing was removed or added: every op is equal.
     pub fn is_identical(&self) -> bool {
         self.ops.iter().all(|o| o.op == OpKind::Equal)
     }

@@ -26,12 +26,6 @@ impl Token {
     pub fn content<'a>(&self, text: &'a str) -> &'a str {
         &text[self.start..self.end]
     }
-    pub fn whitespace<'a>(&self, text: &'a str) -> &'a str {
-        &text[self.end..self.ws_end]
-    }
-    pub fn full(&self) -> Span {
-        self.start..self.ws_end
-    }
 }
 
 /// Tokens of `text[span]`, tiling the span exactly.

@@ -8,10 +8,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
+/// Where the tracker reads the time, so scheduling is tested on a fake clock.
 pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> Millis;
     /// Wait until `at` (returns at once if it is past).
     fn sleep_until(&self, at: Millis);
+    /// Seconds since the Unix epoch (rounded down).
     fn now_secs(&self) -> i64 {
         self.now_ms().div_euclid(1000)
     }
@@ -39,10 +42,12 @@ pub struct FakeClock {
 }
 
 impl FakeClock {
+    /// A clock standing at `start`.
     pub fn new(start: Millis) -> FakeClock {
         FakeClock { now: AtomicI64::new(start) }
     }
 
+    /// Move the clock forward by `ms`.
     pub fn advance(&self, ms: Millis) {
         self.now.fetch_add(ms, Ordering::SeqCst);
     }

@@ -14,19 +14,19 @@
 //!   all on an injectable clock.
 //! - [`canon`]: one spelling per URL.
 
-pub mod canon;
-pub mod charset;
-pub mod check;
+pub(crate) mod canon;
+pub(crate) mod charset;
+pub(crate) mod check;
 pub mod clock;
-pub mod extract;
-pub mod feed;
-pub mod http;
-pub mod pool;
-pub mod quality;
-pub mod retry;
-pub mod robots;
-pub mod rules;
-pub mod runner;
+pub(crate) mod extract;
+pub(crate) mod feed;
+pub(crate) mod http;
+pub(crate) mod pool;
+pub(crate) mod quality;
+pub(crate) mod retry;
+pub(crate) mod robots;
+pub(crate) mod rules;
+pub(crate) mod runner;
 pub mod schedule;
 
 /// Who is fetching: the User-Agent names redline and, when configured, a

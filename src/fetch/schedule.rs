@@ -14,7 +14,9 @@ use std::collections::BinaryHeap;
 /// Scheduling knobs, in seconds (config file and flags set them).
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// The shortest wait between checks of one URL.
     pub min_interval: i64,
+    /// The longest wait between checks of one URL.
     pub max_interval: i64,
     /// Interval = time since the last change × growth (then clamped).
     pub growth: f64,
@@ -22,7 +24,9 @@ pub struct Policy {
     pub retire_after: i64,
     /// ± this fraction of every delay, at random.
     pub jitter: f64,
+    /// The delay after a first failure (doubled for each further one).
     pub backoff_base: i64,
+    /// The longest delay after failures.
     pub backoff_max: i64,
     /// Failures in a row before a URL is paused.
     pub max_failures: u32,
@@ -57,6 +61,7 @@ impl Policy {
         self.backoff_base.saturating_mul(1i64 << exp).min(self.backoff_max)
     }
 
+    /// No change for longer than the retirement age (`since_change` seconds).
     pub fn retired(&self, since_change: i64) -> bool {
         self.retire_after > 0 && since_change > self.retire_after
     }
@@ -71,6 +76,7 @@ pub struct Jitter {
 }
 
 impl Jitter {
+    /// A source seeded with `seed` moving delays by up to ± `fraction`.
     pub fn new(seed: u64, fraction: f64) -> Jitter {
         Jitter { state: seed | 1, fraction }
     }
@@ -97,18 +103,22 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
+    /// An empty schedule with room for `n` items.
     pub fn with_capacity(n: usize) -> Scheduler {
         Scheduler { heap: BinaryHeap::with_capacity(n) }
     }
 
+    /// Schedule `item` at `due`.
     pub fn push(&mut self, item: u32, due: i64) {
         self.heap.push(Reverse((due, item)));
     }
 
+    /// How many items are scheduled.
     pub fn len(&self) -> usize {
         self.heap.len()
     }
 
+    /// Nothing is scheduled.
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }

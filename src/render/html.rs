@@ -73,7 +73,7 @@ pub fn esc(s: &str) -> String {
 }
 
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions, page: &Page) -> io::Result<()> {
-    let ctx = Ctx::new(diff, o.strict);
+    let ctx = Ctx::new(diff);
     let heading = page.heading.clone().unwrap_or_else(|| default_heading(old, new));
     let mut h = String::with_capacity(4 * (diff.old_text.len() + diff.new_text.len()) + CSS.len() + 4096);
     h.push_str(&head(&format!("{heading} · redline")));

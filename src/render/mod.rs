@@ -8,20 +8,20 @@ use crate::core::Diff;
 use serde::Serialize;
 use std::io::{self, Write};
 
-pub mod atom;
-pub mod blocks;
-pub mod critic;
-pub mod html;
-pub mod json;
-pub mod notes;
-pub mod sanitize;
-pub mod segments;
-pub mod side_by_side;
-pub mod site;
-pub mod style;
-pub mod summary;
-pub mod terminal;
-pub mod wrap;
+pub(crate) mod atom;
+pub(crate) mod blocks;
+pub(crate) mod critic;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod notes;
+pub(crate) mod sanitize;
+pub(crate) mod segments;
+pub(crate) mod side_by_side;
+pub(crate) mod site;
+pub(crate) mod style;
+pub(crate) mod summary;
+pub(crate) mod terminal;
+pub(crate) mod wrap;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -38,6 +38,7 @@ pub enum ColorMode {
     Debug,
 }
 
+/// The output format (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Coloured (or marked-up) text for people.
@@ -50,9 +51,12 @@ pub enum Format {
     Html,
 }
 
+/// How the diff is laid out on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
+    /// One column: removed and added words side by side in the text.
     Inline,
+    /// Two columns, old on the left, new on the right.
     SideBySide,
     /// The summary alone.
     Stat,
@@ -61,28 +65,40 @@ pub enum Layout {
 /// One side of a comparison, as shown in headers and the JSON `old`/`new`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Side {
+    /// The side's name as shown (`NAME@REV` or a file path).
     pub label: String,
+    /// Length of its text in bytes.
     pub bytes: usize,
+    /// Words in its text.
     pub words: usize,
+    /// Its revision number, for stored articles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<u32>,
+    /// Its commit id, for stored articles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// When it was observed (RFC 3339), for stored articles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_at: Option<String>,
+    /// Its title, for stored articles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
+/// What to render and how: set from the command line.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
+    /// Terminal, JSON, CriticMarkup or HTML.
     pub format: Format,
+    /// Inline, side by side, or the summary alone.
     pub layout: Layout,
     /// Unchanged paragraphs kept around each change.
     pub context: usize,
     /// Total width for side-by-side output.
     pub width: usize,
+    /// Escape codes, plain markers or debug labels.
     pub color: ColorMode,
+    /// Count typography-only changes as word changes (`--strict`).
     pub strict: bool,
 }
 

@@ -50,14 +50,13 @@ pub struct Ctx<'d, 'a> {
     pub diff: &'d Diff<'a>,
     pub doc: Doc<'a>,
     pub notes: Notes,
-    pub strict: bool,
 }
 
 impl<'d, 'a> Ctx<'d, 'a> {
-    pub fn new(diff: &'d Diff<'a>, strict: bool) -> Self {
+    pub fn new(diff: &'d Diff<'a>) -> Self {
         let doc = Doc::new(diff);
         let notes = Notes::new(diff, &doc);
-        Ctx { diff, doc, notes, strict }
+        Ctx { diff, doc, notes }
     }
 
     /// The runs that show `piece` in `view`.
@@ -208,7 +207,7 @@ mod tests {
     fn moved_unit_inline_is_pointer_then_text() {
         let b = DiffBuilder::new().eq("A. ").del("Moved one.").moved(1).eq(" B. ").ins("Moved one.").moved(1);
         let d = b.diff();
-        let ctx = Ctx::new(&d, false);
+        let ctx = Ctx::new(&d);
         assert_eq!(
             show(&ctx, View::Inline),
             "A. <moved>⟨moved to ¶1: “Moved one.”⟩</moved> B. <moved>⟨moved from ¶1⟩</moved> <moved-added>Moved one.</moved-added>"
@@ -245,7 +244,7 @@ mod tests {
                 ..Default::default()
             });
         let d = b.diff();
-        let ctx = Ctx::new(&d, false);
+        let ctx = Ctx::new(&d);
         let s = show(&ctx, View::Inline);
         assert!(s.starts_with("<moved>⟨moved to ¶2: “Ruiz opposed it.”⟩</moved>\n\nBody.\n\n"), "{s}");
         // The engine's inner diff is shown at the destination, word by word.
@@ -262,7 +261,7 @@ mod tests {
         assert_eq!(split_lead("\n\n"), ("", "\n\n"));
         let b = DiffBuilder::new().eq("A.").del("\n\nMoved.").moved(1).eq("\n\nB.").ins("\n\nMoved.").moved(1);
         let d = b.diff();
-        let ctx = Ctx::new(&d, false);
+        let ctx = Ctx::new(&d);
         let s = show(&ctx, View::Inline);
         assert_eq!(s, "A.\n\n<moved>⟨moved to ¶3: “Moved.”⟩</moved>\n\nB.\n\n<moved>⟨moved from ¶2⟩</moved> <moved-added>Moved.</moved-added>");
     }
@@ -271,7 +270,7 @@ mod tests {
     fn changed_line_breaks_are_visible_marks() {
         let b = DiffBuilder::new().eq("spring.").del("\n\n").fmt().ins(" ").fmt().eq("He said.").ins("\n").eq("\nEnd");
         let d = b.diff();
-        let ctx = Ctx::new(&d, false);
+        let ctx = Ctx::new(&d);
         assert_eq!(
             show(&ctx, View::Inline),
             "spring.<formatting-removed>↵↵</formatting-removed><formatting-added> </formatting-added>He said.\
@@ -280,7 +279,7 @@ mod tests {
         // The separator of an added paragraph is not marked.
         let b = DiffBuilder::new().eq("End.").ins("\n\n").ins("New para.");
         let d = b.diff();
-        assert_eq!(show(&Ctx::new(&d, false), View::Inline), "End.\n\n<added>New para.</added>");
+        assert_eq!(show(&Ctx::new(&d), View::Inline), "End.\n\n<added>New para.</added>");
         // Columns show each text's own layout.
         assert_eq!(show(&ctx, View::Old), "spring.\n\nHe said.\nEnd");
     }
@@ -289,7 +288,7 @@ mod tests {
     fn control_characters_are_made_visible() {
         let b = DiffBuilder::new().eq("t\x1b]0;x\x07 ").ins("\u{9b}2J");
         let d = b.diff();
-        let ctx = Ctx::new(&d, false);
+        let ctx = Ctx::new(&d);
         let s = show(&ctx, View::Inline);
         assert!(!s.contains('\x1b') && !s.contains('\u{9b}'), "{s:?}");
         assert!(s.contains("\\x1b]0;x\\x07"));

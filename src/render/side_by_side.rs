@@ -21,7 +21,7 @@ const GUTTER_COLS: usize = 3;
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     let cols = columns(o.width);
     let mode = o.color;
-    let ctx = Ctx::new(diff, o.strict);
+    let ctx = Ctx::new(diff);
     rows(w, &side_header(old, "---", cols), &side_header(new, "+++", cols), cols, mode)?;
     writeln!(w, "{}", rule(cols, '┼'))?;
     if !diff.is_identical() {

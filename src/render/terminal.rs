@@ -25,7 +25,7 @@ pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderO
 /// Header, body with unchanged paragraphs folded, summary.
 fn inline(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     header(w, old, new, o.color)?;
-    let ctx = Ctx::new(diff, o.strict);
+    let ctx = Ctx::new(diff);
     if !diff.is_identical() {
         let body = body(&ctx, o);
         writeln!(w)?;

@@ -21,7 +21,9 @@ pub const MIN_TIME: i64 = 0;
 /// The latest: the last second that every git (including those that read
 /// commit times as 32-bit unsigned numbers) reads back correctly.
 pub const MAX_TIME: i64 = u32::MAX as i64;
+/// [`MIN_TIME`] as text, for messages.
 pub const MIN_TIME_TEXT: &str = "1970-01-01T00:00:00Z";
+/// [`MAX_TIME`] as text, for messages.
 pub const MAX_TIME_TEXT: &str = "2106-02-07T06:28:15Z";
 
 /// Refuse a time git cannot keep exactly (it would wrap, and `git log`

@@ -49,8 +49,11 @@ pub struct Problem {
     /// `revision-number`, `tree`, `text`, `meta-unreadable`, `meta-mismatch`,
     /// `stale-lock`.
     pub kind: &'static str,
+    /// The article it concerns, if any.
     pub article: Option<String>,
+    /// The revision it concerns, if any.
     pub revision: Option<u64>,
+    /// The commit it concerns, if any.
     pub commit: Option<String>,
     /// What is wrong.
     pub message: String,
@@ -63,8 +66,11 @@ pub struct Problem {
 /// One article rewritten by `--repair`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Repair {
+    /// The article.
     pub article: String,
+    /// Its tip before the repair.
     pub old_tip: String,
+    /// Its tip after the repair.
     pub new_tip: String,
     /// The ref that keeps the old chain.
     pub backup_ref: String,
@@ -77,9 +83,13 @@ pub struct Repair {
 /// Everything `fsck` found (and, with `--repair`, did).
 #[derive(Debug, Clone, Serialize)]
 pub struct FsckReport {
+    /// The store path.
     pub store: String,
+    /// Objects checked.
     pub objects: usize,
+    /// Articles checked.
     pub articles: usize,
+    /// Revisions checked.
     pub revisions: usize,
     /// Objects no ref reaches: leftovers of interrupted writes, harmless.
     pub unreachable_objects: usize,
@@ -89,12 +99,14 @@ pub struct FsckReport {
     pub leftover_files: Vec<String>,
     /// Problems still present (after any repair).
     pub problems: Vec<Problem>,
+    /// Articles rewritten by `--repair`.
     pub repairs: Vec<Repair>,
     /// Store-wide fixes `--repair` made (such as re-sorting packed-refs).
     pub fixed: Vec<String>,
 }
 
 impl FsckReport {
+    /// No problems are left.
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }

@@ -19,12 +19,17 @@ use std::collections::HashSet;
 /// What `gc` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct GcReport {
+    /// Store size before, in bytes.
     pub size_before: u64,
+    /// Store size after, in bytes.
     pub size_after: u64,
     /// Objects in the new pack.
     pub objects: usize,
+    /// Loose objects deleted (all are in the new pack).
     pub loose_removed: usize,
+    /// Old packs deleted (everything in them is in the new pack).
     pub packs_removed: usize,
+    /// The new pack's path, when one was written.
     pub pack: Option<String>,
     /// Articles (or other refs) whose history could not be walked: their
     /// objects were left exactly as they were, and they are named here.

@@ -38,12 +38,15 @@ use std::sync::Arc;
 /// (`file:line` or a file path), which every error about it names.
 #[derive(Debug, Clone)]
 pub struct ImportRecord {
+    /// Where the record came from (`file:line` or a path).
     pub at: String,
+    /// The revision to store.
     pub req: CommitRequest,
 }
 
 /// Called after each record with the running totals.
 pub trait ImportProgress {
+    /// Show or record the running totals.
     fn update(&mut self, report: &ImportReport);
 }
 

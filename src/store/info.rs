@@ -7,13 +7,21 @@ use std::path::Path;
 /// A summary of a store, also for a store that does not exist yet.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoreInfo {
+    /// The store path.
     pub path: String,
+    /// Whether a store is there yet.
     pub exists: bool,
+    /// Size on disk, in bytes.
     pub size_bytes: u64,
+    /// Size on disk, for people (`37.3 KiB`).
     pub size: String,
+    /// Articles stored.
     pub articles: usize,
+    /// Objects not yet packed.
     pub loose_objects: usize,
+    /// Objects in packs.
     pub packed_objects: u64,
+    /// Pack files.
     pub packs: usize,
     /// Article refs that do not lead to a commit (symbolic, or pointing at
     /// a blob, tree or tag), by name.

@@ -12,21 +12,28 @@ pub const META_SCHEMA: &str = "redline.meta/1";
 /// (readers ignore unknown ones) but never renamed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Meta {
+    /// `redline.meta/1`.
     pub schema: String,
+    /// The article name.
     pub name: String,
     /// 1 is the first revision. Read as u64 so a tampered huge number is
     /// caught by the chain checks instead of wrapping.
     pub revision: u64,
     /// Given with `--title`, else the first non-empty line, trimmed.
     pub title: String,
+    /// The article's URL, if given (kept from earlier revisions unless changed).
     pub url: Option<String>,
     /// RFC 3339, UTC; also the commit's author and committer time.
     pub observed_at: String,
     /// Revision 1's observed time, so `list` needs only the tip.
     pub first_observed_at: String,
+    /// Length of the text in bytes.
     pub bytes: usize,
+    /// Words in the text.
     pub words: usize,
+    /// Sentences in the text.
     pub sentences: usize,
+    /// Paragraphs in the text.
     pub paragraphs: usize,
     /// SHA-256 of the text, hex.
     pub sha256: String,
@@ -35,7 +42,9 @@ pub struct Meta {
     /// Words added and removed against the previous revision (revision 1:
     /// all its words added).
     pub words_added: usize,
+    /// Words removed against the previous revision.
     pub words_removed: usize,
+    /// The title differs from the previous revision's.
     pub title_changed: bool,
     /// Only typography changed against the previous revision.
     pub formatting_only: bool,

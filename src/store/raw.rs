@@ -29,21 +29,29 @@ pub const RAW_FETCH: &str = "fetch.json";
 pub struct RawPage {
     /// Status line and headers, one `Name: value` per line, as received.
     pub headers: String,
+    /// The response body, as received.
     pub body: Vec<u8>,
+    /// What `fetch.json` records about it.
     pub info: RawInfo,
 }
 
 /// `fetch.json` of a raw commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawInfo {
+    /// The URL as requested.
     pub url: String,
+    /// Where redirects ended.
     pub final_url: String,
+    /// The HTTP status.
     pub status: u16,
+    /// When it was fetched (RFC 3339).
     pub observed_at: String,
     /// The text was stored or found unchanged (false: the quality gate
     /// refused the page).
     pub accepted: bool,
+    /// The response's `ETag`, sent back on the next request.
     pub etag: Option<String>,
+    /// The response's `Last-Modified`, sent back on the next request.
     pub last_modified: Option<String>,
     /// Why the page was refused, when it was.
     #[serde(default)]
@@ -53,6 +61,7 @@ pub struct RawInfo {
 /// A raw commit written but not yet on the ref.
 #[derive(Debug, Clone, Copy)]
 pub struct PendingRaw {
+    /// The commit written.
     pub id: Oid,
     pub(crate) parent: Option<Oid>,
 }
@@ -60,6 +69,7 @@ pub struct PendingRaw {
 /// What [`Store::publish_raw`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RawOutcome {
+    /// A new raw commit is on the ref.
     Stored(Oid),
     /// Same bytes and validators as the latest raw commit, or another
     /// process kept its page first.
@@ -219,19 +229,25 @@ pub struct FetchMeta {
     pub url: String,
     /// Where redirects ended.
     pub final_url: String,
+    /// The HTTP status.
     pub status: u16,
     /// The server's `Date` header, as received.
     pub server_date: Option<String>,
+    /// The response's `ETag`.
     pub etag: Option<String>,
+    /// The response's `Last-Modified`.
     pub last_modified: Option<String>,
     /// E.g. `dom_smoothie`.
     pub extractor: String,
+    /// The extractor's version, so a text can be re-extracted alike.
     pub extractor_version: String,
     /// Who fetched it (config `observer`; a stable default).
     pub observer: String,
     /// The character set the page was decoded from, and how it was found.
     pub charset: String,
+    /// The article's byline, when the page names one.
     pub byline: Option<String>,
+    /// The article's publication time, when the page gives one.
     pub published: Option<String>,
     /// `rel=canonical` and `og:url` of the page: other URLs of the article.
     #[serde(default)]

@@ -13,7 +13,9 @@ use serde::Serialize;
 /// One stored revision: its commit id and metadata (text is read on demand).
 #[derive(Debug, Clone)]
 pub struct Revision {
+    /// The revision's commit.
     pub id: Oid,
+    /// Its `meta.json`.
     pub meta: Meta,
 }
 
@@ -24,6 +26,7 @@ impl Revision {
         u32::try_from(self.meta.revision).unwrap_or(u32::MAX)
     }
 
+    /// The commit id as shown to people (7 hex digits).
     pub fn short_id(&self) -> String {
         super::short_id(self.id)
     }
@@ -32,11 +35,17 @@ impl Revision {
 /// One line of `list`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleSummary {
+    /// The article name.
     pub name: String,
+    /// How many revisions it has.
     pub revisions: u64,
+    /// When revision 1 was observed.
     pub first_observed_at: String,
+    /// When the latest revision was observed.
     pub last_observed_at: String,
+    /// The latest revision's title.
     pub title: String,
+    /// The latest revision's commit id.
     pub id: String,
 }
 
@@ -271,7 +280,9 @@ pub type ArticleRefs = (Vec<(String, Oid)>, Vec<Skipped>);
 /// An article `list`, `gc` or `info` could not read, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
+    /// The article name (or ref) that could not be read.
     pub name: String,
+    /// Why.
     pub why: String,
 }
 

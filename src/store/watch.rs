@@ -19,7 +19,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The ref holding the watch list.
 pub const WATCH_REF: &str = "refs/redline/watch";
+/// The ref holding the tracker's state between runs.
 pub const STATE_REF: &str = "refs/redline/watch-state";
 pub const WATCH_FILE: &str = "watch.json";
 pub const STATE_FILE: &str = "state.json";
@@ -31,26 +33,34 @@ pub const STATE_SCHEMA: &str = "redline.watch-state/1";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WatchKind {
+    /// An article page, extracted and stored.
     Page,
+    /// A feed, whose entries become watched pages.
     Feed,
 }
 
 /// One watched URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatchEntry {
+    /// The URL checked.
     pub url: String,
     /// The article name its text is stored under (pages only).
     pub name: String,
+    /// Page or feed.
     pub kind: WatchKind,
     /// The feed this page was found in, if any.
     #[serde(default)]
     pub feed: Option<String>,
+    /// When it was added (RFC 3339).
     pub added_at: String,
 }
 
+/// Every watched URL (`watch.json` on [`WATCH_REF`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatchList {
+    /// `redline.watch/1`.
     pub schema: String,
+    /// The watched URLs, in the order added.
     pub entries: Vec<WatchEntry>,
 }
 
@@ -63,9 +73,13 @@ impl Default for WatchList {
 /// What the tracker knows about one URL between runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UrlState {
+    /// When it was last checked.
     pub last_check: Option<String>,
+    /// When its text last changed.
     pub last_change: Option<String>,
+    /// When it is next due.
     pub next_due: Option<String>,
+    /// The last check's error, if it failed.
     pub last_error: Option<String>,
     /// Failed checks in a row; reset by a good one.
     #[serde(default)]
@@ -77,11 +91,13 @@ pub struct UrlState {
     /// No change for longer than the retirement age: no longer checked.
     #[serde(default)]
     pub retired: bool,
+    /// The last check's HTTP status.
     #[serde(default)]
     pub last_status: Option<u16>,
     /// Validators of feeds (pages keep theirs on their raw ref).
     #[serde(default)]
     pub etag: Option<String>,
+    /// A feed's `Last-Modified`.
     #[serde(default)]
     pub last_modified: Option<String>,
 }
@@ -93,12 +109,16 @@ pub struct RobotsEntry {
     pub fetched_at: i64,
     /// HTTP status; 0 when the host could not be reached.
     pub status: u16,
+    /// The robots.txt text.
     pub body: String,
 }
 
+/// The tracker's state between runs (on [`STATE_REF`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WatchState {
+    /// `redline.watch-state/1`.
     pub schema: String,
+    /// Per URL.
     pub urls: BTreeMap<String, UrlState>,
     /// Keyed by origin (`http://host:port`).
     #[serde(skip)]

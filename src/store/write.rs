@@ -17,12 +17,17 @@ use std::time::{Duration, Instant, SystemTime};
 /// A new revision to store.
 #[derive(Debug, Clone, Default)]
 pub struct CommitRequest {
+    /// The article name.
     pub name: String,
+    /// The text, exactly as it will be stored.
     pub text: String,
+    /// The title (default: the first non-empty line).
     pub title: Option<String>,
+    /// The article's URL, if known.
     pub url: Option<String>,
     /// Seconds since the Unix epoch (see [`super::parse_date`]).
     pub observed_at: i64,
+    /// A note kept with the revision (`-m`).
     pub message: Option<String>,
     /// The name was derived from `url`: a stored article of that name that
     /// holds a different URL is a collision, refused rather than merged.
@@ -41,10 +46,13 @@ pub struct CommitRequest {
 // One value per call: boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 pub enum CommitOutcome {
+    /// A new revision was stored.
     Stored(Revision),
     /// Byte-identical to the latest revision: nothing was stored.
     Unchanged {
+        /// The latest revision's number.
         revision: u64,
+        /// The latest revision's commit.
         id: Oid,
     },
 }
