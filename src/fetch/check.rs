@@ -82,16 +82,6 @@ pub enum Plan {
     Revision { page: RawPage, req: CommitRequest, meta: FetchMeta },
 }
 
-impl Plan {
-    /// The outcome to report when there is nothing to write.
-    pub fn outcome(&self) -> Option<&Outcome> {
-        match self {
-            Plan::Done(o) => Some(o),
-            _ => None,
-        }
-    }
-}
-
 /// Write `plan` for article `name` now: the raw commit first, then the
 /// revision that names it, then the raw ref (see [`Store::prepare_raw`]).
 pub fn apply(store: &Store, name: &str, plan: Plan) -> Result<Outcome> {

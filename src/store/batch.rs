@@ -130,6 +130,7 @@ impl<T> Batch<'_, T> {
         self.items.len()
     }
 
+    /// Nothing is staged.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
