@@ -34,6 +34,13 @@ pub const EXIT_REFUSED: u8 = 9;
 /// named on stderr; run `redline fsck`). (6 and 7 are reserved for the CLI
 /// restructuring, 8 and 9 are the tracker's.)
 pub const EXIT_PARTIAL: u8 = 10;
+/// `pull`, `push`, `sync`, `remote`: git could not reach the remote, or the
+/// remote refused the refs (nothing local was lost).
+pub const EXIT_REMOTE: u8 = 11;
+/// `pull`, `sync`: done, but conflicts that are not about observations (an
+/// article bound to two URLs, differing watch-list entries) were left as
+/// they were; each is named on stderr.
+pub const EXIT_CONFLICT: u8 = 12;
 
 /// The result of a library call outside the store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

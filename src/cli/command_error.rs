@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Fetch,
     /// `fetch`: the page looked broken and was not stored.
     Refused,
+    /// `pull`/`push`/`sync`: git could not reach the remote, or it refused.
+    Remote,
     /// Writing the output failed (a full disk, a vanished folder), on
     /// standard output or into `export`'s folder.
     Output,
@@ -41,12 +43,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, for the test that checks each is documented.
-    pub const ALL: [ErrorKind; 8] = [
+    pub const ALL: [ErrorKind; 9] = [
         ErrorKind::User,
         ErrorKind::Locked,
         ErrorKind::Store,
         ErrorKind::Fetch,
         ErrorKind::Refused,
+        ErrorKind::Remote,
         ErrorKind::Output,
         ErrorKind::Internal,
         ErrorKind::BrokenPipe,
@@ -60,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Store => codes::EXIT_STORE,
             ErrorKind::Fetch => codes::EXIT_FETCH,
             ErrorKind::Refused => codes::EXIT_REFUSED,
+            ErrorKind::Remote => codes::EXIT_REMOTE,
             ErrorKind::Output => codes::EXIT_OUTPUT,
             ErrorKind::Internal => codes::EXIT_INTERNAL,
             ErrorKind::BrokenPipe => codes::EXIT_OK,
@@ -226,7 +230,15 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         | S::BadUrl { .. }
         | S::Nested { .. }
         | S::Foreign { .. }
+        | S::BadObserver { .. }
+        | S::BadRemoteName { .. }
+        | S::BadRemoteUrl { .. }
+        | S::RemoteExists { .. }
+        | S::UnknownRemote { .. }
+        | S::NoRemote
+        | S::WhichRemote
         | S::Io { .. } => ErrorKind::User,
+        S::GitMissing { .. } | S::Transport { .. } => ErrorKind::Remote,
         S::At { source, .. } => store_kind(source),
         S::StaleLock { .. } | S::Locked { .. } => ErrorKind::Locked,
         S::Git { .. }
@@ -304,6 +316,20 @@ pub fn store_hint(e: &StoreError) -> Option<String> {
         S::BadJson { path, refname, file, .. } => {
             format!("inspect it with: git --git-dir {} show {refname}:{file}", path.display())
         }
+        S::BadObserver { .. } => format!(
+            "use 1 to {} printable ASCII characters without spaces, e.g. newsroom-laptop",
+            store::MAX_OBSERVER_BYTES
+        ),
+        S::BadRemoteName { .. } => "remote names use ASCII letters, digits, '-', '_' and '.', e.g. origin or team-server".into(),
+        S::BadRemoteUrl { .. } => "give a git URL or path: /srv/archive.git, ssh://host/archive.git, https://host/archive.git, host:archive.git".into(),
+        S::RemoteExists { name } => format!("remove it first (redline remote remove {name}) or choose another name"),
+        S::UnknownRemote { .. } => "redline remote list shows the remotes; redline remote add NAME URL adds one".into(),
+        S::NoRemote => "add one: redline remote add origin URL".into(),
+        S::WhichRemote => "name the remote: redline sync NAME (redline remote list shows them)".into(),
+        S::GitMissing { .. } => "redline syncs through the system `git` command: install git and make sure it is on PATH".into(),
+        S::Transport { remote, .. } => format!(
+            "check the URL (redline remote list), the network and your git credentials; `git --git-dir STORE fetch {remote}` shows git's own messages"
+        ),
         S::Io { .. } => return None,
         S::At { source, .. } => return store_hint(source),
     };
@@ -420,6 +446,15 @@ mod tests {
                 file: "f".into(),
                 source: serde_json::from_str::<u8>("x").unwrap_err(),
             },
+            S::BadObserver { id: s() },
+            S::BadRemoteName { name: s() },
+            S::BadRemoteUrl { url: s() },
+            S::RemoteExists { name: s() },
+            S::UnknownRemote { name: s() },
+            S::NoRemote,
+            S::WhichRemote,
+            S::GitMissing { remote: s(), what: "fetch", source: io::Error::other("x") },
+            S::Transport { remote: s(), what: "fetch from", url: s(), detail: s() },
             S::At { at: "f:1".into(), source: Box::new(S::Locked { name: n(), file: None }) },
             S::Io { context: s(), source: io::Error::other("x") },
         ]

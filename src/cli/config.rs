@@ -7,6 +7,7 @@
 //! store = "~/archive/redline"     # default store
 //! pager = "less -R"
 //! color = "never"                 # auto, always, never
+//! observer = "desk-laptop"        # who made this machine's observations (sync); default: the store's own id
 //!
 //! [tracker]
 //! contact = "desk@news.example"   # put in the User-Agent
@@ -32,6 +33,9 @@ pub struct Config {
     pub store: Option<PathBuf>,
     pub pager: Option<String>,
     pub color: Option<String>,
+    /// The observer id written into every revision (default: the store's
+    /// own, generated once; `[tracker] observer` is used when this is unset).
+    pub observer: Option<String>,
     #[serde(default)]
     pub tracker: TrackerConfig,
 }
@@ -85,6 +89,11 @@ impl Config {
     /// The default store (used when neither --store nor $REDLINE_STORE is set).
     pub fn store_dir(&self) -> Option<PathBuf> {
         self.store.as_ref().map(|p| expand_home(p))
+    }
+
+    /// The observer id for revisions stored on this machine, if configured.
+    pub fn observer(&self) -> Option<&str> {
+        self.observer.as_deref().or(self.tracker.observer.as_deref()).map(str::trim).filter(|o| !o.is_empty())
     }
 
     /// The pager (used when $REDLINE_PAGER is unset).

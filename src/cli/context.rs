@@ -27,12 +27,28 @@ pub struct CommandHelper {
 pub struct StoreHandle {
     dir: Option<PathBuf>,
     store: OnceCell<Store>,
+    /// The config file's observer id, given to the store when it is opened.
+    observer: Option<String>,
 }
 
 impl StoreHandle {
     /// A handle on the store at `dir` (None: the per-user default).
     pub fn new(dir: Option<PathBuf>) -> StoreHandle {
-        StoreHandle { dir, store: OnceCell::new() }
+        StoreHandle { dir, store: OnceCell::new(), observer: None }
+    }
+
+    /// Record the configured observer id (see `Store::observer`).
+    pub fn with_observer(mut self, observer: Option<String>) -> StoreHandle {
+        self.observer = observer;
+        self
+    }
+
+    /// Keep a newly opened store, telling it the configured observer.
+    fn keep(&self, s: Store) -> CommandResult<&Store> {
+        if let Some(o) = &self.observer {
+            s.set_observer(o)?;
+        }
+        Ok(self.store.get_or_init(|| s))
     }
 
     /// The store directory in effect: `--store`, `$REDLINE_STORE`,
@@ -59,7 +75,7 @@ impl StoreHandle {
             return Ok(s);
         }
         let s = Store::open(&self.path()?)?;
-        Ok(self.store.get_or_init(|| s))
+        self.keep(s)
     }
 
     /// The store, created (with its parent folders) when missing.
@@ -68,7 +84,7 @@ impl StoreHandle {
             return Ok(s);
         }
         let s = Store::open_or_create(&self.path()?)?;
-        Ok(self.store.get_or_init(|| s))
+        self.keep(s)
     }
 
     /// The store for writing: created when missing; `init_into_existing`
@@ -78,7 +94,7 @@ impl StoreHandle {
             return Ok(s);
         }
         let s = Store::open_for_write(&self.path()?, init_into_existing)?;
-        Ok(self.store.get_or_init(|| s))
+        self.keep(s)
     }
 
     /// The store if one exists (`list` and `info` answer "nothing yet").
@@ -87,7 +103,7 @@ impl StoreHandle {
             return Ok(Some(s));
         }
         match Store::open_existing(&self.path()?)? {
-            Some(s) => Ok(Some(self.store.get_or_init(|| s))),
+            Some(s) => Ok(Some(self.keep(s)?)),
             None => Ok(None),
         }
     }

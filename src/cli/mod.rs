@@ -37,7 +37,9 @@ mod list;
 mod log;
 mod notify;
 mod output;
+mod remote;
 mod show;
+mod sync;
 mod watch;
 mod watch_feed;
 
@@ -52,7 +54,7 @@ pub use output::{Output, Ui};
     name = "redline",
     version,
     about = "Keep every version of an article in a git-backed store and show, word by word, what changed.",
-    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info)."
+    after_help = "Exit codes: 0 ok (also when the reader closes the pipe), 1 texts differ (--exit-code), 2 usage or input error, 3 store locked, 4 store damaged or unusable, 5 fsck found problems, 6 cannot write the output, 7 internal error (a bug), 8 a page could not be fetched, 9 a fetched page looked broken and was not stored, 10 damaged articles skipped (list, gc, info), 11 a remote could not be reached or refused (pull, push, sync), 12 conflicts left for you (pull, sync)."
 )]
 pub struct Cli {
     /// `--store` given before the subcommand (for the commands that use one).
@@ -149,6 +151,14 @@ pub enum Command {
     Fetch(fetch::FetchArgs),
     /// Watch pages and feeds, and check them politely (add, list, remove, status, run).
     Watch(watch::WatchArgs),
+    /// Add, list or remove the git remotes this store syncs with.
+    Remote(remote::RemoteArgs),
+    /// Fetch from a remote and merge its articles into this store.
+    Pull(sync::PullArgs),
+    /// Push this store's articles to a remote (never forced).
+    Push(sync::PushArgs),
+    /// Pull, merge and push: share the archive with a remote.
+    Sync(sync::SyncArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), or write one page per command with --dir.
@@ -188,6 +198,10 @@ impl Command {
             Command::Export(a) => store(&a.store),
             Command::Fetch(a) => store(&a.store),
             Command::Watch(a) => store(&a.store),
+            Command::Remote(a) => store(&a.store),
+            Command::Pull(a) => store(&a.remote.store),
+            Command::Push(a) => store(&a.remote.store),
+            Command::Sync(a) => store(&a.remote.store),
             Command::Completions(_) | Command::Man(_) => none,
         }
     }
@@ -209,7 +223,8 @@ impl CommandHelper {
         };
         let no_pager = d.pager.is_some_and(|p| p.no_pager) || cli.pager.no_pager;
         let ui = Ui::new(color, no_pager, config.pager().map(str::to_string));
-        Ok(CommandHelper { store: StoreHandle::new(store), ui, config })
+        let observer = config.observer().map(str::to_string);
+        Ok(CommandHelper { store: StoreHandle::new(store).with_observer(observer), ui, config })
     }
 }
 
@@ -329,6 +344,10 @@ pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Command::Export(a) => export::run(a, cx),
         Command::Fetch(a) => fetch::run(a, cx),
         Command::Watch(a) => watch::run(a, cx),
+        Command::Remote(a) => remote::run(a, cx),
+        Command::Pull(a) => sync::pull(a, cx),
+        Command::Push(a) => sync::push(a, cx),
+        Command::Sync(a) => sync::sync(a, cx),
         Command::Completions(a) => completions::run(a, cx),
         Command::Man(a) => completions::man(a, cx),
     }

@@ -103,7 +103,8 @@ impl Store {
         f: impl FnOnce(&mut Batch<'_, T>) -> std::result::Result<R, E>,
     ) -> std::result::Result<R, E> {
         self.check_writable()?;
-        let mem = Store { repo: self.reopen()?, path: self.path.clone() };
+        let observer = self.observer()?;
+        let mem = Store { repo: self.reopen()?, path: self.path.clone(), observer: observer.clone().into() };
         let odb = mem.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
         let mempack =
             odb.add_new_mempack_backend(1000).map_err(|e| store_err(&self.path, "cannot set up the write batch", e))?;
@@ -168,7 +169,8 @@ impl<T> Batch<'_, T> {
         };
         let raw = self.raw(&req.name, page, req.observed_at)?;
         fetch.raw = raw.map(|p| p.id.to_string());
-        let built = self.mem.build_revision(req, Some(&fetch), tip)?;
+        let observer = self.mem.observer()?;
+        let built = self.mem.build_revision(req, Some(&fetch), tip, &observer)?;
         let (revision, staged) = match built {
             Built::New(id, meta) => {
                 let rev = Revision { id, meta: (*meta).clone() };

@@ -349,6 +349,75 @@ pub enum StoreError {
         source: serde_json::Error,
     },
 
+    // ---- sync: observers and remotes ----
+    /// An observer id that cannot be written into revisions.
+    #[error("observer id {id:?} is not allowed")]
+    BadObserver {
+        /// The id as given.
+        id: String,
+    },
+
+    /// A remote name git would not accept in a config section or ref.
+    #[error("invalid remote name {name:?}")]
+    BadRemoteName {
+        /// The name as given.
+        name: String,
+    },
+
+    /// A remote URL git would read as an option, or that cannot sit in a config line.
+    #[error("invalid remote URL {url:?}")]
+    BadRemoteUrl {
+        /// The URL as given.
+        url: String,
+    },
+
+    /// `remote add` of a name already taken.
+    #[error("a remote named {name:?} already exists")]
+    RemoteExists {
+        /// The name.
+        name: String,
+    },
+
+    /// No remote has this name.
+    #[error("no remote named {name:?}")]
+    UnknownRemote {
+        /// The name asked for.
+        name: String,
+    },
+
+    /// `pull`/`push`/`sync` without a remote, and none is configured.
+    #[error("this store has no remote")]
+    NoRemote,
+
+    /// Several remotes, none called origin, and none named.
+    #[error("this store has several remotes and none is called origin")]
+    WhichRemote,
+
+    /// The system `git` cannot be run.
+    #[error("remote {remote}: cannot run git to {what}: {source}")]
+    GitMissing {
+        /// The remote.
+        remote: String,
+        /// `fetch` or `push`.
+        what: &'static str,
+        /// Why it could not start.
+        #[source]
+        source: io::Error,
+    },
+
+    /// git could not talk to the remote (network, URL, credentials).
+    #[error("remote {remote}: git could not {what} {url}{}", if .detail.is_empty() { String::new() } else { format!(": {}", .detail) })]
+    Transport {
+        /// The remote.
+        remote: String,
+        /// `fetch from` or `push to`.
+        what: &'static str,
+        /// Its URL.
+        url: String,
+        /// The last lines git printed.
+        detail: String,
+    },
+
     /// Another store error, with where in the input it happened
     /// (`file:line`, or a path); kind and advice are the inner error's.
     #[error("{at}: {source}")]

@@ -8,8 +8,10 @@
 //! - **refs**: every ref lies in an expected namespace (`refs/articles/` for
 //!   articles, `refs/redline-backup/` for chains kept by `fsck --repair`),
 //!   article refs have valid names and point straight at commits;
-//! - **chains**: every article's commits form a linear chain (one parent
-//!   each, the root none), numbered 1..N without gaps;
+//! - **chains**: every article's commits form a chain (one parent each,
+//!   the root none), numbered 1..N without gaps; the one exception is a
+//!   sync merge (meta.json `merged`), whose extra parents are old tips that
+//!   must be readable and whose every observation the chain must hold;
 //! - **revisions**: each tree holds exactly `article.txt` and `meta.json`,
 //!   the text is UTF-8 without NUL bytes, `meta.json` parses, and its name,
 //!   revision number, first observed time, `same_as`, content hash and
@@ -360,7 +362,8 @@ impl<'s> Fsck<'s> {
                 }
                 let tip = target.expect("checked above");
                 articles.push(self.check_article(name, tip));
-            } else if full.starts_with(BACKUP_PREFIX) || super::raw::is_tracker_ref(&full) {
+            } else if full.starts_with(BACKUP_PREFIX) || super::raw::is_tracker_ref(&full) || is_remote_tracking(&full)
+            {
                 if let Some(t) = target {
                     self.mark_reachable(t);
                 }
@@ -390,6 +393,7 @@ impl<'s> Fsck<'s> {
         let mut cur = Some(tip);
         let mut complete = true;
         let mut seen = HashSet::new();
+        let mut merges: Vec<(Oid, Vec<Oid>)> = Vec::new();
         while let Some(id) = cur {
             if !seen.insert(id) {
                 break; // cannot happen with real hashes; never loop
@@ -406,11 +410,7 @@ impl<'s> Fsck<'s> {
             };
             self.reachable.insert(id);
             if c.parent_count() > 1 {
-                let msg = format!(
-                    "commit {id} has {} parents; an article's history must be a linear chain",
-                    c.parent_count()
-                );
-                self.problem("chain", Some(name), None, Some(id), msg, "redline never writes merges: someone changed the store with git; reset the ref to the chain you want to keep (`git update-ref`), keeping the other as a backup ref");
+                merges.push((id, c.parent_ids().skip(1).collect::<Vec<_>>()));
             }
             ids.push(id);
             cur = c.parent_ids().next();
@@ -424,9 +424,80 @@ impl<'s> Fsck<'s> {
         if complete {
             self.check_chain_meta(name, &mut revs);
         }
+        for (id, extra) in merges {
+            let merged = revs.iter().find(|r| r.id == id).and_then(|r| r.meta.as_ref()).is_some_and(|m| m.merged);
+            self.check_merge(name, id, &extra, merged);
+        }
         a.revs = revs;
         a.blocking = self.problems[before..].iter().any(|p| !p.repairable);
         a
+    }
+
+    /// A commit with several parents must be a sync merge (its meta.json
+    /// says `merged`) whose extra parents are readable and whose chain
+    /// holds every sighting of theirs; the extra parents' history is then
+    /// reachable, not garbage.
+    fn check_merge(&mut self, name: &str, id: Oid, extra: &[Oid], merged: bool) {
+        const RESET: &str =
+            "reset the ref to the chain you want to keep (`git update-ref`), keeping the other as a backup ref";
+        if !merged {
+            let msg = format!(
+                "commit {id} has {} parents but is not a sync merge; an article's history must be a chain",
+                extra.len() + 1
+            );
+            self.problem(
+                "chain",
+                Some(name),
+                None,
+                Some(id),
+                msg,
+                &format!("someone changed the store with git; {RESET}"),
+            );
+            return;
+        }
+        let ours = match self.store.chain_keys(id) {
+            Ok(k) => k,
+            Err(e) => {
+                self.problem(
+                    "merge",
+                    Some(name),
+                    None,
+                    Some(id),
+                    format!("the merged chain cannot be read: {e}"),
+                    FIX_OBJECT,
+                );
+                return;
+            }
+        };
+        for p in extra {
+            self.mark_reachable(*p);
+            match self.store.chain_keys(*p) {
+                Ok(theirs) => {
+                    let lost: Vec<_> = theirs.difference(&ours).collect();
+                    if let Some(k) = lost.first() {
+                        let msg = format!(
+                            "sync merge {id} lost {} observation(s) of its old tip {p}, e.g. {} at {} by {:?}",
+                            lost.len(),
+                            &k.sha[..12],
+                            super::format_time(k.at),
+                            k.observer
+                        );
+                        self.problem(
+                            "merge",
+                            Some(name),
+                            None,
+                            Some(id),
+                            msg,
+                            &format!("the old tip's history is still in the store; {RESET}"),
+                        );
+                    }
+                }
+                Err(e) => {
+                    let msg = format!("sync merge {id}: its old tip {p} cannot be read: {e}");
+                    self.problem("object", Some(name), None, Some(id), msg, FIX_OBJECT);
+                }
+            }
+        }
     }
 
     /// Read one revision's tree, text and meta.json.
@@ -675,6 +746,12 @@ impl<'s> Fsck<'s> {
         );
         (live, tmp.iter().map(|p| p.display().to_string()).collect())
     }
+}
+
+/// `refs/remotes/NAME/…`: what `git fetch` (and `redline pull`) keep of a
+/// remote; accepted and kept reachable.
+fn is_remote_tracking(full: &str) -> bool {
+    full.starts_with("refs/remotes/")
 }
 
 fn find_files(dir: &Path, want: &mut dyn FnMut(&Path) -> bool, out: &mut Vec<PathBuf>, depth: usize) {

@@ -255,6 +255,7 @@ impl Importer<'_> {
 
     fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
         let Job { at, rec, text, sha, .. } = job;
+        let observer = self.store.observer()?;
         let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
         let m = meta::build_with(
             MetaInput {
@@ -267,6 +268,7 @@ impl Importer<'_> {
                 message: rec.message.as_deref(),
                 prev: a.prev.as_ref().map(|(m, t)| Prev { meta: m, text: t }),
                 same_as: a.hashes.get(&sha).copied(),
+                observer: Some(&observer),
             },
             change,
         );

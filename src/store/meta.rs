@@ -56,6 +56,30 @@ pub struct Meta {
     /// tracker only; absent otherwise, so older meta.json bytes are unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch: Option<super::raw::FetchMeta>,
+    /// Who stored this revision: the store's observer id (see
+    /// `Store::observer`). Absent in revisions written before sync existed,
+    /// which count as observed by an unknown observer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observer: Option<String>,
+    /// Every sighting of this text, oldest first, when more than one
+    /// observation collapsed into this revision (a sync merge of stores that
+    /// saw the same text). Empty means the one sighting is `observer` at
+    /// `observed_at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Sighting>,
+    /// Rebuilt by a sync merge (`log` marks it; `fsck` accepts the merge
+    /// commit that ends such a chain).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merged: bool,
+}
+
+/// One observation of a revision's text: who saw it, and when (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sighting {
+    /// The observer id (empty: unknown, a revision made before sync).
+    pub observer: String,
+    /// When, RFC 3339 UTC.
+    pub at: String,
 }
 
 impl Meta {
@@ -70,6 +94,12 @@ impl Meta {
         }
         if self.formatting_only {
             v.push("formatting only".to_string());
+        }
+        if self.merged {
+            v.push("merged".to_string());
+        }
+        if self.seen.len() > 1 {
+            v.push(format!("seen {}\u{d7}", self.seen.len()));
         }
         v
     }
@@ -92,6 +122,8 @@ pub struct MetaInput<'a> {
     pub message: Option<&'a str>,
     pub prev: Option<Prev<'a>>,
     pub same_as: Option<u64>,
+    /// Who observed it (the store's observer id).
+    pub observer: Option<&'a str>,
 }
 
 /// SHA-256 of `bytes`, lower-case hex.
@@ -156,6 +188,9 @@ pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
         summary,
         message: input.message.map(str::to_string),
         fetch: None,
+        observer: input.observer.map(str::to_string),
+        seen: Vec::new(),
+        merged: false,
     }
 }
 
@@ -285,6 +320,7 @@ mod tests {
             message: None,
             prev: None,
             same_as: None,
+            observer: None,
         }
     }
 

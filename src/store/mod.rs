@@ -29,12 +29,15 @@ mod gc;
 mod guard;
 mod import;
 mod info;
+mod merge;
 mod meta;
 mod name;
+mod observer;
 mod packing;
 mod raw;
 mod read;
 mod revspec;
+mod sync;
 mod url_name;
 mod watch;
 mod write;
@@ -48,11 +51,15 @@ pub use gc::GcReport;
 pub use guard::SHALLOW_MSG;
 pub use import::{ImportProgress, ImportRecord, ImportReport};
 pub use info::{human_bytes, StoreInfo};
-pub use meta::{sha256_hex, Meta, META_SCHEMA};
+pub use meta::{sha256_hex, Meta, Sighting, META_SCHEMA};
 pub use name::{validate_name, MAX_NAME_BYTES};
+pub use observer::{check_observer, MAX_OBSERVER_BYTES};
 pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
+pub use sync::{
+    validate_remote_name, Conflict, Merged, PullReport, PushFlag, PushReport, PushedRef, RemoteInfo, SyncReport,
+};
 pub use url_name::{canonical_url, name_from_url};
 pub use watch::{RobotsEntry, UrlState, WatchEntry, WatchKind, WatchList, WatchState, STATE_REF, WATCH_REF};
 pub(crate) use write::shell_quote;
@@ -76,6 +83,8 @@ pub(crate) const VERSION_KEY: &str = "redline.version";
 pub struct Store {
     repo: Repository,
     path: PathBuf,
+    /// The observer id, read or made on first use (see `observer.rs`).
+    observer: std::cell::OnceCell<String>,
 }
 
 /// What is at a store path before we touch it.
@@ -101,7 +110,7 @@ impl Store {
             Found::Missing | Found::EmptyDir => Ok(None),
             Found::Repo(repo) => {
                 check_not_foreign(&repo, path)?;
-                Ok(Some(Store { repo, path: path.to_path_buf() }))
+                Ok(Some(Store { repo, path: path.to_path_buf(), observer: Default::default() }))
             }
         }
     }
@@ -125,7 +134,7 @@ impl Store {
             }
             Found::Missing | Found::EmptyDir => create(path)?,
         };
-        let store = Store { repo, path: path.to_path_buf() };
+        let store = Store { repo, path: path.to_path_buf(), observer: Default::default() };
         store.check_writable()?;
         mark_version(&store.repo, path)?;
         Ok(store)
@@ -181,7 +190,10 @@ fn check_not_foreign(repo: &Repository, path: &Path) -> Result<()> {
     let Ok(refs) = repo.references() else { return Ok(()) };
     let foreign = refs.flatten().find_map(|r| {
         let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
-        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p)) && !raw::is_tracker_ref(&name)).then_some(name)
+        (!OWN_PREFIXES.iter().any(|p| name.starts_with(p))
+            && !raw::is_tracker_ref(&name)
+            && !name.starts_with("refs/remotes/"))
+        .then_some(name)
     });
     match foreign {
         None => Ok(()),

@@ -117,10 +117,11 @@ impl Store {
         check_request(req)?;
         self.check_writable()?;
         self.check_nesting(&req.name)?;
+        let observer = self.observer()?;
         let mut backoff = Backoff::new(lock_budget());
         loop {
             let tip = self.tip_for_write(&req.name)?;
-            let (id, m) = match self.build_revision(req, fetch, tip)? {
+            let (id, m) = match self.build_revision(req, fetch, tip, &observer)? {
                 Built::New(id, m) => (id, m),
                 Built::Unchanged { revision, id } => return Ok(CommitOutcome::Unchanged { revision, id }),
             };
@@ -150,6 +151,7 @@ impl Store {
         req: &CommitRequest,
         fetch: Option<&super::FetchMeta>,
         tip: Option<Oid>,
+        observer: &str,
     ) -> Result<Built> {
         let prev = match tip {
             Some(id) => Some(self.prev_state(&req.name, id)?),
@@ -176,6 +178,7 @@ impl Store {
             message: req.message.as_deref(),
             prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
             same_as,
+            observer: Some(observer),
         });
         m.fetch = fetch.cloned();
         let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
@@ -284,6 +287,19 @@ pub(crate) fn write_revision(
     text: &str,
     observed_at: i64,
 ) -> Result<Oid, git2::Error> {
+    let parents: Vec<Oid> = parent.into_iter().collect();
+    write_revision_with(repo, &parents, m, text, observed_at)
+}
+
+/// [`write_revision`] with any parents: the first is the previous
+/// revision; a sync merge adds the old tips after it.
+pub(crate) fn write_revision_with(
+    repo: &Repository,
+    parents: &[Oid],
+    m: &Meta,
+    text: &str,
+    observed_at: i64,
+) -> Result<Oid, git2::Error> {
     let text_id = repo.blob(text.as_bytes())?;
     let meta_id = repo.blob(&meta::to_json(m))?;
     let mut tb = repo.treebuilder(None)?;
@@ -291,10 +307,7 @@ pub(crate) fn write_revision(
     tb.insert(META_FILE, meta_id, 0o100644)?;
     let tree = repo.find_tree(tb.write()?)?;
     let sig = Signature::new("redline", "redline@localhost", &Time::new(observed_at, 0))?;
-    let parents = match parent {
-        Some(p) => vec![repo.find_commit(p)?],
-        None => vec![],
-    };
+    let parents = parents.iter().map(|p| repo.find_commit(*p)).collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
     repo.commit(None, &sig, &sig, &meta::commit_message(m), &tree, &parent_refs)
 }

@@ -2,7 +2,7 @@
 //! Lines) and `gc`. Each test gets its own temporary store.
 
 use crate::common::{fixture, stdout_of, Env};
-use crate::store_cmds::{commit, fails, git, git_available, json_of, log_json, DATES};
+use crate::store_cmds::{fails, git, git_available, json_of, log_json, DATES};
 use std::path::Path;
 
 // ---- import -----------------------------------------------------------------
@@ -192,19 +192,24 @@ fn gc_of_missing_store_is_an_error() {
 fn import_and_commit_store_identical_revisions() {
     // Same texts and times through both paths: the commit ids must match,
     // so import's parallel diffs and caches compute exactly commit's meta.
+    // One observer id for both stores (each would otherwise make its own,
+    // which is part of every revision's meta.json).
     let committed = Env::new();
+    let config = committed.file("config.toml", "observer = \"desk-1\"\n");
     let mut lines = String::new();
     for (i, date) in DATES.iter().enumerate() {
         let n = [1, 2, 3, 1][i];
         let f = fixture(&format!("belarus/000{n}.txt"));
-        commit(&committed, "belarus", &f, date);
+        stdout_of(
+            committed.cmd().env("REDLINE_CONFIG", &config).args(["commit", "belarus"]).arg(&f).args(["--date", date]),
+        );
         let text = std::fs::read_to_string(&f).unwrap();
         lines.push_str(&serde_json::json!({"name": "belarus", "text": text, "observed_at": date}).to_string());
         lines.push('\n');
     }
     let imported = Env::new();
     let src = imported.file("chain.jsonl", lines);
-    stdout_of(imported.cmd().args(["import", "--quiet"]).arg(&src));
+    stdout_of(imported.cmd().env("REDLINE_CONFIG", &config).args(["import", "--quiet"]).arg(&src));
     let ids =
         |env: &Env| log_json(env, "belarus").iter().map(|m| m["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     assert_eq!(ids(&committed).len(), 4);

@@ -17,6 +17,7 @@ mod integrity;
 mod render;
 mod shell;
 mod store_cmds;
+mod sync;
 mod users_see;
 mod watch;
 mod watch_batch;
