@@ -23,4 +23,6 @@ mod store_cmds;
 mod sync;
 mod users_see;
 mod watch;
+mod watch_batch;
+mod watch_feed;
 mod webserver;
