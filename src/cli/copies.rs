@@ -162,7 +162,7 @@ fn write_pair(out: &mut dyn Write, p: &Pair, top: usize) -> std::io::Result<()> 
         writeln!(out, "  spin: {}{tail}", visible_line(&shown.join(", ")))?;
     }
     for a in p.added.iter().take(3) {
-        writeln!(out, "  added: {}", visible_line(&shorten(a, 100)))?;
+        writeln!(out, "  added: {}", visible_line(&super::log::shorten(a, 100)))?;
     }
     writeln!(out)
 }
@@ -170,14 +170,4 @@ fn write_pair(out: &mut dyn Write, p: &Pair, top: usize) -> std::io::Result<()> 
 fn swap_text(s: &Swap) -> String {
     let times = if s.count > 1 { format!(" \u{d7}{}", s.count) } else { String::new() };
     format!("{} \u{2192} {}{times}", s.old, s.new)
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    let line = s.replace(['\n', '\r', '\t'], " ");
-    if line.chars().count() <= max {
-        return line;
-    }
-    let mut t: String = line.chars().take(max - 1).collect();
-    t.push('\u{2026}');
-    t
 }
