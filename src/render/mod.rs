@@ -40,7 +40,7 @@ pub enum ColorMode {
 }
 
 /// The output format (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Coloured (or marked-up) text for people.
     Terminal,
@@ -120,6 +120,7 @@ impl Default for RenderOptions {
 pub fn render(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     match o.format {
         Format::Json => json::write(w, diff, old, new),
+        Format::Terminal if o.layout == Layout::SideBySide => side_by_side::write(w, diff, old, new, o),
         Format::Terminal => terminal::write(w, diff, old, new, o),
         Format::Critic => critic::write(w, diff, old, new, o),
         Format::Html => html::write(w, diff, old, new, o, &html::Page::default()),

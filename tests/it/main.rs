@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_web;
 mod integrity;
 mod investigate;
+mod layering;
 mod render;
 mod shell;
 mod store_cmds;
