@@ -19,17 +19,42 @@ pub struct AtomEntry<'a> {
 
 /// Write the feed for article `name`, newest entry first.
 pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Result<()> {
+    let head = Head { title: format!("Changes to {name}"), id: format!("urn:redline:article:{name}"), named: false };
+    write_feed(w, &head, entries)
+}
+
+/// Write the feed of a whole store (`export --all`), newest entry first;
+/// each entry's title names its article (`belarus@3: …`).
+pub fn write_store(w: &mut dyn Write, entries: &[AtomEntry<'_>]) -> io::Result<()> {
+    let head = Head { title: "Changes in the redline archive".into(), id: "urn:redline:archive".into(), named: true };
+    write_feed(w, &head, entries)
+}
+
+/// What distinguishes one feed from another.
+struct Head {
+    title: String,
+    id: String,
+    /// Entry titles start with `NAME@REV` (a feed across articles).
+    named: bool,
+}
+
+fn write_feed(w: &mut dyn Write, head: &Head, entries: &[AtomEntry<'_>]) -> io::Result<()> {
     let updated = entries.iter().map(|e| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
     writeln!(w, r#"<?xml version="1.0" encoding="utf-8"?>"#)?;
     writeln!(w, r#"<feed xmlns="http://www.w3.org/2005/Atom">"#)?;
-    writeln!(w, "  <title>{}</title>", esc(&format!("Changes to {name}")))?;
-    writeln!(w, "  <id>urn:redline:article:{}</id>", esc(name))?;
+    writeln!(w, "  <title>{}</title>", esc(&head.title))?;
+    writeln!(w, "  <id>{}</id>", esc(&head.id))?;
     writeln!(w, "  <updated>{}</updated>", esc(updated))?;
     writeln!(w, "  <generator>redline</generator>")?;
     for e in entries.iter().rev() {
         let m = e.meta;
+        let title = if head.named {
+            format!("{}@{}: {}", m.name, m.revision, m.title)
+        } else {
+            format!("rev {}: {}", m.revision, m.title)
+        };
         writeln!(w, "  <entry>")?;
-        writeln!(w, "    <title>{}</title>", esc(&format!("rev {}: {}", m.revision, m.title)))?;
+        writeln!(w, "    <title>{}</title>", esc(&title))?;
         writeln!(w, "    <id>urn:redline:{}</id>", esc(&e.id))?;
         writeln!(w, "    <updated>{}</updated>", esc(&m.observed_at))?;
         if let Some(l) = &e.link {
@@ -102,5 +127,12 @@ mod tests {
         // It parses as a feed.
         let f = feed_rs::parser::parse(x.as_bytes()).unwrap();
         assert_eq!(f.entries.len(), 2);
+        // The store-wide feed names each entry's article.
+        let mut out = Vec::new();
+        write_store(&mut out, &entries).unwrap();
+        let x = String::from_utf8(out).unwrap();
+        assert!(x.contains("<title>a@2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
+        assert!(x.contains("<id>urn:redline:archive</id>"), "{x}");
+        assert_eq!(feed_rs::parser::parse(x.as_bytes()).unwrap().entries.len(), 2);
     }
 }
