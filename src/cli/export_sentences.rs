@@ -283,7 +283,7 @@ mod tests {
             "summary": "", "message": null
         }))
         .unwrap();
-        let rev = Revision { id: git2::Oid::zero(), meta };
+        let rev = Revision { id: git2::Oid::ZERO_SHA1, meta };
         let here = Here { article: "a", rev: &rev, id: "0" };
         pair_rows(&here, 1, &diff).iter().map(|r| (r.sentence, r.previous_sentence, r.kind)).collect()
     }
