@@ -17,41 +17,50 @@ pub struct AtomEntry<'a> {
     pub link: Option<String>,
 }
 
-/// Write the feed for article `name`, newest entry first.
+/// Write the feed for article `name` (`entries` oldest first, as a
+/// history reads); the feed lists the newest first.
 pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Result<()> {
-    let head = Head { title: format!("Changes to {name}"), id: format!("urn:redline:article:{name}"), named: false };
-    write_feed(w, &head, entries)
+    let head = FeedHead { title: format!("Changes to {name}"), id: format!("urn:redline:article:{name}") };
+    write_feed(w, &head, entries.iter().rev().map(|e| (None, e)))
 }
 
-/// Write the feed of a whole store (`export --all`), newest entry first;
-/// each entry's title names its article (`belarus@3: …`).
+/// Write the feed of a whole store (`export --all`; `entries` oldest
+/// first); each entry's title names its article.
 pub fn write_store(w: &mut dyn Write, entries: &[AtomEntry<'_>]) -> io::Result<()> {
-    let head = Head { title: "Changes in the redline archive".into(), id: "urn:redline:archive".into(), named: true };
-    write_feed(w, &head, entries)
+    let head = FeedHead { title: "Changes in the redline archive".into(), id: "urn:redline:archive".into() };
+    write_feed(w, &head, entries.iter().rev().map(|e| (Some(e.meta.name.as_str()), e)))
 }
 
-/// What distinguishes one feed from another.
-struct Head {
-    title: String,
-    id: String,
-    /// Entry titles start with `NAME@REV` (a feed across articles).
-    named: bool,
+/// A feed's own title and id.
+pub struct FeedHead {
+    pub title: String,
+    /// A stable URI naming the feed (`urn:redline:…`).
+    pub id: String,
 }
 
-fn write_feed(w: &mut dyn Write, head: &Head, entries: &[AtomEntry<'_>]) -> io::Result<()> {
-    let updated = entries.iter().map(|e| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
+/// Write a feed over many articles (a watched set): `entries` newest
+/// first, each with its article's name, which leads its title.
+pub fn write_many(w: &mut dyn Write, head: &FeedHead, entries: &[(&str, AtomEntry<'_>)]) -> io::Result<()> {
+    write_feed(w, head, entries.iter().map(|(name, e)| (Some(*name), e)))
+}
+
+fn write_feed<'e, 'm: 'e>(
+    w: &mut dyn Write,
+    head: &FeedHead,
+    entries: impl Iterator<Item = (Option<&'e str>, &'e AtomEntry<'m>)> + Clone,
+) -> io::Result<()> {
+    let updated = entries.clone().map(|(_, e)| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
     writeln!(w, r#"<?xml version="1.0" encoding="utf-8"?>"#)?;
     writeln!(w, r#"<feed xmlns="http://www.w3.org/2005/Atom">"#)?;
     writeln!(w, "  <title>{}</title>", esc(&head.title))?;
     writeln!(w, "  <id>{}</id>", esc(&head.id))?;
     writeln!(w, "  <updated>{}</updated>", esc(updated))?;
     writeln!(w, "  <generator>redline</generator>")?;
-    for e in entries.iter().rev() {
+    for (article, e) in entries {
         let m = e.meta;
-        let title = if head.named {
-            format!("{}@{}: {}", m.name, m.revision, m.title)
-        } else {
-            format!("rev {}: {}", m.revision, m.title)
+        let title = match article {
+            Some(name) => format!("{name} rev {}: {}", m.revision, m.title),
+            None => format!("rev {}: {}", m.revision, m.title),
         };
         writeln!(w, "  <entry>")?;
         writeln!(w, "    <title>{}</title>", esc(&title))?;
@@ -131,7 +140,7 @@ mod tests {
         let mut out = Vec::new();
         write_store(&mut out, &entries).unwrap();
         let x = String::from_utf8(out).unwrap();
-        assert!(x.contains("<title>a@2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
+        assert!(x.contains("<title>a rev 2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
         assert!(x.contains("<id>urn:redline:archive</id>"), "{x}");
         assert_eq!(feed_rs::parser::parse(x.as_bytes()).unwrap().entries.len(), 2);
     }

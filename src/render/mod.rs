@@ -10,6 +10,7 @@ use std::io::{self, Write};
 
 pub(crate) mod archive;
 pub(crate) mod atom;
+pub(crate) mod blame;
 pub(crate) mod blocks;
 pub(crate) mod critic;
 pub(crate) mod html;

@@ -1,6 +1,8 @@
 //! The one integration-test binary (as ripgrep does): each module drives the
 //! real `redline` binary against real git stores in temporary directories.
 
+mod across;
+mod blame;
 mod browser;
 mod bulk;
 mod common;
@@ -21,4 +23,6 @@ mod store_cmds;
 mod sync;
 mod users_see;
 mod watch;
+mod watch_batch;
+mod watch_feed;
 mod webserver;
