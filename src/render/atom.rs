@@ -24,6 +24,13 @@ pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Re
     write_feed(w, &head, entries.iter().rev().map(|e| (None, e)))
 }
 
+/// Write the feed of a whole store (`export --all`; `entries` oldest
+/// first); each entry's title names its article.
+pub fn write_store(w: &mut dyn Write, entries: &[AtomEntry<'_>]) -> io::Result<()> {
+    let head = FeedHead { title: "Changes in the redline archive".into(), id: "urn:redline:archive".into() };
+    write_feed(w, &head, entries.iter().rev().map(|e| (Some(e.meta.name.as_str()), e)))
+}
+
 /// A feed's own title and id.
 pub struct FeedHead {
     pub title: String,
@@ -129,5 +136,12 @@ mod tests {
         // It parses as a feed.
         let f = feed_rs::parser::parse(x.as_bytes()).unwrap();
         assert_eq!(f.entries.len(), 2);
+        // The store-wide feed names each entry's article.
+        let mut out = Vec::new();
+        write_store(&mut out, &entries).unwrap();
+        let x = String::from_utf8(out).unwrap();
+        assert!(x.contains("<title>a rev 2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
+        assert!(x.contains("<id>urn:redline:archive</id>"), "{x}");
+        assert_eq!(feed_rs::parser::parse(x.as_bytes()).unwrap().entries.len(), 2);
     }
 }

@@ -8,6 +8,7 @@ use crate::core::Diff;
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub(crate) mod archive;
 pub(crate) mod atom;
 pub(crate) mod blame;
 pub(crate) mod blocks;
