@@ -10,6 +10,8 @@ use crate::store::StoreError;
 pub const EXIT_OK: u8 = 0;
 /// `diff`/`compare --exit-code`: the texts differ.
 pub const EXIT_DIFFERENT: u8 = 1;
+/// `grep`: no revision matched (as `grep` and `git grep` exit).
+pub const EXIT_NO_MATCH: u8 = 1;
 /// Usage or input error: bad flag, bad name, unknown article or revision,
 /// unreadable, binary, oversized or non-UTF-8 input.
 pub const EXIT_USAGE: u8 = 2;

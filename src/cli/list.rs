@@ -25,7 +25,7 @@ pub struct ListArgs {
 }
 
 /// A group is a name, written with or without its trailing `/`.
-fn parse_group(s: &str) -> Result<ArticleName, String> {
+pub(super) fn parse_group(s: &str) -> Result<ArticleName, String> {
     s.strip_suffix('/').unwrap_or(s).parse()
 }
 

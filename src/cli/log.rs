@@ -12,11 +12,24 @@ use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  redline log belarus\n  redline log belarus --reverse --no-flip-flops\n  redline log belarus --json | jq '.[] | {revision, words_added, words_removed}'"
+    after_help = "Examples:\n  redline log belarus\n  redline log belarus --reverse --no-flip-flops\n  redline log belarus --json | jq '.[] | {revision, words_added, words_removed}'\n  redline log --all --since 2020-09-12 --until 2020-09-13   # every article, in time order"
 )]
 pub struct LogArgs {
     /// Article name.
-    pub name: ArticleName,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub name: Option<ArticleName>,
+    /// Every article's revisions in one timeline, in time order (oldest
+    /// first), each line naming its article.
+    #[arg(long)]
+    pub all: bool,
+    /// Only revisions observed at or after this time (RFC 3339, or
+    /// YYYY-MM-DD for midnight UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
+    /// Only revisions observed at or before this time (a bare YYYY-MM-DD
+    /// includes that whole day, UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_until)]
+    pub until: Option<i64>,
     /// Print JSON (one array of revisions) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -36,6 +49,7 @@ pub struct LogArgs {
 
 /// Print the article's history, one line (or JSON object) per revision.
 pub fn run(args: LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let Some(name) = &args.name else { return super::timeline::run(&args, cx) };
     let store = cx.store.open()?;
     if let Some(why) = store.partial_history() {
         cx.ui.status(&format!(
@@ -43,7 +57,8 @@ pub fn run(args: LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
             crate::store::SHALLOW_MSG
         ));
     }
-    let mut revs = store.history(args.name.as_str())?;
+    let mut revs = store.history(name.as_str())?;
+    revs.retain(|r| args.in_range(&r.meta));
     if args.no_flip_flops {
         revs.retain(|r| r.meta.same_as.is_none());
     }
@@ -66,17 +81,44 @@ pub fn run(args: LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 
 /// One revision in `log --json`: the commit id, then every meta field.
 #[derive(Serialize)]
-struct Entry<'a> {
-    id: String,
+pub(super) struct Entry<'a> {
+    pub(super) id: String,
     #[serde(flatten)]
-    meta: &'a Meta,
+    pub(super) meta: &'a Meta,
+}
+
+impl LogArgs {
+    /// Whether a revision falls inside `--since` and `--until`.
+    pub(super) fn in_range(&self, m: &Meta) -> bool {
+        match crate::store::parse_time(&m.observed_at) {
+            Ok(t) => self.time_in_range(t),
+            Err(_) => self.since.is_none() && self.until.is_none(),
+        }
+    }
+
+    /// Whether a time (seconds since the epoch) falls inside the range.
+    pub(super) fn time_in_range(&self, t: i64) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
+    }
+}
+
+fn parse_since(s: &str) -> Result<i64, String> {
+    crate::store::parse_time(s).map_err(|e| format!("{e}; use {}", crate::store::ACCEPTED_DATE_FORMS))
+}
+
+/// A bare date means the end of that day: `--until 2020-09-13` keeps what
+/// was observed on the 13th.
+fn parse_until(s: &str) -> Result<i64, String> {
+    let t = parse_since(s)?;
+    let date_only = s.len() == 10 && !s.contains('T');
+    Ok(if date_only { t + 86_399 } else { t })
 }
 
 /// Longest title shown in a log line (the full one is in `--json`).
 const TITLE_CHARS: usize = 72;
 
 /// `  3  1a2b3c4  2020-09-14T10:00:00Z    837 words  +42 −17  Title  [title changed]`
-fn line(r: &Revision, width: usize) -> String {
+pub(super) fn line(r: &Revision, width: usize) -> String {
     let m = &r.meta;
     let delta = format!("+{} \u{2212}{}", m.words_added, m.words_removed);
     let mut s = format!(
@@ -96,7 +138,7 @@ fn line(r: &Revision, width: usize) -> String {
     s.trim_end().to_string()
 }
 
-fn shorten(s: &str, max: usize) -> String {
+pub(super) fn shorten(s: &str, max: usize) -> String {
     let one_line = s.replace(['\n', '\r', '\t'], " ");
     if one_line.chars().count() <= max {
         return one_line;

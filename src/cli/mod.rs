@@ -30,6 +30,7 @@ mod export;
 mod fetch;
 mod fsck;
 mod gc;
+mod grep;
 mod import;
 mod info;
 mod input;
@@ -40,6 +41,7 @@ mod output;
 mod remote;
 mod show;
 mod sync;
+mod timeline;
 mod watch;
 
 pub use article::ArticleName;
@@ -126,7 +128,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Store a new revision of an article.
     Commit(commit::CommitArgs),
-    /// List an article's revisions, oldest first.
+    /// List an article's revisions, oldest first (or, with --all, every article's in time order).
     Log(log::LogArgs),
     /// Print the exact text (or metadata) of one revision.
     Show(show::ShowArgs),
@@ -146,6 +148,8 @@ pub enum Command {
     Fsck(fsck::FsckArgs),
     /// Write a static HTML site for one article's history.
     Export(export::ExportArgs),
+    /// Search every revision of every article (or the named ones) with a regular expression.
+    Grep(grep::GrepArgs),
     /// Fetch a web page, extract the article and store it if it changed.
     Fetch(fetch::FetchArgs),
     /// Watch pages and feeds, and check them politely (add, list, remove, status, run).
@@ -195,6 +199,7 @@ impl Command {
             Command::Gc(a) => store(&a.store),
             Command::Fsck(a) => store(&a.store),
             Command::Export(a) => store(&a.store),
+            Command::Grep(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
             Command::Fetch(a) => store(&a.store),
             Command::Watch(a) => store(&a.store),
             Command::Remote(a) => store(&a.store),
@@ -341,6 +346,7 @@ pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Command::Gc(a) => gc::run(a, cx),
         Command::Fsck(a) => fsck::run(a, cx),
         Command::Export(a) => export::run(a, cx),
+        Command::Grep(a) => grep::run(a, cx),
         Command::Fetch(a) => fetch::run(a, cx),
         Command::Watch(a) => watch::run(a, cx),
         Command::Remote(a) => remote::run(a, cx),

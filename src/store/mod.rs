@@ -36,6 +36,7 @@ mod packing;
 mod raw;
 mod read;
 mod revspec;
+mod scan;
 mod sync;
 mod url_name;
 mod watch;
@@ -55,6 +56,7 @@ pub use observer::{check_observer, MAX_OBSERVER_BYTES};
 pub use raw::{is_tracker_ref, raw_ref, FetchMeta, PendingRaw, RawInfo, RawOutcome, RawPage, RAW_PREFIX};
 pub use read::{ArticleSummary, Revision, Skipped};
 pub use revspec::RevSpec;
+pub use scan::{Link, SCAN_THREADS};
 pub use sync::{
     validate_remote_name, Conflict, Merged, PullReport, PushFlag, PushReport, PushedRef, RemoteInfo, SyncReport,
 };

@@ -14,6 +14,7 @@ mod hardening;
 mod hostile;
 mod hostile_web;
 mod integrity;
+mod investigate;
 mod render;
 mod shell;
 mod store_cmds;

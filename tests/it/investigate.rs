@@ -1,0 +1,142 @@
+//! The archive-wide investigation commands of issue 14 on real stores:
+//! `grep` (where a pattern appeared and disappeared), `log --all` (one
+//! timeline across articles), `export --sentences` and `export --all`.
+
+use crate::common::{stdout_of, Env};
+use crate::store_cmds::{fails, json_of};
+use serde_json::Value;
+
+/// Commit `text` as the next revision of `name` at `date`.
+fn put(env: &Env, name: &str, text: &str, date: &str) {
+    stdout_of(env.cmd().args(["commit", name, "-", "--date", date]).write_stdin(text));
+}
+
+/// A chain where "no apparent warmth" appears in r2, is cut in r3 and comes
+/// back (reworded around it) in r5; r4 only edits another sentence.
+fn warmth(env: &Env) {
+    let a = "Leaders meet\n\nThe two leaders met on Monday. They spoke for three hours.\n";
+    let b = "Leaders meet\n\nThe two leaders met on Monday. There was no apparent warmth between them. They spoke for three hours.\n";
+    let c = "Leaders meet\n\nThe two leaders met on Monday. They spoke for four hours.\n";
+    let d = "Leaders meet\n\nThe two leaders met on Monday in Sochi. They spoke for four hours.\n";
+    let e =
+        "Leaders meet\n\nThe two leaders met on Monday in Sochi, with no apparent warmth. They spoke for four hours.\n";
+    for (i, t) in [a, b, c, d, e].iter().enumerate() {
+        put(env, "nbc/summit", t, &format!("2020-09-1{}T12:00:00Z", i + 1));
+    }
+    put(env, "nbc/other", "Other\n\nNothing warm here at all.\n", "2020-09-13T06:00:00Z");
+    put(env, "wire/summit", "Wire\n\nThere was no apparent warmth.\n", "2020-09-12T18:00:00Z");
+}
+
+#[test]
+fn grep_shows_a_match_appearing_disappearing_and_reappearing() {
+    let env = Env::new();
+    warmth(&env);
+    let out = stdout_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "three events:\n{out}");
+    assert!(lines[0].starts_with("nbc/summit@2 ") && lines[0].contains("appeared"), "{out}");
+    assert!(lines[0].contains("There was no apparent warmth between them."), "the excerpt is the line: {out}");
+    assert!(lines[1].starts_with("nbc/summit@3 ") && lines[1].contains("disappeared"), "{out}");
+    assert!(lines[1].contains("no apparent warmth between"), "a disappearance shows what went: {out}");
+    assert!(lines[2].starts_with("nbc/summit@5 ") && lines[2].contains("appeared"), "{out}");
+    assert!(!out.contains("@4"), "r4 changed nothing about the match: {out}");
+
+    // The JSON form: the same three events with their fields.
+    let v = json_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--json"]));
+    let events: Vec<(u64, &str, u64)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["revision"].as_u64().unwrap(), h["event"].as_str().unwrap(), h["matches"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(events, vec![(2, "appeared", 1), (3, "disappeared", 0), (5, "appeared", 1)]);
+    let h = &v[0];
+    assert_eq!(h["name"], "nbc/summit");
+    assert_eq!(h["match"], "no apparent warmth");
+    assert_eq!(h["observed_at"], "2020-09-12T12:00:00Z");
+    assert_eq!(h["title"], "Leaders meet");
+    assert_eq!(h["id"].as_str().unwrap().len(), 40);
+}
+
+#[test]
+fn grep_all_revisions_groups_and_exit_codes() {
+    let env = Env::new();
+    warmth(&env);
+    // Every revision with a match, across the store, in name order.
+    let out = stdout_of(env.cmd().args(["grep", "no apparent warmth", "--all-revisions"]));
+    let labels: Vec<&str> = out.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(labels, ["nbc/summit@2", "nbc/summit@5", "wire/summit@1"], "{out}");
+    assert!(out.lines().all(|l| l.contains("1 match ")), "{out}");
+    // A group prefix (with or without its slash) selects its articles only.
+    for g in ["wire", "wire/"] {
+        let out = stdout_of(env.cmd().args(["grep", "warmth", g]));
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(out.starts_with("wire/summit@1 "), "{out}");
+    }
+    // -i and -F.
+    let out = stdout_of(env.cmd().args(["grep", "-i", "NOTHING WARM", "nbc"]));
+    assert!(out.starts_with("nbc/other@1 "), "{out}");
+    let out = stdout_of(env.cmd().args(["grep", "-F", "Monday.", "nbc/summit", "--all-revisions"]));
+    assert_eq!(out.lines().count(), 3, "-F takes the dot literally (r4 and r5 say \"Monday in Sochi\"): {out}");
+    // No match: exit 1 and no output; a bad pattern or an unknown article: 2.
+    let o = env.cmd().args(["grep", "cold war"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = fails(env.cmd().args(["grep", "(unclosed"]), 2);
+    assert!(err.contains("invalid pattern") && err.contains("-F"), "{err}");
+    let err = fails(env.cmd().args(["grep", "warmth", "nbc/sumit"]), 2);
+    assert!(err.contains("nbc/summit"), "did you mean: {err}");
+}
+
+#[test]
+fn grep_reads_flip_flops_and_multiline_anchors_correctly() {
+    let env = Env::new();
+    let (a, b) = ("Title\n\nAlpha line.\nBeta line.\n", "Title\n\nAlpha line.\nGamma line.\n");
+    for (i, t) in [a, b, a, b].iter().enumerate() {
+        put(&env, "flip", t, &format!("2021-01-0{}", i + 1));
+    }
+    // ^…$ are line anchors: "Beta line." is a whole line in r1 and r3.
+    let v = json_of(env.cmd().args(["grep", "^Beta line\\.$", "--json"]));
+    let events: Vec<(u64, &str)> =
+        v.as_array().unwrap().iter().map(|h| (h["revision"].as_u64().unwrap(), h["event"].as_str().unwrap())).collect();
+    assert_eq!(events, vec![(1, "appeared"), (2, "disappeared"), (3, "appeared"), (4, "disappeared")]);
+}
+
+#[test]
+fn log_all_is_one_timeline_with_log_fields_and_a_range() {
+    let env = Env::new();
+    warmth(&env);
+    let out = stdout_of(env.cmd().args(["log", "--all"]));
+    let labels: Vec<&str> = out.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(
+        labels,
+        [
+            "nbc/summit@1",
+            "nbc/summit@2",
+            "wire/summit@1",
+            "nbc/other@1",
+            "nbc/summit@3",
+            "nbc/summit@4",
+            "nbc/summit@5"
+        ],
+        "time order across articles:\n{out}"
+    );
+    assert!(out.lines().next().unwrap().starts_with("2020-09-11T12:00:00Z  nbc/summit@1 "), "{out}");
+    // --since/--until: a bare --until date keeps that whole day.
+    let out = stdout_of(env.cmd().args(["log", "--all", "--since", "2020-09-12T13:00:00Z", "--until", "2020-09-13"]));
+    let labels: Vec<&str> = out.lines().map(|l| l.split_whitespace().nth(1).unwrap()).collect();
+    assert_eq!(labels, ["wire/summit@1", "nbc/other@1", "nbc/summit@3"], "{out}");
+    // --json: the objects `log NAME --json` prints, in timeline order.
+    let all = json_of(env.cmd().args(["log", "--all", "--json", "--reverse"]));
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 7);
+    let one = json_of(env.cmd().args(["log", "nbc/summit", "--json"]));
+    assert_eq!(all[0], one[4], "the newest first with --reverse, the same object as log NAME --json");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&all[0]), keys(&one[0]));
+    // log NAME takes the range too; log with neither NAME nor --all is a usage error.
+    let out = stdout_of(env.cmd().args(["log", "nbc/summit", "--since", "2020-09-14"]));
+    assert_eq!(out.lines().count(), 2, "{out}");
+    fails(env.cmd().args(["log"]), 2);
+    fails(env.cmd().args(["log", "--all", "--since", "last week"]), 2);
+}
