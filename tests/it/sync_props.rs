@@ -49,7 +49,10 @@ fn all_observations(dir: &Path) -> BTreeSet<(String, Obs)> {
         for r in store.history(&name).unwrap() {
             let m = r.meta;
             if m.seen.is_empty() {
-                out.insert((name.clone(), (m.observer.clone().unwrap_or_default(), m.observed_at.clone(), m.sha256.clone())));
+                out.insert((
+                    name.clone(),
+                    (m.observer.clone().unwrap_or_default(), m.observed_at.clone(), m.sha256.clone()),
+                ));
             }
             for s in &m.seen {
                 out.insert((name.clone(), (s.observer.clone(), s.at.clone(), m.sha256.clone())));
@@ -70,8 +73,16 @@ fn fsck_both(dir: &Path) {
 enum Op {
     /// Tracker `t` sees text `text` of article `article` at `minute`, its
     /// clock off by `skew` minutes.
-    Observe { t: usize, article: usize, text: usize, minute: i64, skew: i64 },
-    Sync { t: usize },
+    Observe {
+        t: usize,
+        article: usize,
+        text: usize,
+        minute: i64,
+        skew: i64,
+    },
+    Sync {
+        t: usize,
+    },
 }
 
 fn op(trackers: usize) -> impl Strategy<Value = Op> {
