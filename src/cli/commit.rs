@@ -34,19 +34,28 @@ pub struct CommitArgs {
     /// Refuse input larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = super::input::DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
-    /// Store it even if --date is before the latest revision's observed time.
+    #[command(flatten)]
+    pub write: WriteOpts,
+    #[command(flatten)]
+    pub store: StoreOpt,
+}
+
+/// The refusals `commit` and `import` share, and the flags that lift them
+/// (declared once so the two commands cannot drift apart).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct WriteOpts {
+    /// Store a version observed before the article's latest revision
+    /// (normally refused: the history would go back in time).
     #[arg(long)]
     pub allow_out_of_order: bool,
-    /// Store it even if the text is empty or only whitespace (normally refused:
-    /// a failed fetch would look like the article was deleted).
+    /// Store a text that is empty or only whitespace (normally refused: a
+    /// failed fetch would look like the article was deleted).
     #[arg(long)]
     pub allow_empty: bool,
     /// Accept a bare git repository that holds other refs as the store, and
     /// mark it as one (normally refused: "not a redline store").
     #[arg(long)]
     pub init_into_existing: bool,
-    #[command(flatten)]
-    pub store: StoreOpt,
 }
 
 /// Store the text as the article's next revision and say what changed.
@@ -58,7 +67,7 @@ pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         None => store::now(),
     };
     let text = read_text(&target.file, args.max_bytes)?;
-    let store = cx.store.open_for_write(args.init_into_existing)?;
+    let store = cx.store.open_for_write(args.write.init_into_existing)?;
     let req = CommitRequest {
         name: name.as_str().to_string(),
         text,
@@ -67,8 +76,8 @@ pub fn run(args: CommitArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         observed_at,
         message: args.message,
         name_from_url: target.derived,
-        allow_out_of_order: args.allow_out_of_order,
-        allow_empty: args.allow_empty,
+        allow_out_of_order: args.write.allow_out_of_order,
+        allow_empty: args.write.allow_empty,
         observed_now: args.date.is_none(),
     };
     let line = match store.commit(&req)? {

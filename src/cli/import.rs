@@ -38,15 +38,8 @@ pub struct ImportArgs {
     /// Do not show a progress bar.
     #[arg(long)]
     pub quiet: bool,
-    /// Store versions observed before an article's latest revision.
-    #[arg(long)]
-    pub allow_out_of_order: bool,
-    /// Store empty or whitespace-only texts.
-    #[arg(long)]
-    pub allow_empty: bool,
-    /// Accept a bare git repository that holds other refs as the store.
-    #[arg(long)]
-    pub init_into_existing: bool,
+    #[command(flatten)]
+    pub write: super::commit::WriteOpts,
     #[command(flatten)]
     pub store: StoreOpt,
 }
@@ -54,7 +47,7 @@ pub struct ImportArgs {
 /// Import every record, then report how many were stored.
 pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let source = Source::detect(&args.source)?;
-    let store = cx.store.open_for_write(args.init_into_existing)?;
+    let store = cx.store.open_for_write(args.write.init_into_existing)?;
     store.check_new_names(&source.names()?)?;
     let started = Instant::now();
     let bar = progress_bar(source.total(), args.quiet);
@@ -63,8 +56,11 @@ pub fn run(args: ImportArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
             b.set_position(r.records as u64);
         }
     };
-    let rules =
-        Rules { max: args.max_bytes, allow_out_of_order: args.allow_out_of_order, allow_empty: args.allow_empty };
+    let rules = Rules {
+        max: args.max_bytes,
+        allow_out_of_order: args.write.allow_out_of_order,
+        allow_empty: args.write.allow_empty,
+    };
     let report = match source {
         Source::Folder(articles) => store.import(folder_records(articles, rules), &mut progress),
         Source::Lines(label, file) => {

@@ -19,11 +19,17 @@
 //!
 //! All text is passed through [`visible`] and then escaped, so markup or
 //! control characters in an article stay inert.
+//!
+//! What each piece is (hidden, a changed break, the note before it, a moved
+//! unit's inner diff) comes from the shared layout step, [`Ctx::layout`];
+//! this module only maps it to elements. The inline view shows a move's old
+//! place in full (struck out) where the terminal prints a pointer.
 
 use super::blocks::{Block, Item, Piece};
-use super::notes::{inner_edit, Note, Site};
+use super::notes::{Note, Site};
 use super::sanitize::visible;
-use super::segments::{marks_break, Ctx, View};
+use super::segments::{Ctx, Inner, Shape, View};
+use super::style::Label;
 use super::summary::{percent, Summary};
 use super::terminal::folded;
 use super::{RenderOptions, Side};
@@ -330,20 +336,20 @@ fn trim_cell_end(c: &mut String) {
 
 /// One piece as HTML. `ids` adds the `data-op` of the element contract.
 fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
-    let tag = match (p.kind, view) {
-        (OpKind::Equal, _) => return h.push_str(&esc(p.text)),
-        (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => return,
-        (OpKind::Delete, _) => Tag::new(ctx, p, "del", ids),
-        (OpKind::Insert, _) => Tag::new(ctx, p, "ins", ids),
-    };
-    if view == View::Inline && marks_break(ctx.diff, p.op) {
+    let lay = ctx.layout(p, view);
+    match lay.shape {
+        Shape::Hidden => return,
+        Shape::Equal => return h.push_str(&esc(p.text)),
+        Shape::MovedAway | Shape::Break | Shape::Changed => {}
+    }
+    let tag = Tag::new(ctx, p, if p.kind == OpKind::Delete { "del" } else { "ins" }, ids);
+    if lay.shape == Shape::Break {
         // A changed paragraph break: CSS shows it as ↵ (see `.nl`).
         tag.open(h, "nl");
         h.push_str(&esc(p.text));
         return tag.close(h);
     }
-    let note_here = ctx.notes.by_op[p.op].as_ref().filter(|_| p.anchor);
-    let inner_diff = p.whole && inner_available(ctx, p, view);
+    let note_here = lay.note;
     // Line breaks at the edges get their own element, so the change's
     // background does not paint the blank line between paragraphs.
     let (lead, body, trail) = edges(p.text);
@@ -355,8 +361,8 @@ fn piece(h: &mut String, ctx: &Ctx, p: &Piece, view: View, ids: bool) {
             continue;
         }
         tag.open(h, extra);
-        if extra.is_empty() && inner_diff {
-            inner(h, ctx, p, text, view);
+        if let Some(edit) = lay.inner.filter(|_| extra.is_empty()) {
+            inner(h, edit, text, view);
         } else {
             h.push_str(&esc(text));
         }
@@ -440,43 +446,25 @@ fn note(h: &mut String, n: &Note) {
     let _ = write!(h, ">{}</span>", esc(&n.text()));
 }
 
-/// Whether `p` is a moved-and-edited unit shown as its inner word diff:
-/// the old column shows the words deleted on the way, the new column and
-/// the inline view (which shows a move at its new place) the whole edit.
-fn inner_available(ctx: &Ctx, p: &Piece, view: View) -> bool {
-    if p.kind == OpKind::Delete && view == View::Inline {
-        return false;
-    }
-    inner_edit(ctx.diff, &ctx.notes, p.op).is_some_and(|e| {
-        let unit = if p.kind == OpKind::Delete { e.old_text } else { e.new_text };
-        p.text.contains(unit)
-    })
-}
-
-/// Write `text` (part of piece `p`) as the inner diff; call only when
-/// [`inner_available`].
-fn inner(h: &mut String, ctx: &Ctx, p: &Piece, text: &str, view: View) {
-    let Some(edit) = inner_edit(ctx.diff, &ctx.notes, p.op) else {
-        return h.push_str(&esc(text));
-    };
-    let unit = if p.kind == OpKind::Delete { edit.old_text } else { edit.new_text };
-    let Some(at) = text.find(unit) else {
+/// Write `text` (the body of a moved-and-edited unit's piece) as the
+/// unit's inner word diff, nested inside the piece's element.
+fn inner(h: &mut String, edit: Inner, text: &str, view: View) {
+    let Some(at) = text.find(edit.unit) else {
         return h.push_str(&esc(text));
     };
     h.push_str(&esc(&text[..at]));
-    for op in edit.ops {
-        match (op.op, view) {
-            (OpKind::Equal, _) => h.push_str(&esc(op.text)),
-            (OpKind::Delete, View::New) | (OpKind::Insert, View::Old) => {}
-            (OpKind::Delete, _) => {
-                let _ = write!(h, "<del class=\"inner\">{}</del>", esc(op.text));
+    for (label, t) in edit.runs(view) {
+        match label {
+            Label::Removed => {
+                let _ = write!(h, "<del class=\"inner\">{}</del>", esc(t));
             }
-            (OpKind::Insert, _) => {
-                let _ = write!(h, "<ins class=\"inner\">{}</ins>", esc(op.text));
+            Label::Added => {
+                let _ = write!(h, "<ins class=\"inner\">{}</ins>", esc(t));
             }
+            _ => h.push_str(&esc(t)),
         }
     }
-    h.push_str(&esc(&text[at + unit.len()..]));
+    h.push_str(&esc(&text[at + edit.unit.len()..]));
 }
 
 #[cfg(test)]

@@ -17,23 +17,7 @@ fn is_dangerous(c: char) -> bool {
 
 /// `s` with every control character shown as `\xNN` (or `\u{NNNN}` for C1).
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_dangerous) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_dangerous(c) {
-            let u = c as u32;
-            if u < 0x80 {
-                out.push_str(&format!("\\x{u:02x}"));
-            } else {
-                out.push_str(&format!("\\u{{{u:04x}}}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    escape_where(s, is_dangerous)
 }
 
 /// Bidi embedding, override and isolate controls: they reorder what follows
@@ -54,12 +38,19 @@ fn escape(c: char, out: &mut String) {
 /// Messages (errors, hints, notes): like [`visible`], keeping line breaks,
 /// and with bidi controls escaped too.
 pub fn visible_text(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_dangerous(c) || is_bidi_control(c)) {
+    escape_where(s, |c| is_dangerous(c) || is_bidi_control(c))
+}
+
+/// `s` with each char for which `shown` holds written as a visible escape
+/// (borrowed when there is none): the one loop behind [`visible`] and
+/// [`visible_text`].
+fn escape_where(s: &str, shown: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&shown) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_dangerous(c) || is_bidi_control(c) {
+        if shown(c) {
             escape(c, &mut out);
         } else {
             out.push(c);

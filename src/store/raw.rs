@@ -14,7 +14,7 @@
 //! the next check answer "304 not modified" for a page never stored.
 
 use super::{store_err, validate_name, Result, Store};
-use git2::{ErrorCode, Oid, Signature, Time};
+use git2::{ErrorCode, Oid};
 use serde::{Deserialize, Serialize};
 
 /// Every raw-page ref lives under this prefix.
@@ -171,23 +171,13 @@ impl Store {
         let mut info = serde_json::to_vec_pretty(&page.info).unwrap_or_default();
         info.push(b'\n');
         let info_id = repo.blob(&info)?;
-        let mut tb = repo.treebuilder(None)?;
-        tb.insert(RAW_BODY, body_id, 0o100644)?;
-        tb.insert(RAW_HEADERS, headers_id, 0o100644)?;
-        tb.insert(RAW_FETCH, info_id, 0o100644)?;
-        let tree = repo.find_tree(tb.write()?)?;
-        let sig = Signature::new("redline", "redline@localhost", &Time::new(observed_at, 0))?;
-        let parents = match parent {
-            Some(p) => vec![repo.find_commit(p)?],
-            None => vec![],
-        };
-        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let files = [(RAW_BODY, body_id), (RAW_HEADERS, headers_id), (RAW_FETCH, info_id)];
         let mut msg = format!("raw: {} {}", page.info.status, page.info.final_url);
         if let Some(r) = &page.info.refused {
             msg.push_str(&format!(" (refused: {r})"));
         }
         msg.push('\n');
-        repo.commit(None, &sig, &sig, &msg, &tree, &refs)
+        super::write::commit_files(repo, parent.as_slice(), &files, observed_at, &msg)
     }
 
     fn raw_entry(&self, id: Oid, file: &str) -> Result<Option<Oid>> {

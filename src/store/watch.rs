@@ -14,7 +14,7 @@
 //! while `watch run` is working loses nothing.
 
 use super::{store_err, Result, Store, StoreError};
-use git2::{ErrorCode, Oid, Signature, Time};
+use git2::{ErrorCode, Oid};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -224,19 +224,11 @@ impl Store {
         msg: &str,
     ) -> Result<(), git2::Error> {
         let repo = &self.repo;
-        let mut tb = repo.treebuilder(None)?;
-        for (name, bytes) in files {
-            tb.insert(name, repo.blob(bytes)?, 0o100644)?;
-        }
-        let tree = repo.find_tree(tb.write()?)?;
-        let now = super::now();
-        let sig = Signature::new("redline", "redline@localhost", &Time::new(now, 0))?;
-        let parents = match parent {
-            Some(p) => vec![repo.find_commit(p)?],
-            None => vec![],
-        };
-        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-        let id = repo.commit(None, &sig, &sig, msg, &tree, &refs)?;
+        let blobs = files
+            .iter()
+            .map(|(name, bytes)| Ok((*name, repo.blob(bytes)?)))
+            .collect::<Result<Vec<_>, git2::Error>>()?;
+        let id = super::write::commit_files(repo, parent.as_slice(), &blobs, super::now(), msg)?;
         match expected {
             Some(old) => repo.reference_matching(refname, id, true, old, "redline watch").map(|_| ()),
             None => repo.reference(refname, id, false, "redline watch").map(|_| ()),

@@ -276,14 +276,28 @@ pub(crate) fn write_revision_with(
 ) -> Result<Oid, git2::Error> {
     let text_id = repo.blob(text.as_bytes())?;
     let meta_id = repo.blob(&meta::to_json(m))?;
+    commit_files(repo, parents, &[(TEXT_FILE, text_id), (META_FILE, meta_id)], observed_at, &meta::commit_message(m))
+}
+
+/// Write a commit whose tree holds `files` (name and blob), on `parents`,
+/// by `redline` at `time` (no ref update). The one builder behind
+/// revisions, raw pages and the watch refs, so all are made alike.
+pub(crate) fn commit_files(
+    repo: &Repository,
+    parents: &[Oid],
+    files: &[(&str, Oid)],
+    time: i64,
+    msg: &str,
+) -> Result<Oid, git2::Error> {
     let mut tb = repo.treebuilder(None)?;
-    tb.insert(TEXT_FILE, text_id, 0o100644)?;
-    tb.insert(META_FILE, meta_id, 0o100644)?;
+    for (name, id) in files {
+        tb.insert(name, *id, 0o100644)?;
+    }
     let tree = repo.find_tree(tb.write()?)?;
-    let sig = Signature::new("redline", "redline@localhost", &Time::new(observed_at, 0))?;
+    let sig = Signature::new("redline", "redline@localhost", &Time::new(time, 0))?;
     let parents = parents.iter().map(|p| repo.find_commit(*p)).collect::<Result<Vec<_>, _>>()?;
     let parent_refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(None, &sig, &sig, &meta::commit_message(m), &tree, &parent_refs)
+    repo.commit(None, &sig, &sig, msg, &tree, &parent_refs)
 }
 
 /// Move `refs/articles/<name>` from `old` to `new`, failing (without
