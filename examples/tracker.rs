@@ -36,7 +36,8 @@ fn main() {
 }
 
 fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/web").join(name);
+    // The example belongs to the benches package, one level below the fixtures.
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/web").join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 

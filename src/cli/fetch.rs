@@ -7,9 +7,11 @@ use crate::error::{Error, Result, EXIT_OK};
 use crate::fetch::check::{Checker, Outcome};
 use crate::fetch::http::{Client, Limits};
 use crate::fetch::rules::Rules;
+use crate::fetch::runner::{update_state, JobResult};
+use crate::fetch::schedule::Jitter;
 use crate::fetch::{canon, robots};
 use crate::render::sanitize::visible_line;
-use crate::store::{self, Store};
+use crate::store::{self, Store, WatchKind};
 use std::io::Write;
 use std::time::Duration;
 
@@ -96,6 +98,7 @@ pub fn run(args: FetchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let host_rules = rules.for_host(url.host_str().unwrap_or(""));
     let checker = Checker { store, client: &client, observer: &observer };
     let outcome = checker.check(url.as_str(), &name, &host_rules, args.force, now)?;
+    record_if_watched(store, url.as_str(), &name, &outcome, &cfg, now)?;
     match outcome {
         Outcome::Failed(f) if f.refused => Err(Error::Refused {
             url: url.to_string(),
@@ -117,6 +120,34 @@ pub fn run(args: FetchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
             Ok(EXIT_OK)
         }
     }
+}
+
+/// A watched URL fetched by hand: its watch state (last check, last
+/// change, errors in a row, next due) records this check as `watch run`
+/// would, so `watch status` stays true. (Its validators live on its raw
+/// ref, which the check has already updated.) Only when the text went to
+/// the watched article's name.
+fn record_if_watched(
+    store: &Store,
+    url: &str,
+    name: &str,
+    outcome: &Outcome,
+    cfg: &TrackerConfig,
+    now: i64,
+) -> Result<()> {
+    let watched =
+        store.watch_list()?.entries.iter().any(|e| e.kind == WatchKind::Page && e.url == url && e.name == name);
+    if !watched {
+        return Ok(());
+    }
+    let policy = super::watch::policy(cfg, None);
+    let mut jitter = Jitter::new(now as u64 ^ u64::from(std::process::id()), policy.jitter);
+    let result = JobResult::Page(outcome.clone());
+    store.update_watch_state(|s| {
+        let st = s.urls.entry(url.to_string()).or_default();
+        update_state(st, &result, now, &policy, &mut jitter);
+    })?;
+    Ok(())
 }
 
 /// Consult (and refresh) the cached robots.txt of the URL's origin.

@@ -43,6 +43,7 @@ mod show;
 mod sync;
 mod timeline;
 mod watch;
+mod watch_feed;
 
 pub use article::ArticleName;
 pub use command_error::{CommandError, CommandResult, ErrorKind};

@@ -2,6 +2,7 @@
 //! tracker loop. The list and each URL's state live in the store
 //! (`refs/redline/watch`, `refs/redline/watch-state`).
 
+use super::config::TrackerConfig;
 use super::fetch::NetArgs;
 use super::{CommandError, CommandHelper, CommandResult, Exit, Output, StoreOpt};
 use crate::error::{Error, Result, EXIT_OK};
@@ -36,6 +37,8 @@ pub enum WatchCmd {
     Status(ListArgs),
     /// Check what is due (--once: one pass, then exit; else loop until SIGINT/SIGTERM).
     Run(RunArgs),
+    /// An Atom feed of the changes to every watched page, newest first.
+    Feed(FeedArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -94,6 +97,20 @@ pub struct RunArgs {
     pub net: NetArgs,
 }
 
+#[derive(clap::Args, Debug)]
+#[command(after_help = "One entry per stored revision of a watched page (its first revision too), newest first, \
+from stored metadata only (nothing is re-diffed). Entry ids are `urn:redline:<commit id>`: stable, so a \
+feed reader shows each change once.\n\n\
+Examples:\n  redline watch feed > changes.atom\n  redline watch feed --limit 500 --out /var/www/changes.atom")]
+pub struct FeedArgs {
+    /// At most this many entries (the newest).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub limit: usize,
+    /// Write the feed to FILE (replaced whole) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+}
+
 /// Run one `watch` subcommand.
 pub fn run(args: WatchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     match args.cmd {
@@ -102,6 +119,7 @@ pub fn run(args: WatchArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         WatchCmd::Remove(a) => remove(a, cx),
         WatchCmd::Status(a) => status(a, cx),
         WatchCmd::Run(a) => run_watch(a, cx),
+        WatchCmd::Feed(a) => super::watch_feed::run(a, cx),
     }
 }
 
@@ -235,6 +253,19 @@ fn status(a: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     Ok(EXIT_OK)
 }
 
+/// The re-check policy: the flag, then the config file, then defaults.
+/// `fetch` of a watched URL schedules it the same way.
+pub(crate) fn policy(cfg: &TrackerConfig, min_interval: Option<i64>) -> Policy {
+    let d = Policy::default();
+    Policy {
+        min_interval: min_interval.or(cfg.min_interval).unwrap_or(d.min_interval).max(0),
+        max_interval: cfg.max_interval.unwrap_or(d.max_interval),
+        retire_after: cfg.retire_after.unwrap_or(d.retire_after),
+        max_failures: cfg.max_failures.unwrap_or(d.max_failures).max(1),
+        ..d
+    }
+}
+
 /// Set by SIGINT/SIGTERM: no new request starts; the one in flight finishes.
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -248,14 +279,7 @@ fn run_watch(a: RunArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = Store::open_or_create(&store_path)?;
     let rules = Rules::load(store.path()).map_err(|m| Error::Usage { msg: m, hint: None })?;
     drop(store);
-    let d = Policy::default();
-    let policy = Policy {
-        min_interval: a.min_interval.or(cfg.min_interval).unwrap_or(d.min_interval).max(0),
-        max_interval: cfg.max_interval.unwrap_or(d.max_interval),
-        retire_after: cfg.retire_after.unwrap_or(d.retire_after),
-        max_failures: cfg.max_failures.unwrap_or(d.max_failures).max(1),
-        ..d
-    };
+    let policy = policy(&cfg, a.min_interval);
     let opts = RunOptions {
         all: a.all,
         gap_ms: (gap * 1000.0) as i64,

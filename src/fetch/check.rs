@@ -66,10 +66,59 @@ pub struct Checker<'a> {
     pub observer: &'a str,
 }
 
+/// What a check wants written, decided without writing anything: `fetch`
+/// writes it at once ([`apply`]), `watch run` stages it in a batch
+/// ([`crate::store::Batch`]) and reports the check once it is on disk.
+#[derive(Debug, Clone)]
+// One value per check: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Plan {
+    /// Nothing to write: 304, an HTTP or network failure.
+    Done(Outcome),
+    /// Keep the raw page only (the text was refused or did not change);
+    /// `outcome` is final.
+    Raw { page: RawPage, outcome: Outcome, now: i64 },
+    /// A new text revision and the raw page it came from.
+    Revision { page: RawPage, req: CommitRequest, meta: FetchMeta },
+}
+
+/// Write `plan` for article `name` now: the raw commit first, then the
+/// revision that names it, then the raw ref (see [`Store::prepare_raw`]).
+pub fn apply(store: &Store, name: &str, plan: Plan) -> Result<Outcome> {
+    match plan {
+        Plan::Done(o) => Ok(o),
+        Plan::Raw { page, outcome, now } => {
+            if let Some(p) = store.prepare_raw(name, &page, now)? {
+                store.publish_raw(name, p)?;
+            }
+            Ok(outcome)
+        }
+        Plan::Revision { page, req, mut meta } => {
+            let pending = store.prepare_raw(name, &page, req.observed_at)?;
+            meta.raw = pending.map(|p| p.id.to_string());
+            let outcome = match store.commit_fetched(&req, Some(&meta))? {
+                CommitOutcome::Stored(rev) => Outcome::Stored { revision: rev.number(), summary: rev.meta.summary },
+                CommitOutcome::Unchanged { .. } => Outcome::Unchanged,
+            };
+            if let Some(p) = pending {
+                store.publish_raw(name, p)?;
+            }
+            Ok(outcome)
+        }
+    }
+}
+
 impl Checker<'_> {
     /// Check `url` and store its text as article `name`. `force` stores a
     /// page even when the quality gate refuses it.
     pub fn check(&self, url: &str, name: &str, rules: &HostRules, force: bool, now: i64) -> Result<Outcome> {
+        let plan = self.plan(url, name, rules, force, now)?;
+        apply(self.store, name, plan)
+    }
+
+    /// Everything of a check but the writes: read the latest revision and
+    /// validators, ask, decode, extract, judge.
+    pub fn plan(&self, url: &str, name: &str, rules: &HostRules, force: bool, now: i64) -> Result<Plan> {
         let prev = match self.store.tip(name)? {
             Some(_) => {
                 let rev = self.store.latest(name)?;
@@ -88,48 +137,39 @@ impl Checker<'_> {
         };
         let resp = match self.client.get(url, &validators, false) {
             Ok(r) => r,
-            Err(e) => return Ok(Outcome::Failed(Failure::net(e))),
+            Err(e) => return Ok(Plan::Done(Outcome::Failed(Failure::net(e)))),
         };
         if resp.status == 304 && validators != Validators::default() {
-            return Ok(Outcome::NotModified);
+            return Ok(Plan::Done(Outcome::NotModified));
         }
         if let Some(f) = status_failure(&resp, now) {
-            return Ok(Outcome::Failed(f));
+            return Ok(Plan::Done(Outcome::Failed(f)));
         }
         let prev_words = prev.as_ref().map(|(r, _)| r.meta.words);
         let (resp, page) = match self.read_page(url, resp, rules, prev_words, force)? {
             Ok(ok) => ok,
             Err((resp, f)) => {
-                self.keep_raw(name, url, &resp, false, Some(&f.msg), now)?;
-                return Ok(Outcome::Failed(f));
+                let page = raw_page(url, &resp, false, Some(&f.msg), now);
+                return Ok(Plan::Raw { page, outcome: Outcome::Failed(f), now });
             }
         };
         if let Some((_, old)) = &prev {
             if Boring::new(rules).same(old, &page.ex.text) {
-                self.keep_raw(name, url, &resp, true, None, now)?;
-                return Ok(Outcome::Unchanged);
+                return Ok(Plan::Raw { page: raw_page(url, &resp, true, None, now), outcome: Outcome::Unchanged, now });
             }
         }
-        let pending = self.store.prepare_raw(name, &raw_page(url, &resp, true, None, now), now)?;
-        let meta = self.fetch_meta(url, &resp, &page, pending.map(|p| p.id.to_string()));
+        let meta = self.fetch_meta(url, &resp, &page);
         let req = CommitRequest {
             name: name.to_string(),
-            text: page.ex.text.clone(),
-            title: Some(page.ex.title.clone()).filter(|t| !t.is_empty()),
+            text: page.ex.text,
+            title: Some(page.ex.title).filter(|t| !t.is_empty()),
             url: Some(url.to_string()),
             observed_at: now,
             message: None,
             observed_now: true,
             ..CommitRequest::default()
         };
-        let outcome = match self.store.commit_fetched(&req, Some(&meta))? {
-            CommitOutcome::Stored(rev) => Outcome::Stored { revision: rev.number(), summary: rev.meta.summary },
-            CommitOutcome::Unchanged { .. } => Outcome::Unchanged,
-        };
-        if let Some(p) = pending {
-            self.store.publish_raw(name, p)?;
-        }
-        Ok(outcome)
+        Ok(Plan::Revision { page: raw_page(url, &resp, true, None, now), req, meta })
     }
 
     /// Decode, extract and judge; on a refusal, look once more with
@@ -168,14 +208,9 @@ impl Checker<'_> {
         })
     }
 
-    fn keep_raw(&self, name: &str, url: &str, resp: &Response, ok: bool, why: Option<&str>, now: i64) -> Result<()> {
-        if let Some(p) = self.store.prepare_raw(name, &raw_page(url, resp, ok, why, now), now)? {
-            self.store.publish_raw(name, p)?;
-        }
-        Ok(())
-    }
-
-    fn fetch_meta(&self, url: &str, resp: &Response, page: &Page, raw: Option<String>) -> FetchMeta {
+    /// The `fetch` object of meta.json (`raw` is filled in when the raw
+    /// commit is written).
+    fn fetch_meta(&self, url: &str, resp: &Response, page: &Page) -> FetchMeta {
         let v = resp.validators();
         FetchMeta {
             url: url.to_string(),
@@ -191,7 +226,7 @@ impl Checker<'_> {
             byline: page.ex.byline.clone(),
             published: page.ex.published.clone(),
             aliases: page.ex.aliases.clone(),
-            raw,
+            raw: None,
         }
     }
 }

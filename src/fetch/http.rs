@@ -152,9 +152,14 @@ impl Client {
             .iter()
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let mut body = Vec::new();
+        // (A 304's Content-Length may describe the page it stands for.)
+        let declared = declared_length(&resp).filter(|_| (200..300).contains(&status) && status != 204);
+        if declared.is_some_and(|n| n > self.limits.max_body) {
+            // Refused before a byte of it is read.
+            return Err(FetchError::TooLarge(self.limits.max_body));
+        }
         let mut reader = resp.into_body().into_with_config().limit(self.limits.max_body).reader();
-        reader.read_to_end(&mut body).map_err(|e| self.classify_io(e))?;
+        let body = read_capped(&mut reader, self.limits.max_body, declared).map_err(|e| self.classify_io(e))?;
         Ok(Response { status, final_url, headers, body })
     }
 
@@ -186,5 +191,77 @@ impl Client {
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => FetchError::Timeout(self.limits.timeout),
             _ => FetchError::Truncated(io.to_string()),
         }
+    }
+}
+
+/// The body length the server declared, when it is the length of the
+/// bytes we will read (not of a compressed encoding).
+fn declared_length(resp: &ureq::http::Response<ureq::Body>) -> Option<u64> {
+    if resp.headers().contains_key("content-encoding") {
+        return None;
+    }
+    resp.headers().get("content-length")?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Read a whole body whose reader fails past `max` bytes, never holding
+/// more than `max` bytes of capacity: `read_to_end` doubles its buffer, so
+/// a 10 MiB limit could cost 16 MiB (and a gzip bomb would get them).
+fn read_capped(r: &mut impl Read, max: u64, declared: Option<u64>) -> std::io::Result<Vec<u8>> {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let mut body = Vec::with_capacity(declared.map_or(64 * 1024, |n| n as usize).min(max));
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match r.read(&mut chunk) {
+            Ok(0) => return Ok(body),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if body.len() + n > body.capacity() {
+            let want = (body.capacity() * 2).max(body.len() + n).min(max.max(body.len() + n));
+            body.reserve_exact(want - body.len());
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that fails past `limit`, as ureq's limited body does.
+    struct Limited {
+        left: usize,
+        limit: usize,
+        served: usize,
+    }
+
+    impl Read for Limited {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.served > self.limit {
+                return Err(std::io::Error::other("over the limit"));
+            }
+            let n = buf.len().min(self.left).min(7000);
+            buf[..n].fill(b'x');
+            self.left -= n;
+            self.served += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_body_buffer_never_grows_past_the_limit() {
+        let limit = 1_000_000;
+        let mut r = Limited { left: limit, limit, served: 0 };
+        let body = read_capped(&mut r, limit as u64, None).unwrap();
+        assert_eq!(body.len(), limit);
+        assert!(body.capacity() <= limit, "capacity {} over the limit", body.capacity());
+        // Past the limit, the reader's error comes through.
+        let mut r = Limited { left: 3 * limit, limit, served: 0 };
+        assert!(read_capped(&mut r, limit as u64, None).is_err());
+        // A declared length is allocated once.
+        let mut r = Limited { left: 123_456, limit, served: 0 };
+        let body = read_capped(&mut r, limit as u64, Some(123_456)).unwrap();
+        assert_eq!((body.len(), body.capacity()), (123_456, 123_456));
     }
 }

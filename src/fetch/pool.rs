@@ -111,16 +111,21 @@ impl<J> Gate<J> {
     }
 }
 
+/// How often [`run`] wakes its caller when no result comes (so a batch of
+/// results can be flushed on time).
+pub const IDLE_TICK: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Run `work` over every queued job on `workers` threads, calling `report`
-/// on this thread for each result as it comes. `work` returns its result
-/// and, optionally, a time before which the host must not be asked again.
+/// on this thread with each result as it comes, and with `None` when no
+/// result came for [`IDLE_TICK`]. `work` returns its result and,
+/// optionally, a time before which the host must not be asked again.
 /// When `stop` is set, no new job starts; jobs in flight finish.
 pub fn run<J, R, W, F>(gate: Gate<J>, workers: usize, clock: &dyn Clock, stop: &AtomicBool, work: W, mut report: F)
 where
     J: Send,
     R: Send,
     W: Fn(&str, J, &Mutex<Gate<J>>) -> (R, Option<Millis>) + Sync,
-    F: FnMut(R),
+    F: FnMut(Option<R>),
 {
     let shared = (Mutex::new(gate), Condvar::new());
     let (tx, rx) = std::sync::mpsc::channel::<R>();
@@ -131,8 +136,12 @@ where
             s.spawn(move || worker(shared, clock, stop, work, tx));
         }
         drop(tx);
-        for r in rx {
-            report(r);
+        loop {
+            match rx.recv_timeout(IDLE_TICK) {
+                Ok(r) => report(Some(r)),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => report(None),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
         }
     });
 }

@@ -17,19 +17,46 @@ pub struct AtomEntry<'a> {
     pub link: Option<String>,
 }
 
-/// Write the feed for article `name`, newest entry first.
+/// Write the feed for article `name` (`entries` oldest first, as a
+/// history reads); the feed lists the newest first.
 pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Result<()> {
-    let updated = entries.iter().map(|e| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
+    let head = FeedHead { title: format!("Changes to {name}"), id: format!("urn:redline:article:{name}") };
+    write_feed(w, &head, entries.iter().rev().map(|e| (None, e)))
+}
+
+/// A feed's own title and id.
+pub struct FeedHead {
+    pub title: String,
+    /// A stable URI naming the feed (`urn:redline:…`).
+    pub id: String,
+}
+
+/// Write a feed over many articles (a watched set): `entries` newest
+/// first, each with its article's name, which leads its title.
+pub fn write_many(w: &mut dyn Write, head: &FeedHead, entries: &[(&str, AtomEntry<'_>)]) -> io::Result<()> {
+    write_feed(w, head, entries.iter().map(|(name, e)| (Some(*name), e)))
+}
+
+fn write_feed<'e, 'm: 'e>(
+    w: &mut dyn Write,
+    head: &FeedHead,
+    entries: impl Iterator<Item = (Option<&'e str>, &'e AtomEntry<'m>)> + Clone,
+) -> io::Result<()> {
+    let updated = entries.clone().map(|(_, e)| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
     writeln!(w, r#"<?xml version="1.0" encoding="utf-8"?>"#)?;
     writeln!(w, r#"<feed xmlns="http://www.w3.org/2005/Atom">"#)?;
-    writeln!(w, "  <title>{}</title>", esc(&format!("Changes to {name}")))?;
-    writeln!(w, "  <id>urn:redline:article:{}</id>", esc(name))?;
+    writeln!(w, "  <title>{}</title>", esc(&head.title))?;
+    writeln!(w, "  <id>{}</id>", esc(&head.id))?;
     writeln!(w, "  <updated>{}</updated>", esc(updated))?;
     writeln!(w, "  <generator>redline</generator>")?;
-    for e in entries.iter().rev() {
+    for (article, e) in entries {
         let m = e.meta;
+        let title = match article {
+            Some(name) => format!("{name} rev {}: {}", m.revision, m.title),
+            None => format!("rev {}: {}", m.revision, m.title),
+        };
         writeln!(w, "  <entry>")?;
-        writeln!(w, "    <title>{}</title>", esc(&format!("rev {}: {}", m.revision, m.title)))?;
+        writeln!(w, "    <title>{}</title>", esc(&title))?;
         writeln!(w, "    <id>urn:redline:{}</id>", esc(&e.id))?;
         writeln!(w, "    <updated>{}</updated>", esc(&m.observed_at))?;
         if let Some(l) = &e.link {

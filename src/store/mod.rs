@@ -19,6 +19,7 @@
 use git2::{Repository, RepositoryInitOptions, RepositoryOpenFlags};
 use std::path::{Path, PathBuf};
 
+mod batch;
 mod date;
 mod error;
 mod fsck;
@@ -42,6 +43,7 @@ mod url_name;
 mod watch;
 mod write;
 
+pub use batch::{Acked, Batch, Staged};
 pub use date::{format_time, now, parse_date, parse_time, ACCEPTED_DATE_FORMS, MAX_TIME_TEXT, MIN_TIME_TEXT};
 pub(crate) use error::store_err;
 pub use error::{Result, StoreError};

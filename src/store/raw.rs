@@ -63,7 +63,7 @@ pub struct RawInfo {
 pub struct PendingRaw {
     /// The commit written.
     pub id: Oid,
-    parent: Option<Oid>,
+    pub(crate) parent: Option<Oid>,
 }
 
 /// What [`Store::publish_raw`] did.
@@ -127,6 +127,18 @@ impl Store {
     /// getting "304 not modified" for text that was never stored.
     pub fn prepare_raw(&self, name: &str, page: &RawPage, observed_at: i64) -> Result<Option<PendingRaw>> {
         let tip = self.raw_tip(name)?;
+        self.prepare_raw_after(name, page, observed_at, tip)
+    }
+
+    /// [`Store::prepare_raw`] on a given tip (a batch knows the raw commit
+    /// it staged last, which is not on the ref yet).
+    pub(crate) fn prepare_raw_after(
+        &self,
+        name: &str,
+        page: &RawPage,
+        observed_at: i64,
+        tip: Option<Oid>,
+    ) -> Result<Option<PendingRaw>> {
         let err = |e| store_err(&self.path, &format!("cannot write the raw page of {name}"), e);
         let body_id = self.repo.blob(&page.body).map_err(err)?;
         if let Some(t) = tip {

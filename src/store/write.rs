@@ -57,6 +57,14 @@ pub enum CommitOutcome {
     },
 }
 
+/// What [`Store::build_revision`] wrote.
+pub(crate) enum Built {
+    /// The commit of the new revision (no ref points at it yet).
+    New(Oid, Box<Meta>),
+    /// Byte-identical to the latest revision: nothing was written.
+    Unchanged { revision: u64, id: Oid },
+}
+
 /// How long writers keep retrying a contended ref before giving up.
 const DEFAULT_LOCK_BUDGET: Duration = Duration::from_secs(10);
 /// A lock file older than this is probably left by a killed process.
@@ -113,38 +121,12 @@ impl Store {
         let mut backoff = Backoff::new(lock_budget());
         loop {
             let tip = self.tip_for_write(&req.name)?;
-            let prev = match tip {
-                Some(id) => Some(self.prev_state(&req.name, id)?),
-                None => None,
+            let (id, m) = match self.build_revision(req, fetch, tip, &observer)? {
+                Built::New(id, m) => (id, m),
+                Built::Unchanged { revision, id } => return Ok(CommitOutcome::Unchanged { revision, id }),
             };
-            if let Some((rev, text)) = &prev {
-                if *text == req.text {
-                    return Ok(CommitOutcome::Unchanged { revision: rev.meta.revision, id: rev.id });
-                }
-                check_latest(req, &LastSeen::of(&rev.meta))?;
-            }
-            let same_as = match tip {
-                Some(t) => self.earlier_with_text(t, &req.text)?,
-                None => None,
-            };
-            let sha = meta::sha256_hex(req.text.as_bytes());
-            let mut m = meta::build(MetaInput {
-                name: &req.name,
-                text: &req.text,
-                sha256: &sha,
-                title: req.title.as_deref(),
-                url: req.url.as_deref(),
-                observed_at: req.observed_at,
-                message: req.message.as_deref(),
-                prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
-                same_as,
-                observer: Some(&observer),
-            });
-            m.fetch = fetch.cloned();
-            let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
-                .map_err(|e| store_err(&self.path, "cannot write the revision", e))?;
             match update_ref(&self.repo, &req.name, id, tip) {
-                Ok(()) => return Ok(CommitOutcome::Stored(Revision { id, meta: m })),
+                Ok(()) => return Ok(CommitOutcome::Stored(Revision { id, meta: *m })),
                 Err(e) if is_contention(&e) => {
                     // A nested name created meanwhile is a refusal, not a wait.
                     self.check_nesting(&req.name)?;
@@ -158,6 +140,50 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Write the objects of `req` as the revision after `tip` (None: the
+    /// first one), without moving any ref: the caller moves it, at once
+    /// ([`Store::commit_fetched`]) or after a batch is on disk
+    /// ([`super::batch`]).
+    pub(crate) fn build_revision(
+        &self,
+        req: &CommitRequest,
+        fetch: Option<&super::FetchMeta>,
+        tip: Option<Oid>,
+        observer: &str,
+    ) -> Result<Built> {
+        let prev = match tip {
+            Some(id) => Some(self.prev_state(&req.name, id)?),
+            None => None,
+        };
+        if let Some((rev, text)) = &prev {
+            if *text == req.text {
+                return Ok(Built::Unchanged { revision: rev.meta.revision, id: rev.id });
+            }
+            check_latest(req, &LastSeen::of(&rev.meta))?;
+        }
+        let same_as = match tip {
+            Some(t) => self.earlier_with_text(t, &req.text)?,
+            None => None,
+        };
+        let sha = meta::sha256_hex(req.text.as_bytes());
+        let mut m = meta::build(MetaInput {
+            name: &req.name,
+            text: &req.text,
+            sha256: &sha,
+            title: req.title.as_deref(),
+            url: req.url.as_deref(),
+            observed_at: req.observed_at,
+            message: req.message.as_deref(),
+            prev: prev.as_ref().map(|(r, t)| Prev { meta: &r.meta, text: t }),
+            same_as,
+            observer: Some(observer),
+        });
+        m.fetch = fetch.cloned();
+        let id = write_revision(&self.repo, tip, &m, &req.text, req.observed_at)
+            .map_err(|e| store_err(&self.path, "cannot write the revision", e))?;
+        Ok(Built::New(id, Box::new(m)))
     }
 
     /// The latest revision and its text, after checking that its number

@@ -22,4 +22,6 @@ mod sync;
 mod sync_props;
 mod users_see;
 mod watch;
+mod watch_batch;
+mod watch_feed;
 mod webserver;
