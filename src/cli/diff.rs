@@ -1,7 +1,9 @@
-//! `redline diff NAME [OLD [NEW]]`, and the display options and driver
-//! shared with `compare`.
+//! `redline diff NAME [OLD [NEW]]` and `redline diff NAME@REV [OTHER@REV]`
+//! (two revisions of one article, or of two articles: a copy against its
+//! source), and the display options and driver shared with `compare`.
 
-use super::{ArticleName, ColorOpt, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
+use super::article::{RevisionRef, Target};
+use super::{ArticleName, ColorOpt, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::core::{self, DiffOptions};
 use crate::error::{EXIT_DIFFERENT, EXIT_OK};
 use crate::render::{self, Format, Layout, RenderOptions, Side};
@@ -39,12 +41,13 @@ pub struct DiffDisplayArgs {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  redline diff belarus            # the previous revision against the latest\n  redline diff belarus 1          # revision 1 against the latest\n  redline diff belarus 1 latest~1 --format json"
+    after_help = "Examples:\n  redline diff belarus            # the previous revision against the latest\n  redline diff belarus 1          # revision 1 against the latest\n  redline diff belarus 1 latest~1 --format json\n  redline diff nbc/story@1 site/story@latest   # one article against another (a copy)\n  redline diff belarus@1          # revision 1 against the latest, same as `diff belarus 1`"
 )]
 pub struct DiffArgs {
-    /// Article name.
-    pub name: ArticleName,
-    /// Old revision (default: the one before the latest).
+    /// Article name, or one revision as NAME@REV.
+    pub name: Target,
+    /// Old revision (default: the one before the latest). After NAME@REV:
+    /// the other side, as REV (same article) or OTHER@REV.
     pub old: Option<String>,
     /// New revision (default: the latest).
     pub new: Option<String>,
@@ -54,18 +57,52 @@ pub struct DiffArgs {
     pub store: StoreOpt,
 }
 
-/// Diff two stored revisions of one article.
+/// Diff two stored revisions, of one article or of two.
 pub fn run(args: DiffArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let (old_ref, new_ref) = sides(args.name, args.old, args.new)?;
     let store = cx.store.open()?;
-    let name = args.name.as_str();
-    // Defaults per the spec: no revision → (latest~1, latest); one → (it, latest).
-    let old_spec = args.old.as_deref().unwrap_or("latest~1");
-    let new_spec = args.new.as_deref().unwrap_or("latest");
-    let old = store.resolve(name, old_spec)?;
-    let new = store.resolve(name, new_spec)?;
+    let old = store.resolve(old_ref.name.as_str(), &old_ref.rev)?;
+    let new = store.resolve(new_ref.name.as_str(), &new_ref.rev)?;
     let old_text = store.text_string(&old)?;
     let new_text = store.text_string(&new)?;
-    show_diff(&old_text, &new_text, revision_side(name, &old), revision_side(name, &new), &args.display, cx)
+    let old_side = revision_side(old_ref.name.as_str(), &old);
+    let new_side = revision_side(new_ref.name.as_str(), &new);
+    show_diff(&old_text, &new_text, old_side, new_side, &args.display, cx)
+}
+
+/// Which two revisions the arguments name. Defaults: no revision →
+/// (latest~1, latest); one → (it, latest); `NAME@REV` alone → (it, NAME's
+/// latest).
+fn sides(target: Target, old: Option<String>, new: Option<String>) -> CommandResult<(RevisionRef, RevisionRef)> {
+    let at = |name: &ArticleName, rev: &str| RevisionRef { name: name.clone(), rev: rev.to_string() };
+    match target {
+        Target::Article(name) => {
+            if let Some(arg) = [&old, &new].into_iter().flatten().find(|a| a.contains('@')) {
+                return Err(CommandError::user(format!(
+                    "{arg:?}: after an article name, give revisions only (e.g. `diff {name} 1 3`)"
+                ))
+                .hinted(format!("to compare two articles, name both sides: `diff {name}@latest {arg}`")));
+            }
+            let old = at(&name, old.as_deref().unwrap_or("latest~1"));
+            let new = at(&name, new.as_deref().unwrap_or("latest"));
+            Ok((old, new))
+        }
+        Target::Revision(first) => {
+            if new.is_some() {
+                return Err(CommandError::user(format!(
+                    "after {first}, give one other side (REV or NAME@REV), not two"
+                )));
+            }
+            let other = match old {
+                None => at(&first.name, "latest"),
+                Some(arg) => match RevisionRef::parse(&arg) {
+                    Some(r) => r.map_err(CommandError::user)?,
+                    None => at(&first.name, &arg),
+                },
+            };
+            Ok((first, other))
+        }
+    }
 }
 
 /// Header data for one stored revision, e.g. `belarus@2`, as every diff of

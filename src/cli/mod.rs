@@ -19,12 +19,14 @@ use std::process::ExitCode;
 use crate::error;
 
 mod article;
+mod blame;
 mod command_error;
 mod commit;
 mod compare;
 mod completions;
 mod config;
 mod context;
+mod copies;
 mod diff;
 mod export;
 mod fetch;
@@ -137,8 +139,12 @@ pub enum Command {
     List(list::ListArgs),
     /// Word-level diff between two revisions of an article.
     Diff(diff::DiffArgs),
-    /// Word-level diff between two files (no store involved).
+    /// Word-level diff between two files, or a stored revision (NAME@REV) and a file.
     Compare(compare::CompareArgs),
+    /// For every sentence of a revision, when it appeared and each rewording or move since.
+    Blame(blame::BlameArgs),
+    /// Find articles that share text with another: copies, spun copies, shared quotes.
+    Copies(copies::CopiesArgs),
     /// Show which store is in use and how big it is.
     Info(info::InfoArgs),
     /// Add many revisions in one process (folder of NAME/NNNN.txt or JSON Lines).
@@ -192,8 +198,10 @@ impl Command {
             Command::Diff(a) => {
                 Declared { color: Some(&a.display.color), pager: Some(&a.display.pager), ..store(&a.store) }
             }
+            Command::Copies(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
+            Command::Blame(a) => Declared { color: Some(&a.color), pager: Some(&a.pager), ..store(&a.store) },
             Command::Compare(a) => {
-                Declared { store: None, color: Some(&a.display.color), pager: Some(&a.display.pager) }
+                Declared { store: Some(&a.store), color: Some(&a.display.color), pager: Some(&a.display.pager) }
             }
             Command::Info(a) => store(&a.store),
             Command::Import(a) => store(&a.store),
@@ -342,6 +350,8 @@ pub fn run(command: Command, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Command::List(a) => list::run(a, cx),
         Command::Diff(a) => diff::run(a, cx),
         Command::Compare(a) => compare::run(a, cx),
+        Command::Blame(a) => blame::run(a, cx),
+        Command::Copies(a) => copies::run(a, cx),
         Command::Info(a) => info::run(a, cx),
         Command::Import(a) => import::run(a, cx),
         Command::Gc(a) => gc::run(a, cx),

@@ -1,17 +1,18 @@
 //! `redline show NAME [REV]`: the exact text or metadata of a revision.
 
-use super::{ArticleName, CommandHelper, CommandResult, Exit, StoreOpt};
+use super::article::Target;
+use super::{CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::EXIT_OK;
 use crate::render::sanitize::{json_strict, visible};
 use std::io::{IsTerminal, Write};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  redline show belarus             # the latest text, byte for byte\n  redline show belarus 1 --meta    # revision 1's metadata\n  redline show belarus latest~1 > previous.txt"
+    after_help = "Examples:\n  redline show belarus             # the latest text, byte for byte\n  redline show belarus 1 --meta    # revision 1's metadata\n  redline show belarus latest~1 > previous.txt\n  redline show belarus@2           # NAME@REV works wherever a revision is taken"
 )]
 pub struct ShowArgs {
-    /// Article name.
-    pub name: ArticleName,
+    /// Article name, or NAME@REV.
+    pub name: Target,
     /// Revision: N, latest, latest~K or a commit-id prefix (default latest).
     pub rev: Option<String>,
     /// Print the revision's metadata (JSON) instead of its text.
@@ -23,9 +24,10 @@ pub struct ShowArgs {
 
 /// Print one revision's exact text, or its metadata.
 pub fn run(args: ShowArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
+    let (name, rev) = args.name.with_rev(args.rev).map_err(CommandError::user)?;
     let store = cx.store.open()?;
-    let name = args.name.as_str();
-    let rev = match &args.rev {
+    let name = name.as_str();
+    let rev = match &rev {
         Some(spec) => store.resolve(name, spec)?,
         None => store.latest(name)?,
     };

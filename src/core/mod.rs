@@ -6,6 +6,8 @@
 //! changes. [`fold`] defines what counts as typography only.
 
 pub(crate) mod align;
+pub(crate) mod blame;
+pub(crate) mod copies;
 pub(crate) mod doc;
 pub(crate) mod emit;
 pub(crate) mod engine;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 pub(crate) mod atom;
+pub(crate) mod blame;
 pub(crate) mod blocks;
 pub(crate) mod critic;
 pub(crate) mod html;

@@ -27,9 +27,9 @@ fn copy_dir(from: &Path, to: &Path) {
 fn import_folder_of_fixtures() {
     let env = Env::new();
     let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
-    // The three chains at the top, and the two-revision engine cases nested
+    // The four chains at the top, and the two-revision engine cases nested
     // under `engine-cases/` (named by path).
-    assert!(out.contains("imported 11 article(s): 25 revision(s) stored"), "{out}");
+    assert!(out.contains("imported 12 article(s): 29 revision(s) stored"), "{out}");
     let names: Vec<String> = json_of(env.cmd().args(["list", "--json"]))
         .as_array()
         .unwrap()
@@ -37,7 +37,7 @@ fn import_folder_of_fixtures() {
         .map(|a| a["name"].as_str().unwrap().to_string())
         .collect();
     let top: Vec<&String> = names.iter().filter(|n| !n.starts_with("engine-cases/")).collect();
-    assert_eq!(top, ["belarus", "council-budget", "quotes-typography"]);
+    assert_eq!(top, ["belarus", "bridge-story", "council-budget", "quotes-typography"]);
     assert!(names.contains(&"engine-cases/split".to_string()), "{names:?}");
     for n in 1..=3 {
         let want = std::fs::read(fixture(&format!("council-budget/000{n}.txt"))).unwrap();

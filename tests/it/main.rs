@@ -1,6 +1,8 @@
 //! The one integration-test binary (as ripgrep does): each module drives the
 //! real `redline` binary against real git stores in temporary directories.
 
+mod across;
+mod blame;
 mod browser;
 mod bulk;
 mod common;

@@ -154,10 +154,13 @@ fn usage_lines_and_help_mention_only_what_applies() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("Usage: redline diff --color"), "a typo must not show --color as required: {err}");
     assert!(err.contains("--color"), "but it suggests it: {err}");
-    for cmd in ["compare", "man", "completions"] {
+    for cmd in ["man", "completions"] {
         let help = stdout_of(redline().args([cmd, "--help"]));
         assert!(!help.contains("--store"), "{cmd} --help: {help}");
     }
+    // `compare` reads a store only for a NAME@REV side, and says so.
+    let help = stdout_of(redline().args(["compare", "--help"]));
+    assert!(help.contains("--store") && help.contains("NAME@REV for a stored revision"), "{help}");
     for cmd in ["man", "completions", "info", "gc"] {
         let help = stdout_of(redline().args([cmd, "--help"]));
         assert!(!help.contains("--color") && !help.contains("--no-pager"), "{cmd} --help: {help}");

@@ -1,0 +1,68 @@
+//! `redline blame`: sentences followed through rewordings and moves, on the
+//! `fixtures/bridge-story` chain (see its README).
+
+use crate::common::{fixture, Env};
+
+fn bridge() -> Env {
+    let env = Env::new();
+    for i in 1..=4 {
+        env.cmd().args(["commit", "bridge"]).arg(fixture(&format!("bridge-story/000{i}.txt"))).ok();
+    }
+    env
+}
+
+#[test]
+fn a_sentence_reworded_twice_and_moved_once_shows_all_three_events() {
+    let env = bridge();
+    let out = env.cmd().args(["blame", "bridge", "--color", "never"]).ok();
+    assert!(
+        out.contains("r1 introduced · r2 reworded: said → stated · r3 moved from ¶3 · r4 reworded: 4 → 6\n      Officials stated the project ran over budget by about $6 million."),
+        "{out}"
+    );
+    // Nothing else changed: every other sentence was introduced once.
+    let others = out.lines().filter(|l| l.starts_with("  r")).filter(|l| *l != "  r1 introduced").count();
+    assert_eq!(others, 1, "{out}");
+}
+
+#[test]
+fn porcelain_and_json_agree_and_name_revisions() {
+    let env = bridge();
+    let porcelain = env.cmd().args(["blame", "bridge", "--porcelain"]).ok();
+    let budget = porcelain.lines().find(|l| l.contains("over budget")).expect("budget line");
+    assert_eq!(
+        budget,
+        "2\t1\t4\t1:introduced,2:reworded,3:moved,4:reworded\tOfficials stated the project ran over budget by about $6 million."
+    );
+    let v: serde_json::Value = serde_json::from_str(&env.cmd().args(["blame", "bridge", "--json"]).ok()).unwrap();
+    assert_eq!(v["schema"], "redline.blame/1");
+    let s = &v["sentences"][1];
+    assert_eq!(s["events"][2]["kind"], "moved");
+    assert_eq!(s["events"][2]["from_paragraph"], 3);
+    assert_eq!(s["events"][1]["substitutions"][0], serde_json::json!(["said", "stated"]));
+    assert_eq!(s["events"][1]["before"], "Officials said the project ran over budget by about $4 million.");
+    assert_eq!(s["last_changed"]["revision"], 4);
+    assert_eq!(s["introduced"]["id"].as_str().map(str::len), Some(40));
+}
+
+#[test]
+fn an_older_revision_is_blamed_as_it_was() {
+    let env = bridge();
+    let out = env.cmd().args(["blame", "bridge", "2", "--porcelain"]).ok();
+    assert!(
+        out.contains(
+            "3\t1\t2\t1:introduced,2:reworded\tOfficials stated the project ran over budget by about $4 million."
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("3:"), "nothing from later revisions: {out}");
+}
+
+#[test]
+fn a_missing_article_or_revision_is_a_clear_error() {
+    let env = bridge();
+    let out = env.cmd().args(["blame", "bridge", "9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env.cmd().args(["blame", "brigde"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bridge"), "did you mean");
+}
