@@ -22,6 +22,7 @@ mod render;
 mod shell;
 mod store_cmds;
 mod sync;
+mod sync_props;
 mod users_see;
 mod watch;
 mod watch_batch;

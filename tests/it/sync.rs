@@ -216,6 +216,11 @@ fn diverged_histories_merge_without_losing_an_observation_and_converge() {
     assert_eq!(revs[0]["seen"].as_array().unwrap().len(), 2);
     assert_eq!(revs[3]["same_as"], 1);
     assert_eq!(revs[3]["revision"], 4);
+    // Numbers shifted; moments still name the same texts.
+    assert_eq!(rl(&a).args(["show", "x", "{2024-01-01T12:30}"]).ok(), "Mayor says no.\n");
+    assert_eq!(rl(&a).args(["show", "x", "2024-01-01"]).ok(), "Mayor says yes.\n");
+    let err = fails(rl(&a).args(["show", "x", "{2023-12-31T23:00}"]), 2);
+    assert!(err.contains("no revision was observed by"), "{err}");
     let text = rl(&a).args(["log", "x"]).ok();
     assert!(text.contains("[merged]") && text.contains("[seen 2\u{d7}]"), "{text}");
     // Both old tips stay reachable from the merged tip.
