@@ -16,8 +16,10 @@ use super::output::write_failed;
 use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::core::{self, DiffOptions};
 use crate::error::EXIT_OK;
-use crate::render::html::{self, Link};
-use crate::render::site::{self, RevisionRow, SentenceNotes};
+use crate::render::atom::{self, AtomEntry};
+use crate::render::html;
+use crate::render::page::{Link, RevisionRow};
+use crate::render::site::{self, SentenceNotes};
 use crate::render::{ColorMode, Format, Layout, RenderOptions};
 use crate::store::{Revision, Store};
 use std::io::Write;
@@ -109,7 +111,7 @@ pub fn write_article(
     prepare_dir(dir)?;
     let rows: Vec<RevisionRow> = revs.iter().map(row).collect();
     write_file(dir, "index.html", |w| site::write_index(w, name, &rows, up))?;
-    write_file(dir, ATOM_FILE, |w| crate::render::atom::write(w, name, &atom_entries(&revs)))?;
+    write_file(dir, ATOM_FILE, |w| atom::write(w, name, &atom_entries(&revs)))?;
     let ro = RenderOptions {
         format: Format::Html,
         layout: Layout::Inline,
@@ -157,18 +159,38 @@ fn count(n: usize, noun: &str) -> String {
 /// metadata only, no re-diffing).
 const ATOM_FILE: &str = "changes.atom";
 
-fn atom_entries(revs: &[Revision]) -> Vec<crate::render::atom::AtomEntry<'_>> {
+fn atom_entries(revs: &[Revision]) -> Vec<AtomEntry<'_>> {
     revs.iter()
-        .map(|r| crate::render::atom::AtomEntry {
-            meta: &r.meta,
-            id: r.id.to_string(),
-            link: Some(if r.meta.revision > 1 {
+        .map(|r| {
+            let link = if r.meta.revision > 1 {
                 site::diff_page_name(r.number())
             } else {
                 site::revision_page_name(r.number())
-            }),
+            };
+            atom_entry(r, Some(link))
         })
         .collect()
+}
+
+/// A feed entry from a revision's stored metadata: its summary, with the
+/// marks `log` shows appended unless the summary already says them.
+pub(super) fn atom_entry(r: &Revision, link: Option<String>) -> AtomEntry<'_> {
+    let m = &r.meta;
+    let mut summary = m.summary.clone();
+    let marks = m.marks();
+    if !marks.is_empty() && !summary.contains(&marks[0]) {
+        summary.push_str(&format!(" [{}]", marks.join(", ")));
+    }
+    AtomEntry {
+        name: &m.name,
+        revision: m.revision,
+        title: &m.title,
+        observed_at: &m.observed_at,
+        url: m.url.as_deref(),
+        summary,
+        id: r.id.to_string(),
+        link,
+    }
 }
 
 /// A history-table row, with the numbers and marks `redline log` shows.

@@ -18,7 +18,7 @@ use super::output::write_failed;
 use super::{CommandHelper, CommandResult, ErrorKind, Exit};
 use crate::render::archive::{self, ArticleEntry, TimelineRow, FEED_FILE, TIMELINE_FILE};
 use crate::render::atom::{self, AtomEntry};
-use crate::render::html::Link;
+use crate::render::page::Link;
 use crate::store::{Revision, Skipped};
 use std::path::{Path, PathBuf};
 
@@ -76,18 +76,13 @@ pub fn run(dir: &Path, opts: &ArticleOptions, cx: &mut CommandHelper) -> Command
         .iter()
         .take(FEED_ENTRIES)
         .rev()
-        .map(|(name, rev)| AtomEntry {
-            meta: &rev.meta,
-            id: rev.id.to_string(),
-            link: Some(format!(
-                "{}{}",
-                archive::article_dir(name),
-                if rev.meta.revision > 1 {
-                    crate::render::site::diff_page_name(rev.number())
-                } else {
-                    crate::render::site::revision_page_name(1)
-                }
-            )),
+        .map(|(name, rev)| {
+            let page = if rev.meta.revision > 1 {
+                crate::render::site::diff_page_name(rev.number())
+            } else {
+                crate::render::site::revision_page_name(1)
+            };
+            super::export::atom_entry(rev, Some(format!("{}{page}", archive::article_dir(name))))
         })
         .collect();
     write_file(dir, FEED_FILE, |w| atom::write_store(w, &feed))?;

@@ -5,8 +5,7 @@
 //!
 //! Like the rest of the site: static pages, no scripts, text escaped.
 
-use super::html::{esc, head};
-use super::site::RevisionRow;
+use super::page::{esc, head, RevisionRow};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 

@@ -16,6 +16,7 @@ pub(crate) mod critic;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod notes;
+pub(crate) mod page;
 pub(crate) mod sanitize;
 pub(crate) mod segments;
 pub(crate) mod side_by_side;
@@ -124,6 +125,6 @@ pub fn render(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &Render
         Format::Terminal if o.layout == Layout::SideBySide => side_by_side::write(w, diff, old, new, o),
         Format::Terminal => terminal::write(w, diff, old, new, o),
         Format::Critic => critic::write(w, diff, old, new, o),
-        Format::Html => html::write(w, diff, old, new, o, &html::Page::default()),
+        Format::Html => html::write(w, diff, old, new, o, &page::Page::default()),
     }
 }

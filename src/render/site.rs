@@ -1,33 +1,16 @@
 //! The static site `redline export` writes: an index page with the
 //! article's history table, one page per revision with its full text, and
 //! one diff page per consecutive pair of revisions (written by
-//! [`super::html::write`] with a [`Page`] of links).
+//! [`super::html::write`] with a [`Page`] of links). The pieces pages share
+//! are in [`super::page`].
 //!
 //! This module takes plain data, so it knows nothing about the store.
 
-use super::html::{esc, head, pager, Link, Page};
+use super::page::{esc, head, pager, Link, Page, RevisionRow};
 use crate::core::segment::{has_blank_line, paragraphs, sentences};
 use crate::core::Span;
 use std::fmt::Write as _;
 use std::io::{self, Write};
-
-/// One row of the history table: a revision as `redline log` shows it.
-#[derive(Debug, Clone, Default)]
-pub struct RevisionRow {
-    /// 1-based revision number.
-    pub number: u32,
-    pub id: String,
-    pub date: String,
-    pub words: usize,
-    /// Words added / removed against the previous revision.
-    pub added: Option<usize>,
-    pub removed: Option<usize>,
-    pub title: String,
-    /// Short flags such as `formatting only` or `identical`.
-    pub marks: Vec<String>,
-    /// The note given with the revision (`commit -m`), shown to readers.
-    pub note: Option<String>,
-}
 
 /// File name of the page showing revision `new` against the one before.
 pub fn diff_page_name(new: u32) -> String {
