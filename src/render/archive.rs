@@ -95,7 +95,7 @@ pub fn write_timeline(w: &mut dyn Write, rows: &[TimelineRow], total: usize) -> 
         let r = &t.row;
         let dir = article_dir(&t.name);
         let target =
-            if r.number > 1 { super::site::diff_page_name(r.number) } else { super::site::revision_page_name(1) };
+            if r.number > 1 { super::page::diff_page_name(r.number) } else { super::page::revision_page_name(1) };
         let count = |n: Option<usize>, class: &str, sign: &str| {
             n.map(|n| format!("<span class=\"{class}\">{sign}{n}</span>")).unwrap_or_default()
         };

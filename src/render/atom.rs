@@ -68,7 +68,7 @@ fn write_feed<'e, 'm: 'e>(
     writeln!(w, "  <generator>redline</generator>")?;
     for (article, e) in entries {
         let title = match article {
-            Some(name) => format!("{name} rev {}: {}", e.revision, e.title),
+            Some(name) => format!("{name}@{}: {}", e.revision, e.title),
             None => format!("rev {}: {}", e.revision, e.title),
         };
         writeln!(w, "  <entry>")?;
@@ -141,7 +141,7 @@ mod tests {
         let mut out = Vec::new();
         write_store(&mut out, &entries).unwrap();
         let x = String::from_utf8(out).unwrap();
-        assert!(x.contains("<title>a rev 2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
+        assert!(x.contains("<title>a@2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
         assert!(x.contains("<id>urn:redline:archive</id>"), "{x}");
         assert_eq!(feed_rs::parser::parse(x.as_bytes()).unwrap().entries.len(), 2);
     }

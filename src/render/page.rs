@@ -91,3 +91,13 @@ pub struct RevisionRow {
     /// The note given with the revision (`commit -m`), shown to readers.
     pub note: Option<String>,
 }
+
+/// File name of the page showing revision `new` against the one before.
+pub fn diff_page_name(new: u32) -> String {
+    format!("diff-{:04}-{:04}.html", new.saturating_sub(1), new)
+}
+
+/// File name of the page showing revision `n`'s full text.
+pub fn revision_page_name(n: u32) -> String {
+    format!("rev-{n:04}.html")
+}

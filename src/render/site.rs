@@ -6,21 +6,12 @@
 //!
 //! This module takes plain data, so it knows nothing about the store.
 
+pub use super::page::{diff_page_name, revision_page_name};
 use super::page::{esc, head, pager, Link, Page, RevisionRow};
 use crate::core::segment::{has_blank_line, paragraphs, sentences};
 use crate::core::Span;
 use std::fmt::Write as _;
 use std::io::{self, Write};
-
-/// File name of the page showing revision `new` against the one before.
-pub fn diff_page_name(new: u32) -> String {
-    format!("diff-{:04}-{:04}.html", new.saturating_sub(1), new)
-}
-
-/// File name of the page showing revision `n`'s full text.
-pub fn revision_page_name(n: u32) -> String {
-    format!("rev-{n:04}.html")
-}
 
 /// A sentence of a text as the engine cuts them (a sentence within a
 /// line): its content span (no surrounding whitespace) and its 1-based ¶.
