@@ -82,8 +82,8 @@ pub fn number_change<'a>(
     if h.equal {
         return None;
     }
-    let o = figure(&old.toks, h.old.clone(), old_text)?;
-    let n = figure(&new.toks, h.new.clone(), new_text)?;
+    let o = figure(old.toks, h.old.clone(), old_text)?;
+    let n = figure(new.toks, h.new.clone(), new_text)?;
     (o != n).then_some(NumberChange { old: o, new: n })
 }
 
