@@ -118,7 +118,14 @@ pub fn keyed_pair(old: &str, new: &str, per_line: bool, par: bool) -> (Keyed, Ke
 /// Words and fingerprint of one distinct paragraph; ASCII text is not
 /// folded here (its fingerprint comes from the raw bytes).
 fn figures(t: &str, p: &Block, buf: &mut Vec<u8>) -> Figures {
-    let words = count_words(&t[p.span.clone()]);
+    let span = &t[p.span.clone()];
+    if span.is_ascii() {
+        // One pass for both: the span's bytes around its content are
+        // whitespace, which the fingerprint skips.
+        let (words, parts) = super::swar::words_and_sig(span.as_bytes());
+        return Figures { words, sig: FoldSig::of(parts), key: None };
+    }
+    let words = count_words(span);
     let content = &t[p.content.clone()];
     if content.is_ascii() {
         return Figures { words, sig: fold_sig_ascii(content.as_bytes()), key: None };

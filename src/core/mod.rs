@@ -18,6 +18,7 @@ pub(crate) mod model;
 pub(crate) mod refine;
 pub(crate) mod segment;
 pub(crate) mod structure;
+pub(crate) mod swar;
 pub(crate) mod tidy;
 pub(crate) mod tokenize;
 pub(crate) mod twins;
