@@ -87,7 +87,7 @@ struct State {
 impl State {
     #[inline]
     fn chunk(&mut self, x: u64, valid: u64) {
-        let letter = within(x | ONES * 0x20, b'a', b'z');
+        let letter = within(x | (ONES * 0x20), b'a', b'z');
         let digit = within(x, b'0', b'9');
         let word = letter | digit | eq(x, b'_');
         let join_letters = eq(x, b'\'') | eq(x, b'.');
