@@ -235,7 +235,12 @@ fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
             Some(g) if g.sha == key.sha => g.sightings.push((key.at, key.observer.clone())),
             _ => {
                 let (src, blob) = source[key];
-                groups.push(Group { blob, sha: key.sha.clone(), sightings: vec![(key.at, key.observer.clone())], source: src })
+                groups.push(Group {
+                    blob,
+                    sha: key.sha.clone(),
+                    sightings: vec![(key.at, key.observer.clone())],
+                    source: src,
+                })
             }
         }
     }

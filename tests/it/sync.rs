@@ -391,11 +391,16 @@ fn same_second_flip_flops_keep_their_order_and_every_repeat_through_a_merge() {
     rl(&b).arg("sync").ok();
     let out = rl(&a).arg("sync").ok();
     assert!(out.contains("merged art: 5 revisions"), "{out}");
-    let want: Vec<String> =
-        ["Base text.\n", "The minister lied.\n", "The minister misspoke.\n", "The minister lied.\n", "Later text from B.\n"]
-            .iter()
-            .map(|t| sha(t))
-            .collect();
+    let want: Vec<String> = [
+        "Base text.\n",
+        "The minister lied.\n",
+        "The minister misspoke.\n",
+        "The minister lied.\n",
+        "Later text from B.\n",
+    ]
+    .iter()
+    .map(|t| sha(t))
+    .collect();
     assert_eq!(chain_texts(&a, "art"), want);
     let log: serde_json::Value = serde_json::from_str(&rl(&a).args(["log", "art", "--json"]).ok()).unwrap();
     assert_eq!(log[3]["same_as"], 2);
@@ -456,7 +461,12 @@ fn hand_commit(dir: &Path, tree: &str, parents: &[&str], msg: &str) -> String {
     }
     let mut c = Command::new("git");
     c.arg("--git-dir").arg(dir).args(&args).args(["-m", msg]);
-    for (k, v) in [("GIT_AUTHOR_NAME", "x"), ("GIT_AUTHOR_EMAIL", "x@x"), ("GIT_COMMITTER_NAME", "x"), ("GIT_COMMITTER_EMAIL", "x@x")] {
+    for (k, v) in [
+        ("GIT_AUTHOR_NAME", "x"),
+        ("GIT_AUTHOR_EMAIL", "x@x"),
+        ("GIT_COMMITTER_NAME", "x"),
+        ("GIT_COMMITTER_EMAIL", "x@x"),
+    ] {
         c.env(k, v);
     }
     let out = c.output().unwrap();
@@ -479,7 +489,8 @@ fn a_remote_revision_whose_text_does_not_match_its_sha256_is_a_named_conflict() 
     let meta = git(&a, &["cat-file", "blob", "refs/articles/art:meta.json"]);
     let meta_id = git_in(&hub, &["hash-object", "-w", "--stdin"], &meta);
     let text_id = git_in(&hub, &["hash-object", "-w", "--stdin"], "Forged replacement.\n");
-    let tree = git_in(&hub, &["mktree"], &format!("100644 blob {text_id}\tarticle.txt\n100644 blob {meta_id}\tmeta.json\n"));
+    let tree =
+        git_in(&hub, &["mktree"], &format!("100644 blob {text_id}\tarticle.txt\n100644 blob {meta_id}\tmeta.json\n"));
     let parent = refs(&hub, "refs/articles")["refs/articles/art"].clone();
     let forged = hand_commit(&hub, &tree, &[&parent], "rev 2: forged");
     git(&hub, &["update-ref", "refs/articles/art", &forged]);

@@ -10,9 +10,9 @@
 
 use super::remote::{tracking_prefix, RemoteInfo};
 use super::{Conflict, PullReport, REF_ATTEMPTS};
+use crate::store::raw::RAW_BODY;
 use crate::store::watch::{WatchEntry, WatchList, WATCH_FILE, WATCH_REF};
 use crate::store::write::is_contention;
-use crate::store::raw::RAW_BODY;
 use crate::store::{store_err, Result, Store, RAW_PREFIX};
 use git2::{Oid, Signature, Time};
 use std::collections::BTreeMap;
