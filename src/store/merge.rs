@@ -43,20 +43,30 @@ pub(crate) struct Key {
     pub occ: u32,
 }
 
+/// One sighting as the merge carries it: when, who, and the title and
+/// note that observer stored (None: not recorded, an older `seen` list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sight {
+    pub at: i64,
+    pub observer: String,
+    pub title: Option<String>,
+    pub note: Option<String>,
+}
+
 /// A revision of a chain, read for merging.
 struct ChainRev {
     id: Oid,
     meta: Meta,
     blob: Oid,
-    /// (time, observer), in the order `seen` lists them.
-    sightings: Vec<(i64, String)>,
+    /// In the order `seen` lists them.
+    sightings: Vec<Sight>,
 }
 
 /// A revision of the merged sequence, before it is written.
 struct Group {
     sha: String,
     blob: Oid,
-    sightings: Vec<(i64, String)>,
+    sightings: Vec<Sight>,
     /// The revision whose metadata (title, URL, note, fetch) it takes: the
     /// smallest commit id holding its first sighting, on either side.
     source: Oid,
@@ -65,20 +75,22 @@ struct Group {
 /// The sightings a revision's meta.json records: its `seen` list (in its
 /// order, repeats kept), or its one observation (an unknown observer for
 /// revisions made before sync).
-pub(crate) fn sightings_of(m: &Meta) -> std::result::Result<Vec<(i64, String)>, String> {
+pub(crate) fn sightings_of(m: &Meta) -> std::result::Result<Vec<Sight>, String> {
     let parse = |t: &str| super::parse_time(t).map_err(|e| format!("time {t:?} in meta.json: {e}"));
-    let mut v = if m.seen.is_empty() {
-        vec![(parse(&m.observed_at)?, m.observer.clone().unwrap_or_default())]
-    } else {
-        m.seen
-            .iter()
-            .map(|s| Ok((parse(&s.at)?, s.observer.clone())))
-            .collect::<std::result::Result<Vec<_>, String>>()?
-    };
-    if v.is_empty() {
-        v.push((parse(&m.observed_at)?, m.observer.clone().unwrap_or_default()));
+    if m.seen.is_empty() {
+        return Ok(vec![Sight {
+            at: parse(&m.observed_at)?,
+            observer: m.observer.clone().unwrap_or_default(),
+            title: Some(m.title.clone()),
+            note: m.message.clone(),
+        }]);
     }
-    Ok(v)
+    m.seen
+        .iter()
+        .map(|s| {
+            Ok(Sight { at: parse(&s.at)?, observer: s.observer.clone(), title: s.title.clone(), note: s.note.clone() })
+        })
+        .collect()
 }
 
 impl Store {
@@ -99,7 +111,7 @@ impl Store {
     /// Every observation in `tip`'s first-parent chain (`fsck` checks that
     /// a merge keeps all of its old tips' observations).
     pub(crate) fn chain_keys(&self, tip: Oid) -> Result<BTreeSet<Key>> {
-        Ok(chain_keys_of(&self.chain_revs(tip)?).into_iter().map(|(k, _)| k).collect())
+        Ok(chain_keys_of(&self.chain_revs(tip)?).into_iter().map(|(k, _, _)| k).collect())
     }
 
     /// Merge the diverged chains at `a` and `b` of article `name` (see the
@@ -131,15 +143,22 @@ impl Store {
                 .map_err(|_| self.damaged(g.source, "article.txt is not UTF-8"))?;
             let src = metas[&g.source];
             let pos = i as u64 + 1;
-            let (at, first_observer) = &g.sightings[0];
+            let first = &g.sightings[0];
+            let (at, first_observer) = (&first.at, &first.observer);
+            // The first sighting's own title and note when recorded, else
+            // its source revision's.
+            let (title, message) = match &first.title {
+                Some(t) => (t.as_str(), first.note.as_deref()),
+                None => (src.title.as_str(), src.message.as_deref()),
+            };
             let mut m = meta::build(MetaInput {
                 name,
                 text: &text,
                 sha256: &g.sha,
-                title: Some(&src.title),
+                title: Some(title),
                 url: src.url.as_deref(),
                 observed_at: *at,
-                message: src.message.as_deref(),
+                message,
                 prev: prev.as_ref().map(|(m, t, _)| Prev { meta: m, text: t }),
                 same_as: first_pos.get(g.sha.as_str()).copied().filter(|p| *p < pos),
                 observer: Some(first_observer.as_str()).filter(|o| !o.is_empty()),
@@ -150,7 +169,12 @@ impl Store {
                 m.seen = g
                     .sightings
                     .iter()
-                    .map(|(t, o)| Sighting { observer: o.clone(), at: super::format_time(*t) })
+                    .map(|s| Sighting {
+                        observer: s.observer.clone(),
+                        at: super::format_time(s.at),
+                        title: s.title.clone(),
+                        note: s.note.clone(),
+                    })
                     .collect();
             }
             let mut parents: Vec<Oid> = prev.as_ref().map(|(_, _, id)| *id).into_iter().collect();
@@ -167,13 +191,13 @@ impl Store {
 
 /// Every sighting of a chain, in chain order, with its occurrence number
 /// and the revision that holds it.
-fn chain_keys_of(chain: &[ChainRev]) -> Vec<(Key, &ChainRev)> {
+fn chain_keys_of(chain: &[ChainRev]) -> Vec<(Key, &ChainRev, &Sight)> {
     let mut seen: HashMap<(i64, &str, &str), u32> = HashMap::new();
     let mut out = Vec::new();
     for r in chain {
-        for (at, observer) in &r.sightings {
-            let n = seen.entry((*at, r.meta.sha256.as_str(), observer.as_str())).or_insert(0);
-            out.push((Key { at: *at, sha: r.meta.sha256.clone(), observer: observer.clone(), occ: *n }, r));
+        for s in &r.sightings {
+            let n = seen.entry((s.at, r.meta.sha256.as_str(), s.observer.as_str())).or_insert(0);
+            out.push((Key { at: s.at, sha: r.meta.sha256.clone(), observer: s.observer.clone(), occ: *n }, r, s));
             *n += 1;
         }
     }
@@ -185,13 +209,17 @@ fn chain_keys_of(chain: &[ChainRev]) -> Vec<(Key, &ChainRev)> {
 /// sightings free to go; then consecutive sightings of one text collapse
 /// into one revision. The result does not depend on the order of `sides`.
 fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
-    let seqs: Vec<Vec<(Key, &ChainRev)>> = sides.iter().map(|c| chain_keys_of(c)).collect();
-    // Per sighting: its source revision (smallest id holding it) and blob.
-    let mut source: BTreeMap<&Key, (Oid, Oid)> = BTreeMap::new();
-    for (k, r) in seqs.iter().flatten() {
-        let e = source.entry(k).or_insert((r.id, r.blob));
+    let seqs: Vec<Vec<(Key, &ChainRev, &Sight)>> = sides.iter().map(|c| chain_keys_of(c)).collect();
+    // Per sighting: its source revision (smallest id holding it), blob,
+    // and the copy of it that records a title and note, if one does.
+    let mut source: BTreeMap<&Key, (Oid, Oid, &Sight)> = BTreeMap::new();
+    for (k, r, sight) in seqs.iter().flatten() {
+        let e = source.entry(k).or_insert((r.id, r.blob, sight));
+        if (sight.title.is_some(), std::cmp::Reverse(r.id)) > (e.2.title.is_some(), std::cmp::Reverse(e.0)) {
+            e.2 = sight;
+        }
         if r.id < e.0 {
-            *e = (r.id, r.blob);
+            (e.0, e.1) = (r.id, r.blob);
         }
     }
     let mut next: BTreeMap<&Key, BTreeSet<&Key>> = BTreeMap::new();
@@ -213,7 +241,7 @@ fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
             // of the chains' next sightings, so the merge still ends.
             None => seqs
                 .iter()
-                .filter_map(|seq| seq.iter().map(|(k, _)| k).find(|k| !done.contains(k)))
+                .filter_map(|seq| seq.iter().map(|(k, _, _)| k).find(|k| !done.contains(k)))
                 .min()
                 .expect("a sighting is left"),
         };
@@ -232,15 +260,10 @@ fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for key in order {
         match groups.last_mut() {
-            Some(g) if g.sha == key.sha => g.sightings.push((key.at, key.observer.clone())),
+            Some(g) if g.sha == key.sha => g.sightings.push(source[key].2.clone()),
             _ => {
-                let (src, blob) = source[key];
-                groups.push(Group {
-                    blob,
-                    sha: key.sha.clone(),
-                    sightings: vec![(key.at, key.observer.clone())],
-                    source: src,
-                })
+                let (src, blob, sight) = source[key];
+                groups.push(Group { blob, sha: key.sha.clone(), sightings: vec![sight.clone()], source: src })
             }
         }
     }

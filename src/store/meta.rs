@@ -80,6 +80,13 @@ pub struct Sighting {
     pub observer: String,
     /// When, RFC 3339 UTC.
     pub at: String,
+    /// The title this observer stored with it (absent in `seen` lists
+    /// written before sync kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `-m` note this observer stored with it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl Meta {

@@ -641,3 +641,37 @@ fn a_heads_remote_blocked_by_a_redline_branch_gets_no_heads_hint() {
     assert!(err.contains("refused: refs/articles/x"), "{err}");
     assert!(!err.contains("remote add NAME URL --heads"), "{err}");
 }
+
+// ---- finding 4: every sighting keeps its note and title -----------------
+
+#[test]
+fn both_sides_notes_and_titles_survive_when_both_saw_the_same_text() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    commit(&a, "art", "Base.\n", "2024-01-01T00:00:00Z");
+    for s in [&a, &b] {
+        rl(s).args(["remote", "add", "origin"]).arg(&hub).ok();
+        rl(s).arg("sync").ok();
+    }
+    for (s, at, note, title) in [
+        (&a, "2024-01-02T00:00:00Z", "A: screenshot saved", "Title as A saw it"),
+        (&b, "2024-01-02T05:00:00Z", "B: editor confirmed by phone", "Title as B saw it"),
+    ] {
+        rl(s)
+            .args(["commit", "art", "-", "--date", at, "-m", note, "--title", title])
+            .write_stdin("Same new text.\n")
+            .ok();
+    }
+    rl(&a).arg("sync").ok();
+    rl(&b).arg("sync").ok();
+    rl(&a).arg("sync").ok();
+    for s in [&a, &b] {
+        let meta = rl(s).args(["show", "art", "2", "--meta"]).ok();
+        for want in ["A: screenshot saved", "B: editor confirmed by phone", "Title as A saw it", "Title as B saw it"] {
+            assert!(meta.contains(want), "{want} missing: {meta}");
+        }
+    }
+    assert_eq!(refs(&a, "refs/articles"), refs(&b, "refs/articles"));
+    fsck_clean(&b);
+}
