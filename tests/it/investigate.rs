@@ -40,6 +40,23 @@ fn grep_shows_a_match_appearing_disappearing_and_reappearing() {
     assert!(lines[1].contains("no apparent warmth between"), "a disappearance shows what went: {out}");
     assert!(lines[2].starts_with("nbc/summit@5 ") && lines[2].contains("appeared"), "{out}");
     assert!(!out.contains("@4"), "r4 changed nothing about the match: {out}");
+    // In colour (`--color debug` prints the labels), the event and the
+    // match itself are marked: added for an appearance, removed for a
+    // disappearance; plain output stays unmarked.
+    let out = stdout_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--color", "debug"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("<added>appeared</added>")
+            && lines[0].contains("There was <added>no apparent warmth</added> between"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("<removed>disappeared</removed>")
+            && lines[1].contains("<removed>no apparent warmth</removed>"),
+        "{out}"
+    );
+    let plain = stdout_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--color", "never"]));
+    assert!(!plain.contains('<') && !plain.contains("[-") && !plain.contains("{+"), "{plain}");
 
     // The JSON form: the same three events with their fields.
     let v = json_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--json"]));
