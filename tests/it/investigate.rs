@@ -276,3 +276,28 @@ fn export_all_writes_one_site_for_the_store() {
     fails(env.cmd().args(["export", "wire/summit"]), 2);
     fails(env.cmd().args(["export", "--all"]).arg(&one).arg("wire/summit"), 2);
 }
+
+/// Two stores that saw only the same text, synced: the article's one
+/// revision is a merge whose parents are the old tips. `log --all` and
+/// `grep` once walked into those tips and listed `art@1` three times.
+#[test]
+fn archive_scans_stop_at_a_one_revision_sync_merge() {
+    let (a, b) = (Env::new(), Env::new());
+    let hub = a.dir.path().join("hub.git");
+    let out = std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&hub).output().unwrap();
+    assert!(out.status.success());
+    put(&a, "art", "The same words.\n", "2024-01-01T00:00:00Z");
+    put(&b, "art", "The same words.\n", "2024-01-01T05:00:00Z");
+    for env in [&a, &b, &a] {
+        env.cmd().args(["remote", "add", "origin"]).arg(&hub).output().unwrap();
+        stdout_of(env.cmd().arg("sync"));
+    }
+    let log = json_of(a.cmd().args(["log", "art", "--json"]));
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    let tip = log[0]["id"].as_str().unwrap().to_string();
+    let all = stdout_of(a.cmd().args(["log", "--all"]));
+    assert_eq!(all.lines().count(), 1, "{all}");
+    let hits = json_of(a.cmd().args(["grep", "same words", "--all-revisions", "--json"]));
+    let ids: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [tip.as_str()], "{hits}");
+}
