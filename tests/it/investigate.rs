@@ -301,3 +301,15 @@ fn archive_scans_stop_at_a_one_revision_sync_merge() {
     let ids: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [tip.as_str()], "{hits}");
 }
+
+/// The sentence table is JSON like every other: control characters that a
+/// terminal would act on are `\u` escapes, and the data reads back equal.
+#[test]
+fn export_sentences_escapes_terminal_controls() {
+    let env = Env::new();
+    put(&env, "e", "a \u{9b}31m \u{7f} b \u{202e}c.\n", "2024-01-01T00:00:00Z");
+    let out = stdout_of(env.cmd().args(["export", "--sentences", "-"]));
+    assert!(!out.contains('\u{9b}') && !out.contains('\u{7f}') && !out.contains('\u{202e}'), "{out:?}");
+    let row: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(row["text"], "a \u{9b}31m \u{7f} b \u{202e}c.");
+}
