@@ -106,3 +106,23 @@ fn name_at_rev_works_for_show_and_blame_too() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already names a revision"));
 }
+
+/// `NAME@DATE` is the article as it stood then: the last observation at or
+/// before that moment, by observation time, even when an older sighting
+/// was stored later (`--allow-out-of-order`).
+#[test]
+fn a_moment_picks_the_last_observation_before_it_not_the_last_stored() {
+    let env = crate::common::Env::new();
+    for (text, date) in [("Third of Jan.\n", "2024-01-03"), ("First of Jan.\n", "2024-01-01"), ("Fifth.\n", "2024-01-05")] {
+        env.cmd().args(["commit", "art", "-", "--allow-out-of-order", "--date", date]).write_stdin(text).ok();
+    }
+    let show = |spec: &str| env.cmd().args(["show", spec]).ok();
+    assert_eq!(show("art@2024-01-04"), "Third of Jan.\n");
+    assert_eq!(show("art@{2024-01-03T00:00}"), "Third of Jan.\n");
+    assert_eq!(show("art@2024-01-02"), "First of Jan.\n");
+    assert_eq!(show("art@2024-01-09"), "Fifth.\n");
+    let out = env.cmd().args(["show", "art@2023-12-31"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the first was observed at 2024-01-01"), "{err}");
+}
