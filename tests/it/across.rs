@@ -55,6 +55,15 @@ fn compare_takes_a_stored_revision_and_a_file_wins_over_the_syntax() {
     let odd = env.file("site/belarus@1", "Just a file.\n");
     let out = env.cmd().current_dir(env.dir.path()).args(["compare", "--stat", "site/belarus@1"]).arg(&odd).ok();
     assert!(out.contains("no differences"), "{out}");
+    // Spelled as a path, it is a file even when none exists: no such file.
+    let out = env.cmd().current_dir(env.dir.path()).args(["compare", "./nbc/belarus@1"]).arg(&new).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("invalid article name"), "{err}");
+    // A folder named like a revision does not hide the revision.
+    std::fs::create_dir_all(env.dir.path().join("nbc/belarus@1")).unwrap();
+    let out = env.cmd().current_dir(env.dir.path()).args(["compare", "--stat", "nbc/belarus@1"]).arg(&new).ok();
+    assert!(out.contains("nbc/belarus@1"), "{out}");
 }
 
 #[test]
@@ -113,7 +122,9 @@ fn name_at_rev_works_for_show_and_blame_too() {
 #[test]
 fn a_moment_picks_the_last_observation_before_it_not_the_last_stored() {
     let env = crate::common::Env::new();
-    for (text, date) in [("Third of Jan.\n", "2024-01-03"), ("First of Jan.\n", "2024-01-01"), ("Fifth.\n", "2024-01-05")] {
+    for (text, date) in
+        [("Third of Jan.\n", "2024-01-03"), ("First of Jan.\n", "2024-01-01"), ("Fifth.\n", "2024-01-05")]
+    {
         env.cmd().args(["commit", "art", "-", "--allow-out-of-order", "--date", date]).write_stdin(text).ok();
     }
     let show = |spec: &str| env.cmd().args(["show", spec]).ok();

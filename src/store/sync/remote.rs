@@ -232,7 +232,10 @@ impl Store {
 /// remote `a` does not own `remote.a.b.url`).
 fn in_section(k: &str, name: &str) -> bool {
     k.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("remote."))
-        && k[7..].strip_prefix(name).and_then(|r| r.strip_prefix('.')).is_some_and(|key| !key.is_empty() && !key.contains('.'))
+        && k[7..]
+            .strip_prefix(name)
+            .and_then(|r| r.strip_prefix('.'))
+            .is_some_and(|key| !key.is_empty() && !key.contains('.'))
 }
 
 fn unknown_remote(name: &str) -> StoreError {
