@@ -22,6 +22,7 @@
 //! revisions from this batch are replayed through [`Store::commit`], which
 //! rebuilds them on the new tip.
 
+use super::list_cache::{self, ListCache};
 use super::meta::{self, Change, Meta, MetaInput, Prev};
 use super::packing::{self, PackPlan};
 use super::write::{
@@ -79,6 +80,8 @@ const BATCH_BYTES: usize = 256 << 20;
 /// Above this many cached articles, forget them after a flush (they reload
 /// from the store on their next record).
 const MAX_CACHED_ARTICLES: usize = 20_000;
+/// An import that moved at least this many refs packs them at the end.
+const PACK_REFS_AFTER: usize = 1000;
 
 struct Article {
     /// The ref's value when loaded or last flushed (the CAS expectation).
@@ -128,6 +131,8 @@ struct Importer<'s> {
     /// Revision count of each article when this import first touched it
     /// (kept even when the article's cached state is evicted).
     preexisting: HashMap<String, u64>,
+    /// The `list` line of each tip this import moved a ref to.
+    listed: Vec<(Oid, list_cache::Line)>,
     report: ImportReport,
 }
 
@@ -150,6 +155,7 @@ impl Store {
             pending_bytes: 0,
             touched: HashSet::new(),
             preexisting: HashMap::new(),
+            listed: Vec::new(),
             report: ImportReport::default(),
         };
         let mut result = Ok(());
@@ -183,6 +189,7 @@ impl Store {
             }
         }
         imp.flush(&mempack)?;
+        imp.finish()?;
         result.map(|_| imp.report)
     }
 }
@@ -351,6 +358,9 @@ impl Importer<'_> {
                 Ok(()) => {
                     a.base = Some(tip);
                     a.pending.clear();
+                    if let Some((m, _)) = &a.prev {
+                        self.listed.push((tip, list_cache::Line::of_meta(m)));
+                    }
                 }
                 Err(e) if is_contention(&e) => conflicted.push(name.clone()),
                 Err(e) => {
@@ -361,6 +371,25 @@ impl Importer<'_> {
         for name in conflicted {
             let a = self.articles.remove(&name).expect("present");
             self.replay(a)?;
+        }
+        Ok(())
+    }
+
+    /// After a large import: pack the refs (one `packed-refs` file instead
+    /// of a loose file per article, so `list` and lookups stay fast), and
+    /// give `list` the lines of the tips written. Neither changes what is
+    /// stored; a failure to write the list cache is not an error.
+    fn finish(&mut self) -> Result<()> {
+        if self.listed.len() >= PACK_REFS_AFTER {
+            self.store
+                .repo
+                .refdb_compress()
+                .map_err(|e| store_err(&self.store.path, "cannot pack refs", e))?;
+        }
+        let listed = std::mem::take(&mut self.listed);
+        let known = self.store.path.join(list_cache::LIST_CACHE_FILE).exists();
+        if !listed.is_empty() && (known || self.store.article_refs()?.0.len() >= list_cache::min_articles()) {
+            let _ = ListCache::add(&self.store.path, listed);
         }
         Ok(())
     }

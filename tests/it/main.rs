@@ -18,6 +18,7 @@ mod hostile_web;
 mod integrity;
 mod investigate;
 mod render;
+mod scale;
 mod shell;
 mod store_cmds;
 mod sync;
