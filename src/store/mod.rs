@@ -116,7 +116,12 @@ impl Store {
             Found::Missing | Found::EmptyDir => Ok(None),
             Found::Repo(repo) => {
                 check_not_foreign(&repo, path)?;
-                Ok(Some(Store { repo, path: path.to_path_buf(), observer: Default::default(), packed: Default::default() }))
+                Ok(Some(Store {
+                    repo,
+                    path: path.to_path_buf(),
+                    observer: Default::default(),
+                    packed: Default::default(),
+                }))
             }
         }
     }
@@ -151,8 +156,8 @@ impl Store {
         &self.path
     }
 
-    /// A second, independent handle on the same repository (bulk import
-    /// attaches an in-memory object backend to its own handle only).
+    /// A second, independent handle on the same repository (the tracker's
+    /// batch attaches an in-memory object backend to its own handle only).
     pub(crate) fn reopen(&self) -> Result<Repository> {
         Repository::open_bare(&self.path).map_err(|e| store_err(&self.path, "cannot reopen the store", e))
     }

@@ -25,7 +25,11 @@ pub(crate) struct Stamp {
 
 impl Stamp {
     fn of(md: &std::fs::Metadata) -> Stamp {
-        Stamp { ino: md.ino(), len: md.len(), mtime_ns: i128::from(md.mtime()) * 1_000_000_000 + i128::from(md.mtime_nsec()) }
+        Stamp {
+            ino: md.ino(),
+            len: md.len(),
+            mtime_ns: i128::from(md.mtime()) * 1_000_000_000 + i128::from(md.mtime_nsec()),
+        }
     }
 }
 

@@ -238,7 +238,8 @@ impl Store {
             refs.retain(|(n, _)| n == g || n.starts_with(&under));
         }
         let mut cache = ListCache::load(&self.path);
-        let missing: Vec<(String, Oid)> = refs.iter().filter(|(_, tip)| !cache.lines.contains_key(tip)).cloned().collect();
+        let missing: Vec<(String, Oid)> =
+            refs.iter().filter(|(_, tip)| !cache.lines.contains_key(tip)).cloned().collect();
         let mut learned = std::collections::HashMap::new();
         for (name, result) in missing.iter().map(|(n, _)| n).zip(self.summaries(&missing)?) {
             match result {
