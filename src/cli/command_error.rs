@@ -271,7 +271,7 @@ pub fn store_hint(e: &StoreError) -> Option<String> {
             "the first `redline commit NAME FILE` creates it; or point --store (or $REDLINE_STORE) at an existing store".into()
         }
         S::UnknownRevision { name, .. } => format!(
-            "revisions are N (1 is the first), latest, latest~K, or a commit-id prefix of 4+ hex digits; run `redline log {name}`"
+            "revisions are N (1 is the first), latest, latest~K, a commit-id prefix of 4+ hex digits, or a moment: 2020-09-12 (end of that day, UTC) or {{2020-09-12T14:00}}; run `redline log {name}`"
         ),
         S::BadDate { .. } => format!("use {}", store::ACCEPTED_DATE_FORMS),
         S::TimeOutOfRange { .. } => format!("use a date between {} and {}", store::MIN_TIME_TEXT, store::MAX_TIME_TEXT),

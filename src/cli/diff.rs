@@ -9,12 +9,37 @@ use crate::error::{EXIT_DIFFERENT, EXIT_OK};
 use crate::render::{self, Format, Layout, RenderOptions, Side};
 use crate::store::Revision;
 
+/// `--format`: the renderer's formats, spelled for the command line here
+/// so the renderer knows nothing of clap.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    /// Coloured (or marked-up) text for people.
+    Terminal,
+    /// The `redline.diff/1` contract.
+    Json,
+    /// CriticMarkup for Markdown editors.
+    Critic,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Terminal => Format::Terminal,
+            FormatArg::Json => Format::Json,
+            FormatArg::Critic => Format::Critic,
+            FormatArg::Html => Format::Html,
+        }
+    }
+}
+
 /// How a diff is computed and shown (shared by `diff` and `compare`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct DiffDisplayArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Terminal)]
+    pub format: FormatArg,
     /// Two columns, old on the left.
     #[arg(long, conflicts_with = "stat")]
     pub side_by_side: bool,
@@ -135,8 +160,9 @@ pub fn show_diff(
     new_side.bytes = new.len();
     old_side.words = old_words;
     new_side.words = new_words;
+    let format = Format::from(d.format);
     let ro = RenderOptions {
-        format: d.format,
+        format,
         layout: if d.stat {
             Layout::Stat
         } else if d.side_by_side {
@@ -146,10 +172,10 @@ pub fn show_diff(
         },
         context: d.context,
         width: d.width.map(usize::from).unwrap_or_else(terminal_width),
-        color: if d.format == Format::Terminal { cx.ui.color_mode() } else { render::ColorMode::Plain },
+        color: if format == Format::Terminal { cx.ui.color_mode() } else { render::ColorMode::Plain },
         strict: d.strict,
     };
-    let out = if d.format == Format::Terminal { cx.ui.paged() } else { cx.ui.stdout() };
+    let out = if format == Format::Terminal { cx.ui.paged() } else { cx.ui.stdout() };
     render::render(out, &diff, &old_side, &new_side, &ro)?;
     let differs = !diff.is_identical();
     Ok(if d.exit_code && differs { EXIT_DIFFERENT } else { EXIT_OK })

@@ -29,6 +29,8 @@ mod context;
 mod copies;
 mod diff;
 mod export;
+mod export_all;
+mod export_sentences;
 mod fetch;
 mod fsck;
 mod gc;
@@ -153,7 +155,7 @@ pub enum Command {
     Gc(gc::GcArgs),
     /// Check the store's integrity.
     Fsck(fsck::FsckArgs),
-    /// Write a static HTML site for one article's history.
+    /// Write a static HTML site for one article's history (or, with --all, the whole store), or a sentence table.
     Export(export::ExportArgs),
     /// Search every revision of every article (or the named ones) with a regular expression.
     Grep(grep::GrepArgs),

@@ -20,10 +20,8 @@ pub fn run(a: FeedArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         Some(store) => watched_revisions(store, a.limit)?,
         None => Vec::new(),
     };
-    let entries: Vec<(&str, AtomEntry<'_>)> = revs
-        .iter()
-        .map(|(name, r)| (name.as_str(), AtomEntry { meta: &r.meta, id: r.id.to_string(), link: None }))
-        .collect();
+    let entries: Vec<(&str, AtomEntry<'_>)> =
+        revs.iter().map(|(name, r)| (name.as_str(), super::export::atom_entry(r, None))).collect();
     let head = FeedHead { title: "Changes to watched pages".into(), id: "urn:redline:watched".into() };
     match &a.out {
         Some(path) => write_replacing(path, |w| atom::write_many(w, &head, &entries))?,

@@ -345,7 +345,8 @@ impl<'a> Walk<'_, 'a> {
         let Some(tw) = super::twins::item_at(&mut self.cx.new, &mut self.cx.int, &twin) else { return };
         let (a, b) = (self.cx.new.tokens(tw), self.cx.new.tokens(it));
         let d = WordDiff::compute(a, b, &mut self.cx.budget, (text, text));
-        ch.inner_ops = inner_ops(&d, text, text);
+        let units = (self.cx.new.content(tw), self.cx.new.content(it));
+        ch.inner_ops = inner_ops(&d, (text, text), units);
     }
 
     /// An in-place pair: equal, typography only, or reworded.
@@ -496,7 +497,8 @@ impl<'a> Walk<'_, 'a> {
         count(&mut self.e, &d);
         self.e.stats.formatting_changes += d.formatting;
         let (ot, nt) = self.texts();
-        ch.inner_ops = inner_ops(&d, ot, nt);
+        let units = (self.cx.old.content(oi), self.cx.new.content(ni));
+        ch.inner_ops = inner_ops(&d, (ot, nt), units);
     }
 
     /// For a unit moved inside its own paragraph: how many units it moved
@@ -543,10 +545,15 @@ fn fill<'a>(e: &mut Emitter<'a>, cx: &Cx<'a>, ch: &mut Change<'a>, (oi, ni): (It
 }
 
 /// The ops of a word diff as byte ranges, for a unit whose own edits a
-/// display shows at its destination (see [`InnerOp`]).
-fn inner_ops<'a>(d: &WordDiff, old: &'a str, new: &'a str) -> Vec<InnerOp<'a>> {
+/// display shows at its destination (see [`InnerOp`]). They cover exactly
+/// the units' content (`units`: old, new): the whitespace a last token
+/// owns belongs to the paragraph around the unit, which the display shows
+/// anyway.
+fn inner_ops<'a>(d: &WordDiff, (old, new): (&'a str, &'a str), units: (Span, Span)) -> Vec<InnerOp<'a>> {
     let mut out: Vec<(OpKind, Span)> = Vec::new();
     let mut push = |op: OpKind, at: Span| {
+        let unit = if op == OpKind::Delete { &units.0 } else { &units.1 };
+        let at = at.start.max(unit.start)..at.end.min(unit.end);
         if at.is_empty() {
             return;
         }

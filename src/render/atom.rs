@@ -3,14 +3,24 @@
 //!
 //! Everything comes from stored metadata (summary, counts, times, ids): no
 //! diff is recomputed. Entry ids are `urn:redline:<commit id>`, unique and
-//! stable across exports.
+//! stable across exports. The caller copies what an entry shows out of the
+//! store's metadata, so this module knows nothing about the store.
 
-use crate::store::Meta;
 use std::io::{self, Write};
 
 /// One revision, as the feed shows it.
 pub struct AtomEntry<'a> {
-    pub meta: &'a Meta,
+    /// The article's name.
+    pub name: &'a str,
+    /// 1-based revision number.
+    pub revision: u64,
+    pub title: &'a str,
+    /// RFC 3339.
+    pub observed_at: &'a str,
+    /// The page it was fetched from, if known.
+    pub url: Option<&'a str>,
+    /// What changed, with the revision's marks (`formatting only`, …).
+    pub summary: String,
     /// Full commit id.
     pub id: String,
     /// Link to the revision's diff page, relative to the feed (if any).
@@ -22,6 +32,13 @@ pub struct AtomEntry<'a> {
 pub fn write(w: &mut dyn Write, name: &str, entries: &[AtomEntry<'_>]) -> io::Result<()> {
     let head = FeedHead { title: format!("Changes to {name}"), id: format!("urn:redline:article:{name}") };
     write_feed(w, &head, entries.iter().rev().map(|e| (None, e)))
+}
+
+/// Write the feed of a whole store (`export --all`; `entries` oldest
+/// first); each entry's title names its article.
+pub fn write_store(w: &mut dyn Write, entries: &[AtomEntry<'_>]) -> io::Result<()> {
+    let head = FeedHead { title: "Changes in the redline archive".into(), id: "urn:redline:archive".into() };
+    write_feed(w, &head, entries.iter().rev().map(|e| (Some(e.name), e)))
 }
 
 /// A feed's own title and id.
@@ -42,7 +59,7 @@ fn write_feed<'e, 'm: 'e>(
     head: &FeedHead,
     entries: impl Iterator<Item = (Option<&'e str>, &'e AtomEntry<'m>)> + Clone,
 ) -> io::Result<()> {
-    let updated = entries.clone().map(|(_, e)| e.meta.observed_at.as_str()).max().unwrap_or("1970-01-01T00:00:00Z");
+    let updated = entries.clone().map(|(_, e)| e.observed_at).max().unwrap_or("1970-01-01T00:00:00Z");
     writeln!(w, r#"<?xml version="1.0" encoding="utf-8"?>"#)?;
     writeln!(w, r#"<feed xmlns="http://www.w3.org/2005/Atom">"#)?;
     writeln!(w, "  <title>{}</title>", esc(&head.title))?;
@@ -50,27 +67,21 @@ fn write_feed<'e, 'm: 'e>(
     writeln!(w, "  <updated>{}</updated>", esc(updated))?;
     writeln!(w, "  <generator>redline</generator>")?;
     for (article, e) in entries {
-        let m = e.meta;
         let title = match article {
-            Some(name) => format!("{name} rev {}: {}", m.revision, m.title),
-            None => format!("rev {}: {}", m.revision, m.title),
+            Some(name) => format!("{name}@{}: {}", e.revision, e.title),
+            None => format!("rev {}: {}", e.revision, e.title),
         };
         writeln!(w, "  <entry>")?;
         writeln!(w, "    <title>{}</title>", esc(&title))?;
         writeln!(w, "    <id>urn:redline:{}</id>", esc(&e.id))?;
-        writeln!(w, "    <updated>{}</updated>", esc(&m.observed_at))?;
+        writeln!(w, "    <updated>{}</updated>", esc(e.observed_at))?;
         if let Some(l) = &e.link {
             writeln!(w, r#"    <link rel="alternate" type="text/html" href="{}"/>"#, esc(l))?;
         }
-        if let Some(u) = &m.url {
+        if let Some(u) = e.url {
             writeln!(w, r#"    <link rel="via" href="{}"/>"#, esc(u))?;
         }
-        let mut summary = m.summary.clone();
-        let marks = m.marks();
-        if !marks.is_empty() && !summary.contains(&marks[0]) {
-            summary.push_str(&format!(" [{}]", marks.join(", ")));
-        }
-        writeln!(w, "    <summary>{}</summary>", esc(&summary))?;
+        writeln!(w, "    <summary>{}</summary>", esc(&e.summary))?;
         writeln!(w, "  </entry>")?;
     }
     writeln!(w, "</feed>")
@@ -102,22 +113,19 @@ mod tests {
 
     #[test]
     fn escapes_and_orders_newest_first() {
-        let mut m1: Meta = serde_json::from_str(
-            r#"{"schema":"redline.meta/1","name":"a","revision":1,"title":"Fish & <Chips>","url":"http://x/?a=1&b=2",
-            "observed_at":"2026-01-01T00:00:00Z","first_observed_at":"2026-01-01T00:00:00Z","bytes":1,"words":1,
-            "sentences":1,"paragraphs":1,"sha256":"x","same_as":null,"words_added":1,"words_removed":0,
-            "title_changed":false,"formatting_only":false,"summary":"1 words","message":null}"#,
-        )
-        .unwrap();
-        let mut m2 = m1.clone();
-        m2.revision = 2;
-        m2.observed_at = "2026-01-02T00:00:00Z".into();
-        m2.summary = "+1 \u{2212}0 words\u{1b}\u{9b}".into();
-        m1.title.push('\u{7}');
-        let entries = [
-            AtomEntry { meta: &m1, id: "aaa".into(), link: None },
-            AtomEntry { meta: &m2, id: "bbb".into(), link: Some("0001-0002.html".into()) },
-        ];
+        let e = |revision: u64, title: &'static str, at: &'static str, summary: &str, id: &str| AtomEntry {
+            name: "a",
+            revision,
+            title,
+            observed_at: at,
+            url: Some("http://x/?a=1&b=2"),
+            summary: summary.into(),
+            id: id.into(),
+            link: None,
+        };
+        let mut second = e(2, "Fish & <Chips>", "2026-01-02T00:00:00Z", "+1 \u{2212}0 words\u{1b}\u{9b}", "bbb");
+        second.link = Some("0001-0002.html".into());
+        let entries = [e(1, "Fish & <Chips>\u{7}", "2026-01-01T00:00:00Z", "1 words", "aaa"), second];
         let mut out = Vec::new();
         write(&mut out, "a", &entries).unwrap();
         let x = String::from_utf8(out).unwrap();
@@ -129,5 +137,12 @@ mod tests {
         // It parses as a feed.
         let f = feed_rs::parser::parse(x.as_bytes()).unwrap();
         assert_eq!(f.entries.len(), 2);
+        // The store-wide feed names each entry's article.
+        let mut out = Vec::new();
+        write_store(&mut out, &entries).unwrap();
+        let x = String::from_utf8(out).unwrap();
+        assert!(x.contains("<title>a@2: Fish &amp; &lt;Chips&gt;</title>"), "{x}");
+        assert!(x.contains("<id>urn:redline:archive</id>"), "{x}");
+        assert_eq!(feed_rs::parser::parse(x.as_bytes()).unwrap().entries.len(), 2);
     }
 }

@@ -27,56 +27,18 @@
 
 use super::blocks::{Block, Item, Piece};
 use super::notes::{Note, Site};
-use super::sanitize::visible;
+use super::page::{esc, head, pager, Page, CSS};
 use super::segments::{Ctx, Inner, Shape, View};
 use super::style::Label;
-use super::summary::{percent, Summary};
-use super::terminal::folded;
+use super::summary::{folded, percent, Summary};
 use super::{RenderOptions, Side};
 use crate::core::{ChangeKind, Diff, OpKind};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-const CSS: &str = include_str!("html.css");
-
 /// Substitutions listed before the rest fold away (a rewritten book has
 /// thousands).
 const SHOWN_SUBS: usize = 30;
-
-/// A link in the page navigation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub href: String,
-    pub text: String,
-}
-
-/// What surrounds the diff on a page of an exported site.
-#[derive(Debug, Clone, Default)]
-pub struct Page {
-    /// Page heading; default: the new side's title, else both labels.
-    pub heading: Option<String>,
-    pub index: Option<Link>,
-    pub prev: Option<Link>,
-    pub next: Option<Link>,
-}
-
-/// Escape `s` for HTML text or a quoted attribute, showing control
-/// characters visibly.
-pub fn esc(s: &str) -> String {
-    let s = visible(s);
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions, page: &Page) -> io::Result<()> {
     let ctx = Ctx::new(diff);
@@ -107,36 +69,6 @@ fn default_heading(old: &Side, new: &Side) -> String {
         Some(t) => t.trim().to_string(),
         None => format!("{} → {}", old.label, new.label),
     }
-}
-
-/// `<!DOCTYPE html>` through `<body>`, with the stylesheet inline.
-pub fn head(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"redline {}\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
-         <title>{}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
-        env!("CARGO_PKG_VERSION"),
-        esc(title)
-    )
-}
-
-/// Previous / index / next links, or nothing for a lone page.
-pub fn pager(page: &Page) -> String {
-    if page.index.is_none() && page.prev.is_none() && page.next.is_none() {
-        return String::new();
-    }
-    let link = |l: &Option<Link>, rel: &str, fallback: &str| match l {
-        Some(l) => format!("<a rel=\"{rel}\" href=\"{}\">{}</a>", esc(&l.href), esc(&l.text)),
-        None => format!("<span>{fallback}</span>"),
-    };
-    format!(
-        "<nav class=\"pager\">{}{}{}</nav>\n",
-        link(&page.prev, "prev", "← first diff"),
-        link(&page.index, "index", ""),
-        link(&page.next, "next", "latest diff →")
-    )
 }
 
 fn side_card(side: &Side, which: &str) -> String {

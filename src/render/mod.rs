@@ -8,6 +8,7 @@ use crate::core::Diff;
 use serde::Serialize;
 use std::io::{self, Write};
 
+pub(crate) mod archive;
 pub(crate) mod atom;
 pub(crate) mod blame;
 pub(crate) mod blocks;
@@ -15,6 +16,7 @@ pub(crate) mod critic;
 pub(crate) mod html;
 pub(crate) mod json;
 pub(crate) mod notes;
+pub(crate) mod page;
 pub(crate) mod sanitize;
 pub(crate) mod segments;
 pub(crate) mod side_by_side;
@@ -40,7 +42,7 @@ pub enum ColorMode {
 }
 
 /// The output format (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Coloured (or marked-up) text for people.
     Terminal,
@@ -120,8 +122,9 @@ impl Default for RenderOptions {
 pub fn render(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     match o.format {
         Format::Json => json::write(w, diff, old, new),
+        Format::Terminal if o.layout == Layout::SideBySide => side_by_side::write(w, diff, old, new, o),
         Format::Terminal => terminal::write(w, diff, old, new, o),
         Format::Critic => critic::write(w, diff, old, new, o),
-        Format::Html => html::write(w, diff, old, new, o, &html::Page::default()),
+        Format::Html => html::write(w, diff, old, new, o, &page::Page::default()),
     }
 }

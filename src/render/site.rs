@@ -1,33 +1,127 @@
 //! The static site `redline export` writes: an index page with the
-//! article's history table, and one diff page per consecutive pair of
-//! revisions (written by [`super::html::write`] with a [`Page`] of links).
+//! article's history table, one page per revision with its full text, and
+//! one diff page per consecutive pair of revisions (written by
+//! [`super::html::write`] with a [`Page`] of links). The pieces pages share
+//! are in [`super::page`].
 //!
 //! This module takes plain data, so it knows nothing about the store.
 
-use super::html::{esc, head, Link, Page};
+pub use super::page::{diff_page_name, revision_page_name};
+use super::page::{esc, head, pager, Link, Page, RevisionRow};
+use crate::core::segment::{has_blank_line, paragraphs, sentences};
+use crate::core::Span;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// One row of the history table: a revision as `redline log` shows it.
-#[derive(Debug, Clone, Default)]
-pub struct RevisionRow {
-    /// 1-based revision number.
-    pub number: u32,
-    pub id: String,
-    pub date: String,
-    pub words: usize,
-    /// Words added / removed against the previous revision.
-    pub added: Option<usize>,
-    pub removed: Option<usize>,
-    pub title: String,
-    /// Short flags such as `formatting only` or `identical`.
-    pub marks: Vec<String>,
-    /// The note given with the revision (`commit -m`), shown to readers.
-    pub note: Option<String>,
+/// A sentence of a text as the engine cuts them (a sentence within a
+/// line): its content span (no surrounding whitespace) and its 1-based ¶.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub span: Span,
+    pub paragraph: usize,
 }
 
-/// File name of the page showing revision `new` against the one before.
-pub fn diff_page_name(new: u32) -> String {
-    format!("diff-{:04}-{:04}.html", new.saturating_sub(1), new)
+/// The sentences of `text`, in reading order, skipping empty ones.
+/// `per_line` is the engine's paragraph rule (one paragraph per line when
+/// neither text of a pair has a blank line; for one text alone,
+/// `!has_blank_line(text)`).
+pub fn cut(text: &str, per_line: bool) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for (p, block) in paragraphs(text, per_line).iter().enumerate() {
+        if block.content.is_empty() {
+            continue;
+        }
+        for span in sentences(text, block) {
+            let s = &text[span.clone()];
+            let lead = s.len() - s.trim_start().len();
+            let content = span.start + lead..span.start + s.trim_end().len();
+            if !content.is_empty() {
+                out.push(Sentence { span: content, paragraph: p + 1 });
+            }
+        }
+    }
+    out
+}
+
+/// Hover notes for a revision page, one per sentence in the order [`cut`]
+/// gives them (missing or `None`: no note). This is where blame plugs in:
+/// each note becomes the sentence's `title` (shown on hover) and its
+/// `data-blame` attribute.
+pub type SentenceNotes = Vec<Option<String>>;
+
+/// A revision's page: its full text, one `<p>` per paragraph and each
+/// sentence a `<span class="s" id="sN">` (N as [`cut`] numbers them, from
+/// 1), carrying its note from `notes` when there is one; links to the
+/// previous and next revisions, the index and what changed.
+pub fn write_revision(
+    w: &mut dyn Write,
+    name: &str,
+    rows: &[RevisionRow],
+    i: usize,
+    text: &str,
+    notes: &[Option<String>],
+) -> io::Result<()> {
+    let r = &rows[i];
+    let link = |j: usize, text: String| Link { href: revision_page_name(rows[j].number), text };
+    let page = Page {
+        heading: None,
+        index: Some(Link { href: "index.html".into(), text: format!("↑ {name}: all revisions") }),
+        prev: (i > 0).then(|| link(i - 1, format!("← r{}", rows[i - 1].number))),
+        next: (i + 1 < rows.len()).then(|| link(i + 1, format!("r{} →", rows[i + 1].number))),
+    };
+    let mut h = head(&format!("{name}@{} · redline", r.number));
+    h.push_str("<div class=\"page\">\n");
+    h.push_str(&pager(&page));
+    let _ = writeln!(h, "<header><div class=\"brand\">redline revision</div><h1>{}</h1></header>", esc(&r.title));
+    let changed = if i > 0 {
+        format!(" · <a href=\"{}\">what changed since r{}</a>", diff_page_name(r.number), rows[i - 1].number)
+    } else {
+        String::new()
+    };
+    let marks: String = r.marks.iter().map(|m| format!(" <span class=\"mark\">{}</span>", esc(m))).collect();
+    let _ = writeln!(
+        h,
+        "<p class=\"legend\">{} · revision {} · <code>{}</code> · <time>{}</time> · {} words{marks}{changed}</p>",
+        esc(name),
+        r.number,
+        esc(&r.id.chars().take(10).collect::<String>()),
+        esc(&r.date),
+        r.words
+    );
+    if let Some(n) = &r.note {
+        let _ = writeln!(h, "<p class=\"revnote\">{}</p>", esc(n));
+    }
+    h.push_str("<article class=\"text\">\n");
+    text_html(&mut h, text, notes);
+    h.push_str("</article>\n");
+    h.push_str(&pager(&page));
+    h.push_str("<footer>Made by redline · static pages, no scripts.</footer>\n</div>\n</body>\n</html>\n");
+    w.write_all(h.as_bytes())
+}
+
+/// The text as paragraphs of sentence spans; what lies between two
+/// sentences of a paragraph is kept (a line break becomes `<br>`).
+fn text_html(h: &mut String, text: &str, notes: &[Option<String>]) {
+    let mut para = 0;
+    let mut last_end = 0;
+    for (k, s) in cut(text, !has_blank_line(text)).iter().enumerate() {
+        if s.paragraph != para {
+            if para != 0 {
+                h.push_str("</p>\n");
+            }
+            h.push_str("<p>");
+            para = s.paragraph;
+        } else {
+            h.push_str(&esc(&text[last_end..s.span.start]).replace('\n', "<br>\n"));
+        }
+        let note = notes.get(k).and_then(|n| n.as_deref());
+        let attrs = note.map(|n| format!(" title=\"{0}\" data-blame=\"{0}\"", esc(n))).unwrap_or_default();
+        let _ = write!(h, "<span class=\"s\" id=\"s{}\"{attrs}>{}</span>", k + 1, esc(&text[s.span.clone()]));
+        last_end = s.span.end;
+    }
+    if para != 0 {
+        h.push_str("</p>\n");
+    }
 }
 
 /// Links for the diff page of revision `rows[i]` against `rows[i - 1]`.
@@ -44,10 +138,16 @@ pub fn page_links(name: &str, rows: &[RevisionRow], i: usize) -> Page {
     }
 }
 
-/// index.html: the history table, each revision linking to its diff.
-pub fn write_index(w: &mut dyn Write, name: &str, rows: &[RevisionRow]) -> io::Result<()> {
+/// index.html: the history table, each revision linking to its diff and
+/// its text; `up` links back to a whole-store site's front page.
+pub fn write_index(w: &mut dyn Write, name: &str, rows: &[RevisionRow], up: Option<&Link>) -> io::Result<()> {
     let mut h = head(&format!("{name} · redline"));
-    h.push_str("<div class=\"page\">\n<header><div class=\"brand\">redline history</div>");
+    h.push_str("<div class=\"page\">\n");
+    if let Some(up) = up {
+        let _ =
+            writeln!(h, "<nav class=\"pager\"><a rel=\"up\" href=\"{}\">{}</a></nav>", esc(&up.href), esc(&up.text));
+    }
+    h.push_str("<header><div class=\"brand\">redline history</div>");
     h.push_str(&format!("<h1>{}</h1></header>\n", esc(name)));
     h.push_str(&format!(
         "<p class=\"legend\">{} revision{}. Each row links to what changed since the one before.</p>\n",
@@ -56,7 +156,7 @@ pub fn write_index(w: &mut dyn Write, name: &str, rows: &[RevisionRow]) -> io::R
     ));
     h.push_str(
         "<table class=\"history\">\n<thead><tr><th>#</th><th>id</th><th>observed</th><th>words</th>\
-         <th>+</th><th>−</th><th>title</th><th>marks</th><th>note</th></tr></thead>\n<tbody>\n",
+         <th>+</th><th>−</th><th>title</th><th>marks</th><th>note</th><th>text</th></tr></thead>\n<tbody>\n",
     );
     for (i, r) in rows.iter().enumerate() {
         h.push_str(&row(r, i > 0));
@@ -85,12 +185,14 @@ fn row(r: &RevisionRow, has_diff: bool) -> String {
     let note = r.note.as_deref().map(|n| format!("<span class=\"revnote\">{}</span>", esc(n))).unwrap_or_default();
     format!(
         "<tr><td class=\"num\">{num}</td><td><code>{}</code></td><td><time>{}</time></td>\
-         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{title}</td><td>{marks}</td><td>{note}</td></tr>\n",
+         <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{title}</td><td>{marks}</td><td>{note}</td>\
+         <td><a href=\"{}\">text</a></td></tr>\n",
         esc(&r.id.chars().take(10).collect::<String>()),
         esc(&r.date),
         r.words,
         count(r.added, "plus", "+"),
         count(r.removed, "minus", "−"),
+        revision_page_name(r.number),
     )
 }
 
@@ -117,7 +219,7 @@ mod tests {
     #[test]
     fn index_links_each_revision_to_its_diff() {
         let mut out = Vec::new();
-        write_index(&mut out, "belarus", &rows()).unwrap();
+        write_index(&mut out, "belarus", &rows(), None).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("<td class=\"num\">1</td>"), "first revision has no diff");
         assert!(s.contains("<a href=\"diff-0001-0002.html\">2</a>"));
@@ -125,7 +227,25 @@ mod tests {
         assert!(s.contains("<span class=\"mark\">formatting only</span>"));
         assert!(s.contains("<code>abcdef1234</code>"));
         assert!(s.contains("<span class=\"revnote\">fixed the &lt;headline&gt;</span>"), "{s}");
+        assert!(s.contains("<a href=\"rev-0001.html\">text</a>"), "{s}");
         assert!(!s.contains("<script"));
+    }
+
+    #[test]
+    fn revision_page_spans_each_sentence_and_carries_notes() {
+        let r = rows();
+        let text = "Title <1>\n\nOne sentence. Two sentences.\nA line.\n";
+        let notes = vec![None, Some("r1 introduced".to_string())];
+        let mut out = Vec::new();
+        write_revision(&mut out, "b", &r, 1, text, &notes).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.contains("<p><span class=\"s\" id=\"s1\">Title &lt;1&gt;</span></p>"), "{s}");
+        assert!(s.contains("<span class=\"s\" id=\"s2\" title=\"r1 introduced\" data-blame=\"r1 introduced\">One sentence.</span> <span class=\"s\" id=\"s3\">Two sentences.</span><br>\n<span class=\"s\" id=\"s4\">A line.</span></p>"), "{s}");
+        assert!(s.contains("href=\"diff-0001-0002.html\">what changed since r1</a>"), "{s}");
+        assert!(
+            s.contains("rel=\"prev\" href=\"rev-0001.html\"") && s.contains("rel=\"next\" href=\"rev-0003.html\""),
+            "{s}"
+        );
     }
 
     #[test]

@@ -51,12 +51,14 @@ impl Label {
         }
     }
 
-    /// Marks text of the old side (plain mode wraps it in `[-…-]`).
+    /// Marks text of the old side (plain mode wraps it in `[-…-]`, moved
+    /// text in `[>…<]`).
     pub fn is_old(self) -> bool {
         matches!(self, Label::Removed | Label::FormattingRemoved | Label::MovedRemoved)
     }
 
-    /// Marks text of the new side (plain mode wraps it in `{+…+}`).
+    /// Marks text of the new side (plain mode wraps it in `{+…+}`, moved
+    /// text in `{>…<}`).
     pub fn is_new(self) -> bool {
         matches!(self, Label::Added | Label::FormattingAdded | Label::MovedAdded)
     }
@@ -96,6 +98,10 @@ pub fn paint(mode: ColorMode, label: Label, text: &str) -> String {
         return String::new();
     }
     match mode {
+        // Moved text keeps its own markers, so a word added inside a
+        // moved sentence (`{+…+}`) reads apart from the sentence itself.
+        ColorMode::Plain if label == Label::MovedRemoved => format!("[>{text}<]"),
+        ColorMode::Plain if label == Label::MovedAdded => format!("{{>{text}<}}"),
         ColorMode::Plain if label.is_old() => format!("[-{text}-]"),
         ColorMode::Plain if label.is_new() => format!("{{+{text}+}}"),
         ColorMode::Plain => text.to_string(),
@@ -137,6 +143,8 @@ mod tests {
         assert_eq!(paint(ColorMode::Plain, Label::Removed, "a"), "[-a-]");
         assert_eq!(paint(ColorMode::Plain, Label::FormattingAdded, "“"), "{+“+}");
         assert_eq!(paint(ColorMode::Plain, Label::Moved, "⟨m⟩"), "⟨m⟩");
+        assert_eq!(paint(ColorMode::Plain, Label::MovedAdded, "a"), "{>a<}");
+        assert_eq!(paint(ColorMode::Plain, Label::MovedRemoved, "a"), "[>a<]");
         assert_eq!(paint(ColorMode::Plain, Label::Added, ""), "");
     }
 

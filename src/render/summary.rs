@@ -1,7 +1,14 @@
 //! The summary every human format ends with: counts per kind, words added
 //! and removed, similarity, typography notes and the top substitutions.
-//! Built once as data so the terminal and HTML say the same thing.
+//! Built once as data so the terminal and HTML say the same thing. The
+//! other pieces every view shares live here too: a side's header line and
+//! the line that stands for folded paragraphs.
 
+use super::blocks::Block;
+use super::sanitize::visible_line;
+use super::segments::Styled;
+use super::style::Label;
+use super::Side;
 use crate::core::{ChangeKind, Diff, SubstitutionCount};
 
 /// Kinds in the order the JSON contract lists them.
@@ -106,6 +113,58 @@ impl<'d, 'a> Summary<'d, 'a> {
         }
         Some(s.join(", "))
     }
+}
+
+/// `⋯ 3 unchanged paragraphs (¶4–6) ⋯`, numbered in the new text (or the
+/// old one, for the left column).
+pub fn folded(run: &[Block], old_side: bool) -> String {
+    let num = |b: &Block| if old_side { b.old_para + 1 } else { b.new_para + 1 };
+    let (first, last) = match (run.first(), run.last()) {
+        (Some(f), Some(l)) => (num(f), num(l)),
+        _ => return String::new(),
+    };
+    let n = run.len();
+    let range = if first == last { format!("¶{first}") } else { format!("¶{first}–{last}") };
+    let noun = if n == 1 { "paragraph" } else { "paragraphs" };
+    format!("⋯ {n} unchanged {noun} ({range}) ⋯")
+}
+
+/// Revision, id, date, size and title of one side, sanitised to one line
+/// (a title with a line break cannot forge a header row).
+pub fn side_meta(side: &Side) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = side.revision {
+        parts.push(format!("r{r}"));
+    }
+    if let Some(id) = &side.id {
+        parts.push(id.chars().take(7).collect());
+    }
+    if let Some(t) = &side.observed_at {
+        parts.push(t.clone());
+    }
+    if side.words > 0 || side.bytes > 0 {
+        parts.push(format!("{} words", side.words));
+    }
+    if let Some(t) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        parts.push(format!("“{}”", t.trim()));
+    }
+    visible_line(&parts.join(" · ")).into_owned()
+}
+
+/// The summary block as styled runs, lines separated by `\n` runs (the
+/// side-by-side view wraps them to its width).
+pub fn summary_runs(s: &Summary) -> Vec<Styled<'static>> {
+    let mut v = vec![Styled::owned(Some(Label::Summary), format!("Summary: {}", s.headline()))];
+    for n in &s.notes {
+        v.push(Styled::owned(None, "\n  ".into()));
+        v.push(Styled::owned(Some(Label::Meta), n.clone()));
+    }
+    if let Some(subs) = s.top_substitutions(8) {
+        v.push(Styled::owned(None, "\n  ".into()));
+        v.push(Styled::owned(Some(Label::Summary), "Substitutions:".into()));
+        v.push(Styled::owned(None, format!(" {subs}")));
+    }
+    v
 }
 
 fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {

@@ -1,24 +1,24 @@
-//! Terminal output: the inline view (default), `--stat`, and the header and
-//! summary shared with the side-by-side view.
+//! Terminal output: the inline view (default) and `--stat`.
 //!
 //! Removed and added words are painted through [`super::style`]; every byte
 //! of article text goes through [`super::sanitize::visible`] first (see
 //! [`super::segments::Styled`]).
 
-use super::blocks::{Block, Item};
+use super::blocks::Item;
 use super::sanitize::{visible, visible_line};
-use super::segments::{Ctx, Styled, View};
+use super::segments::{Ctx, View};
 use super::style::{paint, paint_opt, Label};
-use super::summary::Summary;
-use super::{side_by_side, ColorMode, Layout, RenderOptions, Side};
+use super::summary::{folded, side_meta, Summary};
+use super::{ColorMode, Layout, RenderOptions, Side};
 use crate::core::Diff;
 use std::io::{self, Write};
 
+/// The inline view, or `--stat`. (Side by side is its own renderer,
+/// chosen in [`super::render`].)
 pub fn write(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, o: &RenderOptions) -> io::Result<()> {
     match o.layout {
-        Layout::Inline => inline(w, diff, old, new, o),
-        Layout::SideBySide => side_by_side::write(w, diff, old, new, o),
         Layout::Stat => stat(w, diff, old, new, o),
+        Layout::Inline | Layout::SideBySide => inline(w, diff, old, new, o),
     }
 }
 
@@ -58,6 +58,14 @@ fn body(ctx: &Ctx, o: &RenderOptions) -> String {
                 }
             }
             Item::Hidden(run) => {
+                // One blank line before the fold, however many line breaks
+                // the shown block ended with (a moved paragraph brings its
+                // old place's breaks along).
+                let kept = out.trim_end_matches('\n').len();
+                out.truncate(kept);
+                if !out.is_empty() {
+                    out.push_str("\n\n");
+                }
                 out.push_str(&paint(o.color, Label::Collapsed, &folded(run, false)));
                 out.push_str("\n\n");
                 last = None;
@@ -78,20 +86,6 @@ fn touching(prev: Option<Label>, next: Option<Label>) -> bool {
     }
 }
 
-/// `⋯ 3 unchanged paragraphs (¶4–6) ⋯`, numbered in the new text (or the
-/// old one, for the left column).
-pub fn folded(run: &[Block], old_side: bool) -> String {
-    let num = |b: &Block| if old_side { b.old_para + 1 } else { b.new_para + 1 };
-    let (first, last) = match (run.first(), run.last()) {
-        (Some(f), Some(l)) => (num(f), num(l)),
-        _ => return String::new(),
-    };
-    let n = run.len();
-    let range = if first == last { format!("¶{first}") } else { format!("¶{first}–{last}") };
-    let noun = if n == 1 { "paragraph" } else { "paragraphs" };
-    format!("⋯ {n} unchanged {noun} ({range}) ⋯")
-}
-
 /// `--- label  r1 · 3f2a9c1 · date · N words · “title”` for both sides.
 fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Result<()> {
     for (mark, side) in [("---", old), ("+++", new)] {
@@ -103,44 +97,6 @@ fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Res
         writeln!(w)?;
     }
     Ok(())
-}
-
-/// Revision, id, date, size and title of one side, sanitised to one line
-/// (a title with a line break cannot forge a header row).
-pub fn side_meta(side: &Side) -> String {
-    let mut parts = Vec::new();
-    if let Some(r) = side.revision {
-        parts.push(format!("r{r}"));
-    }
-    if let Some(id) = &side.id {
-        parts.push(id.chars().take(7).collect());
-    }
-    if let Some(t) = &side.observed_at {
-        parts.push(t.clone());
-    }
-    if side.words > 0 || side.bytes > 0 {
-        parts.push(format!("{} words", side.words));
-    }
-    if let Some(t) = side.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        parts.push(format!("“{}”", t.trim()));
-    }
-    visible_line(&parts.join(" · ")).into_owned()
-}
-
-/// The summary block as styled runs, lines separated by `\n` runs (the
-/// side-by-side view wraps them to its width).
-pub fn summary_runs(s: &Summary) -> Vec<Styled<'static>> {
-    let mut v = vec![Styled::owned(Some(Label::Summary), format!("Summary: {}", s.headline()))];
-    for n in &s.notes {
-        v.push(Styled::owned(None, "\n  ".into()));
-        v.push(Styled::owned(Some(Label::Meta), n.clone()));
-    }
-    if let Some(subs) = s.top_substitutions(8) {
-        v.push(Styled::owned(None, "\n  ".into()));
-        v.push(Styled::owned(Some(Label::Summary), "Substitutions:".into()));
-        v.push(Styled::owned(None, format!(" {subs}")));
-    }
-    v
 }
 
 /// The summary block: headline, notes, top substitutions.

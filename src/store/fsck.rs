@@ -409,11 +409,11 @@ impl<'s> Fsck<'s> {
                 }
             };
             self.reachable.insert(id);
+            cur = super::read::previous_revision(&c);
             if c.parent_count() > 1 {
-                merges.push((id, c.parent_ids().skip(1).collect::<Vec<_>>()));
+                merges.push((id, c.parent_ids().filter(|p| Some(*p) != cur).collect::<Vec<_>>()));
             }
             ids.push(id);
-            cur = c.parent_ids().next();
         }
         ids.reverse();
         let mut revs: Vec<Checked> = Vec::with_capacity(ids.len());

@@ -12,6 +12,9 @@
 //!   longest matching prefix of either side; the new tip gets the old tips
 //!   as extra parents, so pushing it is a fast-forward and every old commit
 //!   stays reachable;
+//!   (When the merged chain is a single revision, its commit's parents are
+//!   all old tips; its message, `rev 1: …`, tells readers it has no earlier
+//!   revision: see `read::previous_revision`.)
 //! - everything in a rebuilt commit is a function of the sightings and the
 //!   source revisions (fixed identity, observed times, canonical meta.json,
 //!   a deterministic diff), so two machines merging the same two tips get

@@ -99,7 +99,7 @@ impl Store {
 
     pub(crate) fn parent_of(&self, id: Oid) -> Result<Option<Oid>> {
         let c = self.repo.find_commit(id).map_err(|e| store_err(&self.path, &format!("cannot read commit {id}"), e))?;
-        Ok(c.parent_ids().next())
+        Ok(previous_revision(&c))
     }
 
     /// Resolve a revision spec (`N`, `latest`, `latest~K`, id prefix).
@@ -127,6 +127,13 @@ impl Store {
                     None => Err(unknown(missing)),
                 }
             }
+            RevSpec::At(t) => self.at_moment(tip, t)?.ok_or_else(|| {
+                unknown(format!(
+                    "no revision was observed by {}; the first was observed at {}",
+                    super::format_time(t),
+                    latest.meta.first_observed_at
+                ))
+            }),
             RevSpec::Prefix(p) => match self.by_prefix(tip, &p)? {
                 PrefixMatch::One(r) => Ok(r),
                 PrefixMatch::None(msg) | PrefixMatch::Many(msg) => Err(unknown(msg)),
@@ -143,6 +150,17 @@ impl Store {
                 .ok_or_else(|| self.damaged(cur, "the chain ends before its meta.json says it should"))?;
         }
         self.revision(cur)
+    }
+
+    /// The newest revision in `tip`'s chain observed at or before `t`.
+    fn at_moment(&self, tip: Oid, t: i64) -> Result<Option<Revision>> {
+        for id in self.chain(tip)? {
+            let rev = self.revision(id)?;
+            if super::parse_time(&rev.meta.observed_at).is_ok_and(|at| at <= t) {
+                return Ok(Some(rev));
+            }
+        }
+        Ok(None)
     }
 
     /// The revisions in this article's chain whose id starts with `prefix`;
@@ -303,6 +321,19 @@ impl Store {
     pub(crate) fn damaged(&self, id: Oid, msg: &str) -> StoreError {
         StoreError::NotARevision { path: self.path.clone(), id, why: msg.to_string() }
     }
+}
+
+/// The commit of the revision before `c`: its first parent, except that
+/// revision 1 has none. A sync merge whose merged chain is a single
+/// revision still lists the old tips as parents (so pushing it is a
+/// fast-forward); its message, `rev 1: …`, says they are not earlier
+/// revisions. Only commits with several parents are checked, so ordinary
+/// chains cost nothing extra.
+pub(crate) fn previous_revision(c: &git2::Commit<'_>) -> Option<Oid> {
+    if c.parent_count() > 1 && c.message_bytes().starts_with(b"rev 1:") {
+        return None;
+    }
+    c.parent_ids().next()
 }
 
 /// Article names with their tips, and the article refs that cannot be followed.

@@ -1,5 +1,12 @@
 //! Revision syntax, shared by every command: `N` (1 is the first),
-//! `latest`, `latest~K`, or a commit-id prefix of at least 4 hex digits.
+//! `latest`, `latest~K`, a commit-id prefix of at least 4 hex digits, or a
+//! moment: `2020-09-12` (the article as it stood at the end of that day,
+//! UTC) or `{2020-09-12T14:00}` (as it stood then; any `--date` form
+//! inside the braces).
+//!
+//! Why moments: `sync` can insert earlier observations into a chain, so a
+//! revision's number may shift; a time (or an id) keeps naming the same
+//! text.
 //!
 //! A string of digits is a revision number first; only when no such
 //! revision exists and it is at least 4 digits long is it tried as an id
@@ -15,6 +22,8 @@ pub enum RevSpec {
     Latest(u64),
     /// A lower-cased commit-id prefix, 4 to 40 hex digits.
     Prefix(String),
+    /// The latest revision observed at or before this second.
+    At(i64),
 }
 
 /// Shortest id prefix accepted.
@@ -24,6 +33,12 @@ impl RevSpec {
     /// Parse `s`, or say why it is not a revision.
     pub fn parse(s: &str) -> Result<RevSpec, String> {
         let s = s.trim();
+        if let Some(inner) = s.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            return moment(inner.trim());
+        }
+        if looks_like_date(s) {
+            return moment(s);
+        }
         if s.eq_ignore_ascii_case("latest") || s.eq_ignore_ascii_case("head") {
             return Ok(RevSpec::Latest(0));
         }
@@ -59,6 +74,20 @@ impl RevSpec {
     }
 }
 
+/// `YYYY-MM-DD…`: a date, never a number or an id prefix.
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
+}
+
+/// A date means the end of that day (UTC): the article as it stood that
+/// day. A time means that second.
+fn moment(s: &str) -> Result<RevSpec, String> {
+    let secs = super::parse_time(s).map_err(|why| format!("{s:?} is not a date or time ({why})"))?;
+    let whole_day = s.len() == 10;
+    Ok(RevSpec::At(if whole_day { secs + 86_399 } else { secs }))
+}
+
 fn is_prefix(s: &str) -> bool {
     (MIN_PREFIX..=40).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -87,6 +116,19 @@ mod tests {
             assert!(RevSpec::parse(s).is_err(), "{s:?}");
         }
         assert!(RevSpec::parse("abc").unwrap_err().contains("at least 4"));
+    }
+
+    #[test]
+    fn moments_are_dates_or_braced_times() {
+        let day = super::super::parse_time("2020-09-12").unwrap();
+        assert_eq!(RevSpec::parse("2020-09-12"), Ok(RevSpec::At(day + 86_399)));
+        assert_eq!(RevSpec::parse("{2020-09-12}"), Ok(RevSpec::At(day + 86_399)));
+        assert_eq!(RevSpec::parse("{2020-09-12T14:00}"), Ok(RevSpec::At(day + 14 * 3600)));
+        assert_eq!(RevSpec::parse("{2020-09-12T14:00:00+02:00}"), Ok(RevSpec::At(day + 12 * 3600)));
+        assert!(RevSpec::parse("2020-13-45").unwrap_err().contains("not a date"));
+        assert!(RevSpec::parse("{yesterday}").is_err());
+        // Plain digits stay numbers.
+        assert_eq!(RevSpec::parse("2020"), Ok(RevSpec::Number(2020)));
     }
 
     #[test]

@@ -227,7 +227,7 @@ impl Store {
                 let m = self.revision(id)?.meta;
                 return Ok(Some(m.same_as.unwrap_or(m.revision)));
             }
-            cur = c.parent_ids().next();
+            cur = super::read::previous_revision(&c);
         }
         Ok(None)
     }

@@ -233,6 +233,47 @@ fn check_inner_edits(view: &str, changes: &[serde_json::Value]) {
     }
 }
 
+/// `export --all` in the browser: the site's index lists every article
+/// (each link leads to a page that exists), and one of its diff pages
+/// matches `diff --format json` as the single reports do.
+#[test]
+fn exported_site_index_and_a_diff_page_in_a_real_browser() {
+    let Some(bin) = chromium() else {
+        eprintln!("skipped: chromium not installed (apt-get install chromium to run the browser test)");
+        return;
+    };
+    let env = Env::new();
+    for (name, dates) in [
+        ("belarus", ["2020-09-11", "2020-09-12", "2020-09-13"]),
+        ("council-budget", ["2024-02-01", "2024-02-02", "2024-02-03"]),
+    ] {
+        for (i, d) in dates.iter().enumerate() {
+            let file = crate::common::fixture(&format!("{name}/000{}.txt", i + 1));
+            stdout_of(env.cmd().args(["commit", name]).arg(file).args(["--date", d]));
+        }
+    }
+    let site = env.dir.path().join("site");
+    stdout_of(env.cmd().args(["export", "--all"]).arg(&site));
+    let profile = env.dir.path().join("profile");
+    let index = site.join("index.html");
+    let dom = run_chromium(&bin, &profile, &["--dump-dom".into(), format!("file://{}", index.display())]);
+    assert!(dom.contains("<table class=\"history articles\">"), "chromium gave no index: {dom:.300}");
+    assert!(!dom.contains("<script"), "the site has no scripts");
+    let links: Vec<String> = elements(&dom, "a").into_iter().filter_map(|e| e.attrs.get("href").cloned()).collect();
+    for want in ["articles/belarus/index.html", "articles/council-budget/index.html", "timeline.html", "changes.atom"] {
+        assert!(links.iter().any(|l| l == want), "{want} not linked from the index: {links:?}");
+    }
+    for l in &links {
+        assert!(site.join(l).is_file(), "the index links to {l}, which was not written");
+    }
+    eprintln!("site index: {} links, all to written files", links.len());
+    let page = site.join("articles/council-budget/diff-0001-0002.html");
+    let mut c = env.cmd();
+    c.args(["diff", "council-budget", "1", "2", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(&mut c)).expect("JSON");
+    check_page(&bin, &profile, &page, &json);
+}
+
 /// With `REDLINE_SCREENSHOT=docs/diff.png`, save the README screenshot.
 fn screenshot(bin: &Path, profile: &Path, page: &Path) {
     if let Some(shot) = std::env::var_os("REDLINE_SCREENSHOT") {

@@ -140,3 +140,122 @@ fn log_all_is_one_timeline_with_log_fields_and_a_range() {
     fails(env.cmd().args(["log"]), 2);
     fails(env.cmd().args(["log", "--all", "--since", "last week"]), 2);
 }
+
+/// A chain for the sentence table: r2 rewords one sentence, removes one
+/// and adds one; r3 moves a paragraph and changes quotes only.
+fn sentences_chain(env: &Env) {
+    let r1 = "Title\n\nThe mayor met the council. Taxes rose sharply. The park opened.\n\nSecond paragraph here. It has two sentences.\n";
+    let r2 = "Title\n\nThe mayor fulfilled the council. The park opened. A new pool is planned.\n\nSecond paragraph here. It has two sentences.\n";
+    let r3 = "Title\n\nSecond paragraph here. It has two sentences.\n\nThe mayor fulfilled the council. The park opened. A new pool is planned.\n";
+    for (i, t) in [r1, r2, r3].iter().enumerate() {
+        put(env, "city/budget", t, &format!("2021-03-0{}", i + 1));
+    }
+    put(env, "other", "Other\n\nNothing.\n", "2021-03-01");
+}
+
+fn jsonl(s: &str) -> Vec<Value> {
+    s.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect()
+}
+
+#[test]
+fn export_sentences_writes_one_row_per_sentence_with_its_counterpart() {
+    let env = Env::new();
+    sentences_chain(&env);
+    let file = env.dir.path().join("edits.jsonl");
+    stdout_of(env.cmd().args(["export", "--sentences"]).arg(&file).arg("city"));
+    let rows = jsonl(&std::fs::read_to_string(&file).unwrap());
+    assert!(rows.iter().all(|r| r["article"] == "city/budget"), "the group selects its articles only");
+    let of = |rev: u64| rows.iter().filter(|r| r["revision"] == rev).collect::<Vec<_>>();
+    // r1: every sentence new, no previous.
+    assert_eq!(of(1).len(), 6);
+    assert!(of(1).iter().all(|r| r["kind"] == "added" && r["previous_text"].is_null()));
+    // r2: reworded, unchanged, added, and the removed sentence on its own row.
+    let r2: Vec<(Value, &str, Value)> = of(2)
+        .iter()
+        .map(|r| (r["sentence"].clone(), r["kind"].as_str().unwrap(), r["previous_sentence"].clone()))
+        .collect();
+    assert_eq!(
+        r2,
+        vec![
+            (Value::from(1), "unchanged", Value::from(1)),
+            (Value::from(2), "reworded", Value::from(2)),
+            (Value::from(3), "unchanged", Value::from(4)),
+            (Value::from(4), "added", Value::Null),
+            (Value::from(5), "unchanged", Value::from(5)),
+            (Value::from(6), "unchanged", Value::from(6)),
+            (Value::Null, "removed", Value::from(3)),
+        ],
+        "{:#?}",
+        of(2)
+    );
+    let reworded = of(2)[1];
+    assert_eq!(reworded["text"], "The mayor fulfilled the council.");
+    assert_eq!(reworded["previous_text"], "The mayor met the council.");
+    assert_eq!(reworded["previous_revision"], 1);
+    assert_eq!(of(2)[6]["previous_text"], "Taxes rose sharply.");
+    // r3: the first paragraph moved below the second: its sentences are
+    // "moved" and each finds its own counterpart.
+    let moved: Vec<(String, String)> = of(3)
+        .iter()
+        .filter(|r| r["kind"] == "moved")
+        .map(|r| (r["text"].as_str().unwrap().to_string(), r["previous_text"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(!moved.is_empty(), "{:#?}", of(3));
+    assert!(moved.iter().all(|(a, b)| a == b), "an unedited move matches itself: {moved:?}");
+    // `-` writes to standard output; no NAME means every article.
+    let all = jsonl(&stdout_of(env.cmd().args(["export", "--sentences", "-"])));
+    assert_eq!(all.len(), rows.len() + 2, "plus the two sentences of `other`");
+}
+
+#[test]
+fn export_all_writes_one_site_for_the_store() {
+    let env = Env::new();
+    warmth(&env);
+    let site = env.dir.path().join("site");
+    // A symlink planted where a folder goes is replaced, never followed.
+    let outside = env.dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(&site).unwrap();
+    std::os::unix::fs::symlink(&outside, site.join("articles")).unwrap();
+    let err = String::from_utf8(env.cmd().args(["export", "--all"]).arg(&site).output().unwrap().stderr).unwrap();
+    assert!(err.contains("3 articles, 7 revisions, 4 diff pages"), "{err}");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing written through the symlink");
+    for f in [
+        "index.html",
+        "timeline.html",
+        "changes.atom",
+        "articles/nbc/summit/index.html",
+        "articles/nbc/summit/rev-0001.html",
+        "articles/nbc/summit/rev-0005.html",
+        "articles/nbc/summit/diff-0004-0005.html",
+        "articles/nbc/summit/changes.atom",
+        "articles/wire/summit/rev-0001.html",
+    ] {
+        assert!(site.join(f).is_file(), "{f} missing");
+    }
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    for a in ["nbc/other", "nbc/summit", "wire/summit"] {
+        assert!(index.contains(&format!("href=\"articles/{a}/index.html\"")), "{a}: {index}");
+    }
+    // The timeline is newest first and links each revision to what changed.
+    let timeline = std::fs::read_to_string(site.join("timeline.html")).unwrap();
+    let at = |s: &str| timeline.find(s).unwrap_or_else(|| panic!("{s} not in the timeline"));
+    assert!(at("articles/nbc/summit/diff-0004-0005.html") < at("articles/nbc/other/rev-0001.html"));
+    assert!(at("articles/nbc/other/rev-0001.html") < at("articles/nbc/summit/diff-0001-0002.html"));
+    // Each article page links back up to the site's front page.
+    let page = std::fs::read_to_string(site.join("articles/nbc/summit/index.html")).unwrap();
+    assert!(page.contains("href=\"../../../index.html\""), "{page}");
+    // A revision page holds the full text, sentence by sentence.
+    let rev = std::fs::read_to_string(site.join("articles/nbc/summit/rev-0002.html")).unwrap();
+    assert!(rev.contains("<span class=\"s\" id=\"s3\">There was no apparent warmth between them.</span>"), "{rev}");
+    // The store-wide feed parses and names each entry's article.
+    let feed = feed_rs::parser::parse(std::fs::read(site.join("changes.atom")).unwrap().as_slice()).expect("Atom");
+    assert_eq!(feed.entries.len(), 7);
+    assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "nbc/summit@5: Leaders meet");
+    // The single-article export gained text pages too; bad combinations are usage errors.
+    let one = env.dir.path().join("one");
+    stdout_of(env.cmd().args(["export", "wire/summit"]).arg(&one));
+    assert!(one.join("rev-0001.html").is_file());
+    fails(env.cmd().args(["export", "wire/summit"]), 2);
+    fails(env.cmd().args(["export", "--all"]).arg(&one).arg("wire/summit"), 2);
+}

@@ -147,6 +147,37 @@ fn remote_add_writes_the_refspecs_a_bare_clone_lacks_and_list_and_remove_work() 
     assert!(err.contains("several remotes"), "{err}");
 }
 
+/// libgit2's remote delete removes the refs matching every refspec's
+/// destination, push refspecs included: `refs/articles/*`. Removing a
+/// remote once deleted every article of the store.
+#[test]
+fn removing_a_remote_keeps_every_article_and_a_new_remote_gets_them_all() {
+    let lab = Lab::new();
+    let (first, second) = (lab.bare("first.git"), lab.bare("second.git"));
+    let a = lab.path("a");
+    commit(&a, "council/budget", "One.\n", "2024-01-01T00:00:00Z");
+    commit(&a, "council/budget", "Two.\n", "2024-01-02T00:00:00Z");
+    commit(&a, "story", "Three.\n", "2024-01-03T00:00:00Z");
+    let before = refs(&a, "refs/articles/");
+    assert_eq!(before.len(), 2);
+    for (url, kind) in [(&first, "plain"), (&second, "--heads")] {
+        let mut add = rl(&a);
+        add.args(["remote", "add", "origin"]).arg(url);
+        if kind == "--heads" {
+            add.arg("--heads");
+        }
+        add.ok();
+        let out = rl(&a).arg("sync").ok();
+        assert!(out.contains("2 updated"), "{kind}: {out}");
+        rl(&a).args(["remote", "remove", "origin"]).ok();
+        assert_eq!(refs(&a, "refs/articles/"), before, "{kind}: removing the remote changed the articles");
+        assert!(refs(&a, "refs/remotes/").is_empty(), "{kind}: tracking refs left");
+    }
+    assert_eq!(refs(&first, "refs/articles/"), before);
+    assert_eq!(refs(&second, "refs/heads/redline/articles/").len(), 2);
+    fsck_clean(&a);
+}
+
 #[test]
 fn push_then_pull_carries_articles_and_fast_forwards_the_side_behind() {
     let lab = Lab::new();
@@ -216,6 +247,11 @@ fn diverged_histories_merge_without_losing_an_observation_and_converge() {
     assert_eq!(revs[0]["seen"].as_array().unwrap().len(), 2);
     assert_eq!(revs[3]["same_as"], 1);
     assert_eq!(revs[3]["revision"], 4);
+    // Numbers shifted; moments still name the same texts.
+    assert_eq!(rl(&a).args(["show", "x", "{2024-01-01T12:30}"]).ok(), "Mayor says no.\n");
+    assert_eq!(rl(&a).args(["show", "x", "2024-01-01"]).ok(), "Mayor says yes.\n");
+    let err = fails(rl(&a).args(["show", "x", "{2023-12-31T23:00}"]), 2);
+    assert!(err.contains("no revision was observed by"), "{err}");
     let text = rl(&a).args(["log", "x"]).ok();
     assert!(text.contains("[merged]") && text.contains("[seen 2\u{d7}]"), "{text}");
     // Both old tips stay reachable from the merged tip.

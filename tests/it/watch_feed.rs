@@ -70,7 +70,7 @@ fn watch_feed_is_one_atom_feed_of_every_watched_change_newest_first() {
     let titles: Vec<String> = feed.entries.iter().map(|e| e.title.as_ref().unwrap().content.clone()).collect();
     assert_eq!(feed.entries.len(), 3, "{titles:?}");
     let name_a = redline::store::name_from_url(&srv.url("/a")).unwrap();
-    assert!(titles[0].starts_with(&format!("{name_a} rev 2: ")), "{titles:?}");
+    assert!(titles[0].starts_with(&format!("{name_a}@2: ")), "{titles:?}");
     assert!(feed.entries[0].summary.as_ref().unwrap().content.contains("1 sentence reworded"), "{titles:?}");
     assert!(!titles.iter().any(|t| t.starts_with("unwatched")), "{titles:?}");
     let mut ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();

@@ -111,7 +111,13 @@ impl Store {
     pub fn push_to(&self, remote: &RemoteInfo, skip: &[String], progress: bool) -> Result<PushReport> {
         let mut specs = Vec::new();
         for m in remote.mappings() {
-            if m.glob || self.repo.find_reference(m.local).is_ok() {
+            // git refuses a push whose refspecs match nothing at all.
+            let present = if m.glob {
+                self.repo.references_glob(&format!("{}*", m.local)).is_ok_and(|mut r| r.next().is_some())
+            } else {
+                self.repo.find_reference(m.local).is_ok()
+            };
+            if present {
                 specs.push(if m.glob {
                     format!("{}*:{}*", m.local, m.remote)
                 } else {

@@ -174,10 +174,22 @@ impl Store {
 
     /// Remove remote `name` and its remote-tracking refs (the local
     /// articles stay as they are).
+    ///
+    /// The push refspecs go first: libgit2's `git_remote_delete` deletes
+    /// the refs matching the destination of *every* refspec, push ones
+    /// included, and a push refspec's destination here is
+    /// `refs/articles/*`, the store's own articles.
     pub fn remote_remove(&self, name: &str) -> Result<()> {
         validate_remote_name(name)?;
         self.repo.find_remote(name).map_err(|_| unknown_remote(name))?;
-        self.repo.remote_delete(name).map_err(|e| store_err(&self.path, &format!("cannot remove remote {name}"), e))
+        let err = |e| store_err(&self.path, &format!("cannot remove remote {name}"), e);
+        let mut cfg = self.repo.config().map_err(err)?;
+        match cfg.remove_multivar(&format!("remote.{name}.push"), ".*") {
+            Ok(()) => {}
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+            Err(e) => return Err(err(e)),
+        }
+        self.repo.remote_delete(name).map_err(err)
     }
 }
 
