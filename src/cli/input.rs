@@ -55,6 +55,9 @@ fn read_bytes(path: &Path, label: &str, max_bytes: u64) -> Result<Vec<u8>> {
         if md.len() > max_bytes {
             return Err(too_big());
         }
+        // Sized once from the metadata: growing by doubling would copy a
+        // book twice over and touch every page again.
+        buf.reserve_exact(usize::try_from(md.len()).unwrap_or(0));
         f.take(max_bytes + 1).read_to_end(&mut buf).map_err(|e| Error::io(format!("reading {label}"), e))?;
     }
     if buf.len() as u64 > max_bytes {

@@ -102,24 +102,28 @@ impl Bag {
 
     /// Dice coefficient of two multisets: 2·|A∩B| / (|A|+|B|).
     pub fn dice(&self, other: &Bag) -> f32 {
-        let (a, b) = (&self.0, &other.0);
-        if a.is_empty() && b.is_empty() {
-            return 1.0;
-        }
-        let (mut i, mut j, mut common) = (0, 0, 0usize);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    j += 1;
-                }
+        dice(&self.0, &other.0)
+    }
+}
+
+/// Dice coefficient of two sorted multisets of word ids: 2·|A∩B| / (|A|+|B|).
+pub fn dice(a: &[u32], b: &[u32]) -> f32 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
             }
         }
-        (2 * common) as f32 / (a.len() + b.len()) as f32
     }
+    (2 * common) as f32 / (a.len() + b.len()) as f32
 }
 
 /// A scored candidate pairing.
@@ -136,7 +140,12 @@ pub struct Scored {
 /// Candidates come from an inverted index over each bag's rarer words, so a
 /// pool of thousands of unrelated units costs about linear time; `bonus`
 /// lets the caller favour pairs (e.g. ones in the same gap) on ties.
-pub fn similar_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(usize, usize) -> f32) -> Vec<Scored> {
+pub fn similar_pairs(
+    old: &[&[u32]],
+    new: &[&[u32]],
+    threshold: f32,
+    bonus: &dyn Fn(usize, usize) -> f32,
+) -> Vec<Scored> {
     if old.is_empty() || new.is_empty() {
         return Vec::new();
     }
@@ -159,11 +168,11 @@ pub fn similar_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(
     out
 }
 
-fn all_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(usize, usize) -> f32) -> Vec<Scored> {
+fn all_pairs(old: &[&[u32]], new: &[&[u32]], threshold: f32, bonus: &dyn Fn(usize, usize) -> f32) -> Vec<Scored> {
     let mut out = Vec::new();
     for (j, nb) in new.iter().enumerate() {
         for (i, ob) in old.iter().enumerate() {
-            let d = ob.dice(nb);
+            let d = dice(ob, nb);
             if d >= threshold {
                 out.push(Scored { old: i, new: j, score: d + bonus(i, j) });
             }
@@ -178,11 +187,11 @@ const MAX_POSTING: usize = 64;
 /// How many best candidates (by shared rare words) get an exact Dice score.
 const CANDIDATES: usize = 8;
 
-fn indexed_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(usize, usize) -> f32) -> Vec<Scored> {
+fn indexed_pairs(old: &[&[u32]], new: &[&[u32]], threshold: f32, bonus: &dyn Fn(usize, usize) -> f32) -> Vec<Scored> {
     let mut postings: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for (i, b) in old.iter().enumerate() {
         let mut last = u32::MAX;
-        for &w in &b.0 {
+        for &w in b.iter() {
             if w != last {
                 postings.entry(w).or_default().push(i as u32);
                 last = w;
@@ -194,7 +203,7 @@ fn indexed_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(usiz
     for (j, nb) in new.iter().enumerate() {
         hits.clear();
         let mut last = u32::MAX;
-        for &w in &nb.0 {
+        for &w in nb.iter() {
             if w == last {
                 continue;
             }
@@ -209,7 +218,7 @@ fn indexed_pairs(old: &[&Bag], new: &[&Bag], threshold: f32, bonus: &dyn Fn(usiz
         cands.sort_unstable_by(|a, b| b.cmp(a));
         for &(_, i) in cands.iter().take(CANDIDATES) {
             let i = i as usize;
-            let d = old[i].dice(nb);
+            let d = dice(old[i], nb);
             if d >= threshold {
                 out.push(Scored { old: i, new: j, score: d + bonus(i, j) });
             }
@@ -297,7 +306,7 @@ mod tests {
         let c = Bag::new(vec![7, 8, 9]);
         assert_eq!(a.dice(&b), 0.75);
         assert_eq!(a.dice(&c), 0.0);
-        let pairs = similar_pairs(&[&c, &a], &[&b], 0.5, &|_, _| 0.0);
+        let pairs = similar_pairs(&[&c.0, &a.0], &[&b.0], 0.5, &|_, _| 0.0);
         assert_eq!(pairs.len(), 1);
         assert_eq!((pairs[0].old, pairs[0].new), (1, 0));
     }
@@ -306,8 +315,8 @@ mod tests {
     fn indexed_pairing_finds_the_same_pairs() {
         let old: Vec<Bag> = (0..100u32).map(|i| Bag::new((i * 10..i * 10 + 10).collect())).collect();
         let new: Vec<Bag> = (0..100u32).rev().map(|i| Bag::new((i * 10..i * 10 + 9).chain([5000]).collect())).collect();
-        let o: Vec<&Bag> = old.iter().collect();
-        let n: Vec<&Bag> = new.iter().collect();
+        let o: Vec<&[u32]> = old.iter().map(|b| &b.0[..]).collect();
+        let n: Vec<&[u32]> = new.iter().map(|b| &b.0[..]).collect();
         let got = similar_pairs(&o, &n, 0.5, &|_, _| 0.0);
         assert_eq!(got.len(), 100);
         assert!(got.iter().all(|s| s.old == 99 - s.new));

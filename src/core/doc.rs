@@ -7,12 +7,12 @@
 //! *stream* then holds each matched paragraph as one item and each other
 //! paragraph as its units.
 
-use super::align::Bag;
 use super::fold::fold_hash_with;
 use super::model::Span;
-use super::segment::{paragraphs, sentences, Block};
-use super::tokenize::{count_words, tokenize, Token};
+use super::segment::{sentences, Block};
+use super::tokenize::{tokenize_into, Token};
 use super::words::{Interner, Tokens};
+use std::ops::Range;
 
 /// Above this many bytes of paragraphs to cut, [`Doc::expand_pair`] uses
 /// two threads (a spun book cuts 1.5 MB; an article a few KB). The result
@@ -29,8 +29,10 @@ pub struct Unit {
     pub content: Span,
     /// Hash of the folded content: typography never breaks a match.
     pub key: u64,
-    pub tokens: Tokens,
-    pub bag: Bag,
+    /// Its tokens and their ids: a range into [`Doc::toks`] and [`Doc::ids`].
+    pub toks: Range<usize>,
+    /// Its word ids, sorted (the bag Dice compares): a range into [`Doc::bags`].
+    pub bag: Range<usize>,
     /// The paragraph it belongs to.
     pub para: usize,
 }
@@ -38,17 +40,27 @@ pub struct Unit {
 impl Unit {
     /// Word tokens in the unit.
     pub fn words(&self) -> usize {
-        self.bag.0.len()
+        self.bag.len()
     }
 }
 
-/// A unit cut and tokenized but not interned: the part of expansion that
-/// needs no shared state, so it can run on another thread.
+/// Units cut and tokenized but not interned: the part of expansion that
+/// needs no shared state, so it can run on another thread. One batch holds
+/// many paragraphs in three flat vectors, not a vector per unit.
+#[derive(Default)]
+struct Cuts {
+    /// Each paragraph cut, with its units (a range into `units`).
+    paras: Vec<(usize, Range<usize>)>,
+    units: Vec<Cut>,
+    toks: Vec<Token>,
+}
+
+/// One unit of a [`Cuts`] batch; `toks` is a range into the batch's tokens.
 struct Cut {
     span: Span,
     content: Span,
     key: u64,
-    toks: Vec<Token>,
+    toks: Range<usize>,
 }
 
 /// One item of the reading-order stream: a whole paragraph that matched
@@ -68,6 +80,13 @@ pub struct Doc<'a> {
     /// totals reuse them instead of re-scanning the text.
     pub pwords: Vec<usize>,
     pub units: Vec<Unit>,
+    /// The tokens of every unit, unit after unit (one arena for the whole
+    /// text instead of a vector per unit: a spun book has 24,000 units).
+    pub toks: Vec<Token>,
+    /// The interned id of each token in `toks`.
+    pub ids: Vec<u32>,
+    /// Every unit's sorted word ids, unit after unit.
+    pub bags: Vec<u32>,
     /// The units of each expanded paragraph, as a range into `units`.
     pub punits: Vec<Option<std::ops::Range<usize>>>,
     /// The stream, once built by [`Doc::build_stream`].
@@ -79,20 +98,20 @@ pub struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(text: &'a str, per_line: bool) -> Doc<'a> {
-        let paras = paragraphs(text, per_line);
-        let mut buf = Vec::new();
-        let pkeys = paras.iter().map(|p| fold_hash_with(&text[p.content.clone()], &mut buf)).collect();
+    /// A text's paragraphs, keyed and counted by [`super::keyed`].
+    pub fn new(text: &'a str, k: super::keyed::Keyed) -> Doc<'a> {
         // Spans tile the text and start where a line's text starts, so the
         // counts add up to `count_words(text)`.
-        let pwords = paras.iter().map(|p| count_words(&text[p.span.clone()])).collect();
-        let n = paras.len();
+        let n = k.paras.len();
         Doc {
             text,
-            paras,
-            pkeys,
-            pwords,
+            paras: k.paras,
+            pkeys: k.keys,
+            pwords: k.words,
             units: Vec::new(),
+            toks: Vec::new(),
+            ids: Vec::new(),
+            bags: Vec::new(),
             punits: vec![None; n],
             stream: Vec::new(),
             unit_pos: Vec::new(),
@@ -110,11 +129,16 @@ impl<'a> Doc<'a> {
         self.punits[p].clone().unwrap_or(0..0)
     }
 
+    /// Unit `u`'s sorted word ids.
+    pub fn bag(&self, u: usize) -> &[u32] {
+        &self.bags[self.units[u].bag.clone()]
+    }
+
     /// Cut paragraph `p` into units (once).
     pub fn expand(&mut self, p: usize, int: &mut Interner) {
         if self.punits[p].is_none() {
-            let cut = self.cut(p);
-            self.intern(p, cut, int);
+            let cuts = self.cut_all(&[p]);
+            self.intern(cuts, int);
         }
     }
 
@@ -124,64 +148,91 @@ impl<'a> Doc<'a> {
     /// (`self`'s, then `other`'s), so ids, and so the result, are the same.
     pub fn expand_pair(&mut self, ps: &[usize], other: &mut Doc<'a>, others: &[usize], int: &mut Interner) {
         let bytes = |d: &Doc, ps: &[usize]| ps.iter().map(|&p| d.paras[p].span.len()).sum::<usize>();
-        if bytes(self, ps) + bytes(other, others) < PARALLEL_CUT_BYTES {
-            ps.iter().for_each(|&p| self.expand(p, int));
-            others.iter().for_each(|&p| other.expand(p, int));
-            return;
-        }
-        let (mine, theirs) = std::thread::scope(|s| {
-            let me = &*self;
-            let t = s.spawn(move || me.cut_all(ps));
-            let theirs = other.cut_all(others);
-            (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), theirs)
-        });
-        for (p, cut) in mine {
-            self.intern(p, cut, int);
-        }
-        for (p, cut) in theirs {
-            other.intern(p, cut, int);
-        }
-    }
-
-    fn cut_all(&self, ps: &[usize]) -> Vec<(usize, Vec<Cut>)> {
-        let mut seen = rustc_hash::FxHashSet::default();
-        ps.iter().filter(|&&p| self.punits[p].is_none() && seen.insert(p)).map(|&p| (p, self.cut(p))).collect()
-    }
-
-    fn cut(&self, p: usize) -> Vec<Cut> {
-        let text = self.text;
-        let mut buf = Vec::new();
-        sentences(text, &self.paras[p])
-            .into_iter()
-            .map(|span| {
-                let s = &text[span.clone()];
-                let lead = s.len() - s.trim_start().len();
-                let content = span.start + lead..span.start + s.trim_end().len().max(lead);
-                let toks = tokenize(text, span.clone());
-                Cut { key: fold_hash_with(&text[content.clone()], &mut buf), span, content, toks }
+        let (mine, theirs) = if bytes(self, ps) + bytes(other, others) < PARALLEL_CUT_BYTES {
+            (self.cut_all(ps), other.cut_all(others))
+        } else {
+            std::thread::scope(|s| {
+                let me = &*self;
+                let t = s.spawn(move || me.cut_all(ps));
+                let theirs = other.cut_all(others);
+                (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), theirs)
             })
-            .collect()
+        };
+        self.intern(mine, int);
+        other.intern(theirs, int);
     }
 
-    fn intern(&mut self, p: usize, cut: Vec<Cut>, int: &mut Interner) {
-        if self.punits[p].is_some() {
-            return;
+    /// Cut the paragraphs `ps` not expanded yet (each once, in order).
+    fn cut_all(&self, ps: &[usize]) -> Cuts {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut cuts = Cuts::default();
+        // Prose averages over five bytes a token: reserving once keeps the
+        // arena from being copied as it grows (and touching pages twice).
+        let bytes: usize = ps.iter().map(|&p| self.paras[p].span.len()).sum();
+        cuts.toks.reserve(bytes / 4 + 16);
+        let mut buf = Vec::new();
+        for &p in ps {
+            if self.punits[p].is_none() && seen.insert(p) {
+                self.cut(p, &mut cuts, &mut buf);
+            }
         }
+        cuts
+    }
+
+    fn cut(&self, p: usize, cuts: &mut Cuts, buf: &mut Vec<u8>) {
         let text = self.text;
-        let start = self.units.len();
-        for c in cut {
-            let ids: Vec<u32> = c.toks.iter().map(|t| int.id(t.content(text))).collect();
-            let words: Vec<u32> = c.toks.iter().zip(&ids).filter(|(t, _)| t.word).map(|(_, &i)| i).collect();
-            self.units.push(Unit {
-                key: c.key,
-                span: c.span,
-                content: c.content,
-                tokens: Tokens { toks: c.toks, ids },
-                bag: Bag::new(words),
-                para: p,
-            });
+        let first = cuts.units.len();
+        for span in sentences(text, &self.paras[p]) {
+            let s = &text[span.clone()];
+            let lead = s.len() - s.trim_start().len();
+            let content = span.start + lead..span.start + s.trim_end().len().max(lead);
+            let t0 = cuts.toks.len();
+            tokenize_into(text, span.clone(), &mut cuts.toks);
+            let key = fold_hash_with(&text[content.clone()], buf);
+            cuts.units.push(Cut { key, span, content, toks: t0..cuts.toks.len() });
         }
-        self.punits[p] = Some(start..self.units.len());
+        cuts.paras.push((p, first..cuts.units.len()));
+    }
+
+    /// Intern a batch of cut paragraphs, in order, into this text's arenas.
+    /// The batch holds only paragraphs not yet expanded ([`Doc::cut_all`]),
+    /// and its tokens join the arena whole: moved, when the arena is empty.
+    fn intern(&mut self, cuts: Cuts, int: &mut Interner) {
+        let text = self.text;
+        let base = self.toks.len();
+        if base == 0 {
+            self.toks = cuts.toks;
+        } else {
+            self.toks.extend_from_slice(&cuts.toks);
+        }
+        self.ids.reserve(self.toks.len() - base);
+        self.units.reserve(cuts.units.len());
+        for (p, r) in cuts.paras {
+            debug_assert!(self.punits[p].is_none());
+            let start = self.units.len();
+            for c in &cuts.units[r] {
+                let toks = base + c.toks.start..base + c.toks.end;
+                let b0 = self.bags.len();
+                for t in &self.toks[toks.clone()] {
+                    let id = int.id(t.content(text));
+                    self.ids.push(id);
+                    if t.word {
+                        self.bags.push(id);
+                    }
+                }
+                self.bags[b0..].sort_unstable();
+                self.units.push(Unit {
+                    key: c.key,
+                    span: c.span.clone(),
+                    content: c.content.clone(),
+                    toks,
+                    bag: b0..self.bags.len(),
+                    para: p,
+                });
+            }
+            self.punits[p] = Some(start..self.units.len());
+        }
+        debug_assert_eq!(self.ids.len(), self.toks.len());
     }
 
     /// The reading-order stream: paragraphs not expanded are one item,
@@ -249,19 +300,20 @@ impl<'a> Doc<'a> {
         self.paras[p].content.clone()
     }
 
-    /// Tokens of an item: a unit's own, or a whole paragraph's joined
-    /// (its units must have been cut).
-    pub fn tokens(&self, it: Item) -> std::borrow::Cow<'_, Tokens> {
-        match it {
-            Item::Unit(u) => std::borrow::Cow::Borrowed(&self.units[u].tokens),
+    /// Tokens of an item: a unit's own, or a whole paragraph's (its units
+    /// must have been cut; they lie side by side in the arena).
+    pub fn tokens(&self, it: Item) -> Tokens<'_> {
+        let r = match it {
+            Item::Unit(u) => self.units[u].toks.clone(),
             Item::Para(p) => {
-                let mut t = Tokens::default();
-                for u in self.units_of(p) {
-                    t.toks.extend_from_slice(&self.units[u].tokens.toks);
-                    t.ids.extend_from_slice(&self.units[u].tokens.ids);
+                let us = self.units_of(p);
+                if us.is_empty() {
+                    0..0
+                } else {
+                    self.units[us.start].toks.start..self.units[us.end - 1].toks.end
                 }
-                std::borrow::Cow::Owned(t)
             }
-        }
+        };
+        Tokens { toks: &self.toks[r.clone()], ids: &self.ids[r] }
     }
 }

@@ -24,6 +24,10 @@ pub struct Emitter<'a> {
     moves: FxHashMap<u32, usize>,
     groups: FxHashMap<usize, usize>,
     strict: bool,
+    /// The quoted ranges of the paragraph last asked for, old and new side
+    /// (paragraph index + 1, 0 for none): the walk visits a paragraph's
+    /// reworded units one after another, and each needs them.
+    quotes: [(usize, Vec<Span>); 2],
 }
 
 /// Flags carried by one op.
@@ -48,6 +52,7 @@ impl<'a> Emitter<'a> {
             moves: FxHashMap::default(),
             groups: FxHashMap::default(),
             strict,
+            quotes: Default::default(),
         }
     }
 
@@ -139,7 +144,7 @@ impl<'a> Emitter<'a> {
 
     /// Emit the ops of a word diff, tagging changed ops with `change`.
     fn words(&mut self, d: &WordDiff, change: Option<usize>, end: (usize, usize)) {
-        let (ot, nt) = (&d.old.toks, &d.new.toks);
+        let (ot, nt) = (d.old.toks, d.new.toks);
         // Whitespace after the last equal token, when it differs and a
         // change follows: it belongs to that change.
         let mut pending: Option<(Span, Span)> = None;
@@ -539,9 +544,19 @@ fn fill<'a>(e: &mut Emitter<'a>, cx: &Cx<'a>, ch: &mut Change<'a>, (oi, ni): (It
     ch.words_added = added;
     ch.words_removed = removed;
     ch.number_changed = d.numbers(ot, nt);
-    let oq = super::flags::quoted(ot, cx.old.pcontent(cx.old.para_of(oi)));
-    let nq = super::flags::quoted(nt, cx.new.pcontent(cx.new.para_of(ni)));
-    ch.quote_changed = d.edits_quote(&oq, &nq);
+    let [oc, nc] = &mut e.quotes;
+    let oq = quoted_in(oc, ot, cx.old.para_of(oi), cx.old.pcontent(cx.old.para_of(oi)));
+    let nq = quoted_in(nc, nt, cx.new.para_of(ni), cx.new.pcontent(cx.new.para_of(ni)));
+    ch.quote_changed = d.edits_quote(oq, nq);
+}
+
+/// The quoted ranges of paragraph `p` (content `span`), from `cache` when
+/// it holds that paragraph's.
+fn quoted_in<'c>(cache: &'c mut (usize, Vec<Span>), text: &str, p: usize, span: Span) -> &'c [Span] {
+    if cache.0 != p + 1 {
+        *cache = (p + 1, super::flags::quoted(text, span));
+    }
+    &cache.1
 }
 
 /// The ops of a word diff as byte ranges, for a unit whose own edits a
@@ -570,7 +585,7 @@ fn inner_ops<'a>(d: &WordDiff, (old, new): (&'a str, &'a str), units: (Span, Spa
         }
     };
     for h in &d.shown {
-        let (os, ns) = (span(&d.old.toks, h.old.clone()), span(&d.new.toks, h.new.clone()));
+        let (os, ns) = (span(d.old.toks, h.old.clone()), span(d.new.toks, h.new.clone()));
         if h.equal {
             push(OpKind::Equal, ns);
         } else {

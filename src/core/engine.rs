@@ -14,7 +14,7 @@
 //!    Otherwise nothing moved (re-paragraphing, a rewrite in place), and the
 //!    pair is dropped: its units read as removed and added.
 
-use super::align::{exact_pairs, heaviest_increasing, similar_pairs, Bag};
+use super::align::{dice, exact_pairs, heaviest_increasing, similar_pairs};
 use super::doc::{Doc, Item};
 use super::words::Interner;
 use rustc_hash::FxHashMap;
@@ -139,9 +139,7 @@ fn pair_gap(cx: &mut Cx, old: std::ops::Range<usize>, new: std::ops::Range<usize
     let exact = exact_pairs(&ok, &nk);
     let mut prev = (0, 0);
     for (i, j) in exact.iter().copied().chain(std::iter::once((ok.len(), nk.len()))) {
-        let os: Vec<usize> = (old.start + prev.0..old.start + i).collect();
-        let ns: Vec<usize> = (new.start + prev.1..new.start + j).collect();
-        pair_in_order(cx, &os, &ns, out);
+        pair_in_order(cx, old.start + prev.0..old.start + i, new.start + prev.1..new.start + j, out);
         if i < ok.len() {
             out.push(Cand { o: old.start + i, n: new.start + j, score: 1.0 });
         }
@@ -149,29 +147,28 @@ fn pair_gap(cx: &mut Cx, old: std::ops::Range<usize>, new: std::ops::Range<usize
     }
 }
 
-fn bag<'d>(d: &'d Doc, pos: usize) -> &'d Bag {
-    static EMPTY: Bag = Bag(Vec::new());
+fn bag<'d>(d: &'d Doc, pos: usize) -> &'d [u32] {
     match d.stream[pos] {
-        Item::Unit(u) => &d.units[u].bag,
-        Item::Para(_) => &EMPTY,
+        Item::Unit(u) => d.bag(u),
+        Item::Para(_) => &[],
     }
 }
 
 /// Pair similar units of `os` and `ns` (stream positions, a stretch with
 /// no exact match inside) keeping their order: a rewritten passage reads as
 /// its sentences reworded one by one.
-fn pair_in_order(cx: &mut Cx, os: &[usize], ns: &[usize], out: &mut Vec<Cand>) {
+fn pair_in_order(cx: &mut Cx, os: std::ops::Range<usize>, ns: std::ops::Range<usize>, out: &mut Vec<Cand>) {
     if os.is_empty() || ns.is_empty() {
         return;
     }
     let mut cands: Vec<Cand> = Vec::new();
     let mut score = |cx: &mut Cx, i: usize, j: usize| {
-        let (a, b) = (bag(&cx.old, os[i]), bag(&cx.new, ns[j]));
-        if !cx.budget.charge((a.0.len() + b.0.len()) as u64 + 1) {
+        let (a, b) = (bag(&cx.old, os.start + i), bag(&cx.new, ns.start + j));
+        if !cx.budget.charge((a.len() + b.len()) as u64 + 1) {
             return;
         }
-        let d = a.dice(b);
-        if d >= SENT_THRESHOLD && !(a.0.is_empty() && b.0.is_empty()) {
+        let d = dice(a, b);
+        if d >= SENT_THRESHOLD && !(a.is_empty() && b.is_empty()) {
             cands.push(Cand { o: i, n: j, score: d });
         }
     };
@@ -188,9 +185,16 @@ fn pair_in_order(cx: &mut Cx, os: &[usize], ns: &[usize], out: &mut Vec<Cand>) {
             }
         }
     }
-    let words = |c: &Cand| (cx.old.item_words(cx.old.stream[os[c.o]]) + 4) as f32;
+    let at = |c: &Cand| Cand { o: os.start + c.o, n: ns.start + c.n, score: c.score };
+    if cands.len() <= 1 {
+        // One candidate is its own heaviest chain (the common case: one
+        // reworded sentence between two unchanged ones).
+        out.extend(cands.iter().map(at));
+        return;
+    }
+    let words = |c: &Cand| (cx.old.item_words(cx.old.stream[os.start + c.o]) + 4) as f32;
     for c in in_order(&cands, &|c| (c.score * words(c) * 100.0) as u64) {
-        out.push(Cand { o: os[c.o], n: ns[c.n], score: c.score });
+        out.push(at(&c));
     }
 }
 
@@ -258,13 +262,13 @@ fn pair_across(cx: &mut Cx, cands: &mut Vec<Cand>) {
     let nl: Vec<usize> = nl.into_iter().filter(|&j| words(&cx.new, j) >= MIN_MOVE_WORDS).collect();
     let ol: Vec<usize> = ol.into_iter().filter(|&i| !ou[i]).collect();
     let nl: Vec<usize> = nl.into_iter().filter(|&j| !nu[j]).collect();
-    let cost: usize = ol.iter().map(|&i| bag(&cx.old, i).0.len()).sum::<usize>()
-        + nl.iter().map(|&j| bag(&cx.new, j).0.len()).sum::<usize>();
+    let cost: usize = ol.iter().map(|&i| bag(&cx.old, i).len()).sum::<usize>()
+        + nl.iter().map(|&j| bag(&cx.new, j).len()).sum::<usize>();
     if ol.is_empty() || nl.is_empty() || !cx.budget.charge(cost as u64 * 8) {
         return;
     }
-    let ob: Vec<&Bag> = ol.iter().map(|&i| bag(&cx.old, i)).collect();
-    let nb: Vec<&Bag> = nl.iter().map(|&j| bag(&cx.new, j)).collect();
+    let ob: Vec<&[u32]> = ol.iter().map(|&i| bag(&cx.old, i)).collect();
+    let nb: Vec<&[u32]> = nl.iter().map(|&j| bag(&cx.new, j)).collect();
     for s in similar_pairs(&ob, &nb, MOVE_THRESHOLD, &|_, _| 0.0) {
         cands.push(Cand { o: ol[s.old], n: nl[s.new], score: s.score });
     }

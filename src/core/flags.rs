@@ -15,6 +15,10 @@ pub fn quoted(text: &str, span: Span) -> Vec<Span> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
     let s = &text[span.clone()];
+    // Every opener but the straight double quote is non-ASCII.
+    if s.is_ascii() && memchr::memchr(b'"', s.as_bytes()).is_none() {
+        return out;
+    }
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let at = span.start + i;
@@ -59,7 +63,7 @@ fn closes(open: char, c: char, next_is_letter: bool) -> bool {
 
 /// Whether any word changed by hunk `h` (on either side) sits inside one
 /// of the quoted ranges of its side.
-pub fn edits_quote(h: &Hunk, old: &Tokens, new: &Tokens, old_q: &[Span], new_q: &[Span]) -> bool {
+pub fn edits_quote(h: &Hunk, old: &Tokens<'_>, new: &Tokens<'_>, old_q: &[Span], new_q: &[Span]) -> bool {
     let inside = |toks: &[Token], q: &[Span]| {
         toks.iter().filter(|t| t.end > t.start).any(|t| q.iter().any(|r| r.start < t.start && t.end <= r.end))
     };
@@ -70,16 +74,16 @@ pub fn edits_quote(h: &Hunk, old: &Tokens, new: &Tokens, old_q: &[Span], new_q: 
 /// numbers with an adjacent currency sign or percent sign (`$2` → `$2.4`).
 pub fn number_change<'a>(
     h: &Hunk,
-    old: &Tokens,
-    new: &Tokens,
+    old: &Tokens<'_>,
+    new: &Tokens<'_>,
     old_text: &'a str,
     new_text: &'a str,
 ) -> Option<NumberChange<'a>> {
     if h.equal {
         return None;
     }
-    let o = figure(&old.toks, h.old.clone(), old_text)?;
-    let n = figure(&new.toks, h.new.clone(), new_text)?;
+    let o = figure(old.toks, h.old.clone(), old_text)?;
+    let n = figure(new.toks, h.new.clone(), new_text)?;
     (o != n).then_some(NumberChange { old: o, new: n })
 }
 

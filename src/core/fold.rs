@@ -123,6 +123,13 @@ pub fn fold_hash(s: &str) -> u64 {
 /// encoded as UTF-8. ASCII text (nearly all prose) is folded by one byte
 /// loop instead, which produces the same bytes, so both paths agree.
 pub fn fold_hash_with(s: &str, buf: &mut Vec<u8>) -> u64 {
+    fold_into(s, buf);
+    hash_bytes(buf)
+}
+
+/// Replace `buf` with the canonical folded spelling of `s`: [`folded_chars`]
+/// encoded as UTF-8, by the fastest path that applies.
+fn fold_into(s: &str, buf: &mut Vec<u8>) {
     buf.clear();
     if s.is_ascii() {
         fold_ascii_into(s.as_bytes(), buf);
@@ -134,7 +141,6 @@ pub fn fold_hash_with(s: &str, buf: &mut Vec<u8>) -> u64 {
             buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
         }
     }
-    hash_bytes(buf)
 }
 
 /// Byte classes for [`fold_ascii_into`].
@@ -263,6 +269,44 @@ fn fold_mixed_into(s: &str, buf: &mut Vec<u8>) {
     }
 }
 
+/// A fingerprint of a text's folded form that is cheap to take on ASCII
+/// text without folding it: texts that fold alike have equal fingerprints.
+///
+/// Folding keeps every byte other than whitespace, dashes and quotes as it
+/// is and in order, so the fingerprint mixes exactly those bytes: taken
+/// from raw ASCII text ([`fold_sig_ascii`]) it equals the one taken from
+/// the folded text ([`fold_sig_folded`]). Different fingerprints prove two
+/// texts fold differently; equal ones prove nothing (keys then decide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FoldSig(u64);
+
+impl FoldSig {
+    /// The fingerprint of these parts (see [`super::swar::SigParts`]).
+    pub fn of(p: super::swar::SigParts) -> FoldSig {
+        FoldSig(p.kept ^ p.sum.rotate_left(24) ^ (p.xor as u64).rotate_left(52))
+    }
+}
+
+/// [`FoldSig`] of ASCII text, straight from its bytes.
+pub fn fold_sig_ascii(b: &[u8]) -> FoldSig {
+    FoldSig::of(super::swar::words_and_sig(b).1)
+}
+
+/// [`FoldSig`] of text already folded (the output of [`fold_hash_with`]'s
+/// folding): folded text holds no whitespace but single spaces and no
+/// backtick, so skipping the same bytes as on raw ASCII gives equal
+/// fingerprints for equal folds.
+pub fn fold_sig_folded(folded: &[u8]) -> FoldSig {
+    FoldSig::of(super::swar::sig_parts(folded))
+}
+
+/// Fold `s` into `buf` (replacing its contents) and return the key and the
+/// [`FoldSig`] of the folded text.
+pub fn fold_key_sig(s: &str, buf: &mut Vec<u8>) -> (u64, FoldSig) {
+    fold_into(s, buf);
+    (hash_bytes(buf), fold_sig_folded(buf))
+}
+
 fn hash_bytes(b: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
@@ -271,9 +315,113 @@ fn hash_bytes(b: &[u8]) -> u64 {
     h.finish()
 }
 
-/// Whether two texts differ only in typography and whitespace.
+/// Whether two texts differ only in typography and whitespace: whether
+/// their [`folded_chars`] agree.
+///
+/// Bytes the two texts share at the start fold alike, so the comparison
+/// starts at the line holding the first difference; from there both texts
+/// are folded a chunk of lines at a time by the fast paths of
+/// [`fold_hash_with`] and compared as they go, so a real edit is found
+/// after one chunk instead of after checking both whole texts for NFC.
 pub fn fold_equal(a: &str, b: &str) -> bool {
-    folded_chars(a).eq(folded_chars(b))
+    let start = safe_start(a, b);
+    let (mut fa, mut fb) = (Folder::new(&a[start..]), Folder::new(&b[start..]));
+    let (mut qa, mut qb) = (Vec::new(), Vec::new());
+    loop {
+        while qa.len() < CHUNK && fa.next_into(&mut qa) {}
+        while qb.len() < CHUNK && fb.next_into(&mut qb) {}
+        let n = qa.len().min(qb.len());
+        if qa[..n] != qb[..n] {
+            return false;
+        }
+        if n == 0 {
+            // One side is exhausted: equal only if the other is too.
+            return qa.is_empty() && qb.is_empty();
+        }
+        qa.drain(..n);
+        qb.drain(..n);
+    }
+}
+
+/// About this many bytes are folded at a time by [`fold_equal`].
+const CHUNK: usize = 4096;
+
+/// Where [`fold_equal`] may start comparing: the start of the line holding
+/// the first byte that differs, when that line starts with an ASCII byte
+/// (the texts before it are equal, a line break ends any whitespace or
+/// dash run, and an ASCII character is a normalization boundary), else 0.
+fn safe_start(a: &str, b: &str) -> usize {
+    let common = common_prefix(a.as_bytes(), b.as_bytes());
+    let bytes = a.as_bytes();
+    let mut end = common;
+    while let Some(nl) = memchr::memrchr(b'\n', &bytes[..end]) {
+        if bytes.get(nl + 1).is_some_and(u8::is_ascii) {
+            return nl + 1;
+        }
+        end = nl;
+    }
+    0
+}
+
+/// Length of the longest common prefix, compared 64 bytes at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    while at + 64 <= n && a[at..at + 64] == b[at..at + 64] {
+        at += 64;
+    }
+    at + a[at..n].iter().zip(&b[at..n]).take_while(|(x, y)| x == y).count()
+}
+
+/// Folds a text a chunk of lines at a time into one continuous folded
+/// stream (the same bytes as [`folded_chars`] of the whole text). Chunks
+/// end after a line break followed by an ASCII byte, so each chunk's own
+/// fold joins the previous one with a single space.
+struct Folder<'a> {
+    rest: &'a str,
+    scratch: Vec<u8>,
+    /// Whether anything has been written: the next chunk's text then
+    /// follows a space.
+    started: bool,
+}
+
+impl<'a> Folder<'a> {
+    fn new(text: &'a str) -> Self {
+        Folder { rest: text, scratch: Vec::new(), started: false }
+    }
+
+    /// Append the next chunk's folded bytes to `out`; false at the end.
+    fn next_into(&mut self, out: &mut Vec<u8>) -> bool {
+        if self.rest.is_empty() {
+            return false;
+        }
+        let b = self.rest.as_bytes();
+        let mut end = CHUNK.min(b.len());
+        loop {
+            match memchr::memchr(b'\n', &b[end..]) {
+                Some(i) if b.get(end + i + 1).is_some_and(u8::is_ascii) => {
+                    end += i + 1;
+                    break;
+                }
+                Some(i) => end += i + 1,
+                None => {
+                    end = b.len();
+                    break;
+                }
+            }
+        }
+        let (chunk, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        fold_into(chunk, &mut self.scratch);
+        if !self.scratch.is_empty() {
+            if self.started {
+                out.push(b' ');
+            }
+            out.extend_from_slice(&self.scratch);
+            self.started = true;
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -336,6 +484,91 @@ mod tests {
                 let slow: String = folded_chars(&s).collect();
                 proptest::prop_assert_eq!(String::from_utf8(fast).unwrap(), slow);
             }
+        }
+    }
+
+    /// The old definition: every folded char of both whole texts.
+    fn fold_equal_slow(a: &str, b: &str) -> bool {
+        folded_chars(a).eq(folded_chars(b))
+    }
+
+    #[test]
+    fn chunked_fold_equal_matches_the_char_path_on_long_texts() {
+        let line = |i: usize| format!("Line {i} says \"it’s fine\" -- really.\n");
+        let base: String = (0..600).map(line).collect();
+        let variants = [
+            base.replace("really.\n", "really. \n"),
+            base.replace("\"it", "“it"),
+            base.replacen("-- really", "— really", 400),
+            base.replacen("says", "said", 1),
+            base.replacen("Line 599 says", "Line 599 said", 1),
+            base.replacen("Line 300", "Line  300", 1),
+            base.replacen("Line 300", "\u{a0}Line 300", 1),
+            base.replacen("Line 300", "\u{301}Line 300", 1),
+            base.replacen("Line 300 says", "Line 300 sayś", 1),
+            base.replacen("Line 300 says", "Line 300 says\u{301}", 1),
+            format!("{base}\n\n"),
+            format!("{base}x"),
+            base[..base.len() / 2].to_string(),
+            base.replace('\n', "\n\n"),
+            String::new(),
+        ];
+        for v in &variants {
+            assert_eq!(fold_equal(&base, v), fold_equal_slow(&base, v), "{:?}", &v[..v.len().min(80)]);
+            assert_eq!(fold_equal(v, &base), fold_equal_slow(v, &base));
+        }
+        assert!(fold_equal(&base, &variants[0]) && fold_equal(&base, &variants[1]) && fold_equal(&base, &variants[2]));
+        assert!(!fold_equal(&base, &variants[3]) && !fold_equal(&base, &variants[4]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_equal_matches_the_char_path(
+            pre in "[a-z \n]{0,30}",
+            x in "[a-zA-Z \n\t`'’“”–—…\u{a0}\u{301}é.-]{0,30}",
+            y in "[a-zA-Z \n\t`'’“”–—…\u{a0}\u{301}é.-]{0,30}",
+        ) {
+            let (a, b) = (format!("{pre}{x}"), format!("{pre}{y}"));
+            proptest::prop_assert_eq!(fold_equal(&a, &b), fold_equal_slow(&a, &b));
+            // A typography pass over the same text (mostly equal).
+            let t = a.replace(' ', "  ").replace('\'', "’").replace('-', "—").replace("\n", "\u{a0}\n");
+            proptest::prop_assert_eq!(fold_equal(&a, &t), fold_equal_slow(&a, &t));
+        }
+    }
+
+    #[test]
+    fn the_fingerprint_of_raw_ascii_is_that_of_its_fold() {
+        let samples = ["", "a", "x--y `q' z", "Don't\n\n  stop -- now.\t(1,000)", "\x01\x1f~", "a  b\x0bc"];
+        for s in samples {
+            let mut buf = Vec::new();
+            let (key, sig) = fold_key_sig(s, &mut buf);
+            assert_eq!(key, fold_hash(s));
+            assert_eq!(sig, fold_sig_ascii(s.as_bytes()), "{s:?}");
+        }
+        let mut buf = Vec::new();
+        let (_, curly) = fold_key_sig("Don’t “stop” — now…", &mut buf);
+        assert_eq!(curly, fold_sig_ascii(b"Don't \"stop\" -- now..."));
+        assert_ne!(fold_sig_ascii(b"ab"), fold_sig_ascii(b"ac"));
+        assert_ne!(fold_sig_ascii(b"===="), fold_sig_ascii(b"****"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_equal_texts_have_equal_fingerprints(s in "[a-zA-Z \n\t`'’“”–—…\u{a0}\u{301}é.-]{0,40}") {
+            let mut buf = Vec::new();
+            let (_, sig) = fold_key_sig(&s, &mut buf);
+            let folded = String::from_utf8(buf.clone()).unwrap();
+            let (_, again) = fold_key_sig(&folded, &mut buf);
+            proptest::prop_assert_eq!(sig, again);
+            if folded.is_ascii() {
+                proptest::prop_assert_eq!(sig, fold_sig_ascii(folded.as_bytes()));
+            }
+        }
+
+        #[test]
+        fn raw_ascii_fingerprints_match_the_folded_ones(s in "[a-c \n\t\x0b\x0c\r`'\".,-]{0,40}") {
+            let mut buf = Vec::new();
+            proptest::prop_assert_eq!(fold_key_sig(&s, &mut buf).1, fold_sig_ascii(s.as_bytes()));
         }
     }
 

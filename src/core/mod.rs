@@ -13,10 +13,12 @@ pub(crate) mod emit;
 pub(crate) mod engine;
 pub(crate) mod flags;
 pub(crate) mod fold;
+pub(crate) mod keyed;
 pub(crate) mod model;
 pub(crate) mod refine;
 pub(crate) mod segment;
 pub(crate) mod structure;
+pub(crate) mod swar;
 pub(crate) mod tidy;
 pub(crate) mod tokenize;
 pub(crate) mod twins;
@@ -83,15 +85,8 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
 const PARALLEL_BYTES: usize = 256 * 1024;
 
 fn docs<'a>(old: &'a str, new: &'a str, per_line: bool) -> (doc::Doc<'a>, doc::Doc<'a>) {
-    if old.len() + new.len() < PARALLEL_BYTES {
-        return (doc::Doc::new(old, per_line), doc::Doc::new(new, per_line));
-    }
-    std::thread::scope(|s| {
-        let other = s.spawn(|| doc::Doc::new(old, per_line));
-        let new_doc = doc::Doc::new(new, per_line);
-        let old_doc = other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (old_doc, new_doc)
-    })
+    let (o, n) = keyed::keyed_pair(old, new, per_line, old.len() + new.len() >= PARALLEL_BYTES);
+    (doc::Doc::new(old, o), doc::Doc::new(new, n))
 }
 
 fn finish<'a>(e: emit::Emitter<'a>, cx: &engine::Cx<'a>, formatting_only: bool, coarse: bool) -> Diff<'a> {

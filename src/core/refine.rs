@@ -9,7 +9,6 @@ use super::model::{NumberChange, Span, Substitution};
 use super::structure::Structure;
 use super::words::{cells, cleanup, coarse_tokens, diff_tokens, substitution, Hunk, Tokens};
 use rustc_hash::FxHashMap;
-use std::borrow::Cow;
 
 /// Above this many token cells one pair is not refined (a megabyte line
 /// rewritten whole): it is replaced whole, and the diff is coarse.
@@ -67,7 +66,7 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
     para_moves.sort_unstable();
     jobs.extend(para_moves.into_iter().map(|(p, q)| Key::Paras(p, q)));
     let (old, new, budget) = (&cx.old, &cx.new, &mut cx.budget);
-    let toks = |k: Key| -> (Cow<Tokens>, Cow<Tokens>) {
+    let toks = |k: Key| -> (Tokens, Tokens) {
         match k {
             Key::Items(o, n) => (old.tokens(old.stream[o]), new.tokens(new.stream[n])),
             Key::Paras(p, q) => (old.tokens(Item::Para(p)), new.tokens(Item::Para(q))),
@@ -112,8 +111,8 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
 
 /// A word diff of two units with what it adds up to.
 pub struct WordDiff<'t> {
-    pub old: Cow<'t, Tokens>,
-    pub new: Cow<'t, Tokens>,
+    pub old: Tokens<'t>,
+    pub new: Tokens<'t>,
     /// As aligned: substitutions, counts and flags come from these.
     pub raw: Vec<Hunk>,
     /// For reading: tiny equal islands folded in.
@@ -126,7 +125,7 @@ pub struct WordDiff<'t> {
 }
 
 impl<'t> WordDiff<'t> {
-    pub fn new(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, raw: Vec<Hunk>, texts: (&str, &str)) -> WordDiff<'t> {
+    pub fn new(old: Tokens<'t>, new: Tokens<'t>, raw: Vec<Hunk>, texts: (&str, &str)) -> WordDiff<'t> {
         let shown = cleanup(&raw, &old);
         let mut d = WordDiff { old, new, raw, shown, added: 0, removed: 0, unchanged: 0, formatting: 0 };
         for h in &d.raw {
@@ -145,7 +144,7 @@ impl<'t> WordDiff<'t> {
 
     /// A diff computed here and now (a duplicate against its twin), charged
     /// to the budget like the others.
-    pub fn compute(old: Cow<'t, Tokens>, new: Cow<'t, Tokens>, budget: &mut Budget, texts: (&str, &str)) -> Self {
+    pub fn compute(old: Tokens<'t>, new: Tokens<'t>, budget: &mut Budget, texts: (&str, &str)) -> Self {
         let c = cells(&old, &new);
         let raw =
             if c <= PAIR_CAP && budget.charge(c + 1) { diff_tokens(&old, &new) } else { coarse_tokens(&old, &new) };

@@ -93,10 +93,10 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
     let mut pos = 0;
     while pos < b.len() {
         // Plain ASCII (nearly every byte) cannot end a sentence: skip it
-        // without decoding UTF-8.
-        if b[pos] < 0x80 && !matches!(b[pos], b'.' | b'!' | b'?' | b'\n') {
-            pos += 1;
-            continue;
+        // without decoding UTF-8, eight bytes at a time.
+        pos = next_stop(b, pos);
+        if pos >= b.len() {
+            break;
         }
         let i = pos;
         let Some(ch) = c[i..].chars().next() else { break };
@@ -149,6 +149,31 @@ pub fn sentences(text: &str, block: &Block) -> Vec<Span> {
     }
     out.push(start..block.span.end);
     out
+}
+
+/// The first byte at or after `pos` that may end a sentence or a line:
+/// `.`, `!`, `?`, a line break or any non-ASCII byte (`b.len()` if none).
+/// Eight bytes are tested at once; the lowest flagged byte is exact (a
+/// zero-byte test can only misfire above a true match).
+fn next_stop(b: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let is = |x: u64, c: u8| {
+        let v = x ^ (ONES * c as u64);
+        v.wrapping_sub(ONES) & !v & HIGH
+    };
+    while let Some(chunk) = b.get(pos..pos + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let m = is(x, b'.') | is(x, b'!') | is(x, b'?') | is(x, b'\n') | (x & HIGH);
+        if m != 0 {
+            return pos + (m.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while pos < b.len() && b[pos] < 0x80 && !matches!(b[pos], b'.' | b'!' | b'?' | b'\n') {
+        pos += 1;
+    }
+    pos
 }
 
 fn can_start(c: char) -> bool {
@@ -243,6 +268,22 @@ mod tests {
     fn list_items_and_headings_are_sentences() {
         assert_eq!(sents("=== Title\nSome text\n* one\n* two"), ["=== Title\n", "Some text\n", "* one\n", "* two"]);
         assert_eq!(sents("----\n$ git status\n----"), ["----\n", "$ git status\n", "----"]);
+    }
+
+    #[test]
+    fn eight_byte_skipping_stops_where_the_byte_loop_does() {
+        let slow = |b: &[u8], mut pos: usize| {
+            while pos < b.len() && b[pos] < 0x80 && !matches!(b[pos], b'.' | b'!' | b'?' | b'\n') {
+                pos += 1;
+            }
+            pos
+        };
+        let text = "abcdefghij. klmnopqrstuvwxyz! 0123456789?\nxx\u{e9}yy zz\u{2026} end".as_bytes();
+        for from in 0..text.len() {
+            assert_eq!(next_stop(text, from), slow(text, from), "from {from}");
+        }
+        assert_eq!(next_stop(b"", 0), 0);
+        assert_eq!(next_stop(b"aaaaaaaaaaaaaaaaaaaa", 3), 20);
     }
 
     #[test]

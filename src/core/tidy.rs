@@ -13,36 +13,45 @@ use super::model::{Op, OpKind};
 /// Rewrite `[Delete d (fmt)] [Insert i (fmt)] [Insert x]` where `x` ends
 /// with `d` into `[Insert i + x - d] [Equal d]`, and the mirror case for a
 /// deletion. Both inputs stay exactly recoverable.
-pub fn slide_breaks<'a>(ops: Vec<Op<'a>>, old: &'a str, new: &'a str) -> Vec<Op<'a>> {
-    let mut out: Vec<Op<'a>> = Vec::with_capacity(ops.len());
-    let mut i = 0;
+pub fn slide_breaks<'a>(mut ops: Vec<Op<'a>>, old: &'a str, new: &'a str) -> Vec<Op<'a>> {
+    // In place: a rewrite turns three ops into two, so the write position
+    // never passes the read position (a spun book has 51,000 ops; a copy
+    // of them is megabytes of fresh pages).
+    let (mut i, mut w) = (0, 0);
     while i < ops.len() {
         if i + 2 < ops.len() {
-            if let Some(rewritten) = slide(&ops[i], &ops[i + 1], &ops[i + 2], old, new) {
-                out.extend(rewritten);
-                i += 3;
+            if let Some([a, b]) = slide(&ops[i], &ops[i + 1], &ops[i + 2], old, new) {
+                ops[w] = a;
+                ops[w + 1] = b;
+                (i, w) = (i + 3, w + 2);
                 continue;
             }
         }
-        out.push(ops[i].clone());
-        i += 1;
+        ops.swap(w, i);
+        (i, w) = (i + 1, w + 1);
     }
-    merge_equals(out, old)
+    ops.truncate(w);
+    merge_equals(ops, old)
 }
 
-/// Join neighbouring equal ops (sliding can leave two side by side).
-fn merge_equals<'a>(ops: Vec<Op<'a>>, old: &'a str) -> Vec<Op<'a>> {
-    let mut out: Vec<Op<'a>> = Vec::with_capacity(ops.len());
-    for op in ops {
-        if let Some(last) = out.last_mut() {
+/// Join neighbouring equal ops (sliding can leave two side by side), in
+/// place.
+fn merge_equals<'a>(mut ops: Vec<Op<'a>>, old: &'a str) -> Vec<Op<'a>> {
+    let mut w = 0;
+    for i in 0..ops.len() {
+        if w > 0 {
+            let (last, op) = (&ops[w - 1], &ops[i]);
             if last.op == OpKind::Equal && op.op == OpKind::Equal && last.old_at + last.text.len() == op.old_at {
-                last.text = &old[last.old_at..op.old_at + op.text.len()];
+                let text = &old[last.old_at..op.old_at + op.text.len()];
+                ops[w - 1].text = text;
                 continue;
             }
         }
-        out.push(op);
+        ops.swap(w, i);
+        w += 1;
     }
-    out
+    ops.truncate(w);
+    ops
 }
 
 fn is_ws_fmt(op: &Op, kind: OpKind) -> bool {

@@ -2,7 +2,7 @@
 //! version already has (a headline pasted twice, a promo repeated at the
 //! end), as a near copy among its neighbours or an exact copy anywhere.
 
-use super::align::Bag;
+use super::align::{dice, Bag};
 use super::doc::{Doc, Item};
 use super::engine::{Alignment, Cx, Link, MIN_MOVE_WORDS};
 use super::model::Span;
@@ -37,7 +37,7 @@ fn settled(d: &Doc, al: &Alignment, z: usize, y: usize) -> bool {
 
 fn para_bag(d: &mut Doc, int: &mut Interner, p: usize) -> Bag {
     d.expand(p, int);
-    Bag::new(d.units_of(p).flat_map(|u| d.units[u].bag.0.iter().copied()).collect())
+    Bag::new(d.units_of(p).flat_map(|u| d.bag(u).iter().copied()).collect())
 }
 
 fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
@@ -72,7 +72,7 @@ fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
 fn unit_twin(cx: &mut Cx, al: &Alignment, u: usize) -> Option<Span> {
     let (key, bag, p) = {
         let me = &cx.new.units[u];
-        (me.key, me.bag.clone(), me.para)
+        (me.key, Bag(cx.new.bag(u).to_vec()), me.para)
     };
     if bag.0.len() < 3 {
         return None;
@@ -88,8 +88,8 @@ fn unit_twin(cx: &mut Cx, al: &Alignment, u: usize) -> Option<Span> {
             }
             let score = if other.key == key {
                 1.0
-            } else if cx.budget.charge((bag.0.len() + other.bag.0.len()) as u64 + 1) {
-                bag.dice(&other.bag)
+            } else if cx.budget.charge((bag.0.len() + other.words()) as u64 + 1) {
+                dice(&bag.0, cx.new.bag(v))
             } else {
                 return None;
             };

@@ -38,14 +38,16 @@ impl Interner {
     }
 }
 
-/// Tokens of one unit with their interned ids.
-#[derive(Debug, Clone, Default)]
-pub struct Tokens {
-    pub toks: Vec<Token>,
-    pub ids: Vec<u32>,
+/// Tokens of one unit (or of a paragraph's units, which lie side by side)
+/// with their interned ids: a view into a document's token arena, so
+/// neither a unit nor a whole paragraph needs a copy of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tokens<'t> {
+    pub toks: &'t [Token],
+    pub ids: &'t [u32],
 }
 
-impl Tokens {
+impl Tokens<'_> {
     pub fn words_in(&self, r: Range<usize>) -> usize {
         self.toks[r].iter().filter(|t| t.word).count()
     }
@@ -66,8 +68,8 @@ const PATIENCE_LIMIT: usize = 50_000;
 
 /// The work a word diff of these two lists may take, in token cells of
 /// the part between their common ends (what [`diff_tokens`] really aligns).
-pub fn cells(old: &Tokens, new: &Tokens) -> u64 {
-    let (pre, suf) = common_ends(&old.ids, &new.ids);
+pub fn cells(old: &Tokens<'_>, new: &Tokens<'_>) -> u64 {
+    let (pre, suf) = common_ends(old.ids, new.ids);
     ((old.ids.len() - pre - suf) as u64) * ((new.ids.len() - pre - suf) as u64)
 }
 
@@ -80,10 +82,10 @@ fn common_ends(a: &[u32], b: &[u32]) -> (usize, usize) {
 /// Diff two token lists exactly as aligned (no cleanup); hunks cover both
 /// lists in order, and changed hunks never touch each other. Substitutions
 /// and counts come from these, so a pair never spans an unchanged word.
-pub fn diff_tokens(old: &Tokens, new: &Tokens) -> Vec<Hunk> {
+pub fn diff_tokens(old: &Tokens<'_>, new: &Tokens<'_>) -> Vec<Hunk> {
     let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
     let mut hunks: Vec<Hunk> = Vec::new();
-    for op in capture_diff_slices(alg, &old.ids, &new.ids) {
+    for op in capture_diff_slices(alg, old.ids, new.ids) {
         let (tag, o, n) = op.as_tag_tuple();
         push_hunk(&mut hunks, tag == DiffTag::Equal, o, n);
     }
@@ -92,8 +94,8 @@ pub fn diff_tokens(old: &Tokens, new: &Tokens) -> Vec<Hunk> {
 
 /// The coarse diff used when the budget is spent: common ends equal, the
 /// middle replaced whole. Still lossless.
-pub fn coarse_tokens(old: &Tokens, new: &Tokens) -> Vec<Hunk> {
-    let (pre, suf) = common_ends(&old.ids, &new.ids);
+pub fn coarse_tokens(old: &Tokens<'_>, new: &Tokens<'_>) -> Vec<Hunk> {
+    let (pre, suf) = common_ends(old.ids, new.ids);
     let (lo, ln) = (old.ids.len(), new.ids.len());
     let mut hunks = Vec::new();
     push_hunk(&mut hunks, true, 0..pre, 0..pre);
@@ -119,7 +121,7 @@ fn push_hunk(hunks: &mut Vec<Hunk>, equal: bool, o: Range<usize>, n: Range<usize
 /// change: "[-a b-] the [-c-]" reads worse than one replaced phrase, and
 /// the islands make a reworded sentence look shredded.
 /// The display form of a word diff: islands folded in.
-pub fn cleanup(hunks: &[Hunk], old: &Tokens) -> Vec<Hunk> {
+pub fn cleanup(hunks: &[Hunk], old: &Tokens<'_>) -> Vec<Hunk> {
     let mut out: Vec<Hunk> = Vec::with_capacity(hunks.len());
     let mut i = 0;
     while i < hunks.len() {
@@ -154,7 +156,7 @@ pub fn cleanup(hunks: &[Hunk], old: &Tokens) -> Vec<Hunk> {
     out
 }
 
-fn is_small_island(h: &Hunk, old: &Tokens) -> bool {
+fn is_small_island(h: &Hunk, old: &Tokens<'_>) -> bool {
     let n = h.old.len();
     n == 1 && {
         let t = old.toks[h.old.start];
@@ -170,8 +172,8 @@ const MAX_SUBSTITUTION_WORDS: usize = 4;
 /// new phrases (content without surrounding whitespace).
 pub fn substitution<'a>(
     h: &Hunk,
-    old: &Tokens,
-    new: &Tokens,
+    old: &Tokens<'_>,
+    new: &Tokens<'_>,
     old_text: &'a str,
     new_text: &'a str,
 ) -> Option<(&'a str, &'a str)> {
@@ -202,12 +204,13 @@ fn phrase<'a>(toks: &[Token], text: &'a str) -> &'a str {
     }
 }
 
-/// A whole text as interned tokens: the unit tests' way in.
+/// A whole text as interned tokens: the unit tests' way in (the vectors
+/// are leaked, which is harmless in a test and keeps the view `'static`).
 #[cfg(test)]
-pub(crate) fn toks(text: &str, int: &mut Interner) -> Tokens {
+pub(crate) fn toks(text: &str, int: &mut Interner) -> Tokens<'static> {
     let toks = super::tokenize::tokenize(text, 0..text.len());
-    let ids = toks.iter().map(|t| int.id(t.content(text))).collect();
-    Tokens { toks, ids }
+    let ids: Vec<u32> = toks.iter().map(|t| int.id(t.content(text))).collect();
+    Tokens { toks: Vec::leak(toks), ids: Vec::leak(ids) }
 }
 
 #[cfg(test)]
