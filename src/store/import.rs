@@ -387,7 +387,9 @@ impl Importer<'_> {
     /// stored; a failure to write the list cache is not an error.
     fn finish(&mut self) -> Result<()> {
         if self.listed.len() >= PACK_REFS_AFTER {
-            self.store.repo.refdb_compress().map_err(|e| store_err(&self.store.path, "cannot pack refs", e))?;
+            // Loose refs are as valid as packed ones: a failure (another
+            // process holds packed-refs.lock) only leaves them loose.
+            let _ = super::pack_refs::pack_refs(&self.store.path);
         }
         let listed = std::mem::take(&mut self.listed);
         let known = self.store.path.join(list_cache::LIST_CACHE_FILE).exists();

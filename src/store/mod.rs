@@ -34,6 +34,7 @@ mod merge;
 mod meta;
 mod name;
 mod observer;
+mod pack_refs;
 mod packed_refs;
 mod packing;
 mod raw;

@@ -377,13 +377,56 @@ pub(crate) fn commit_files(
 
 /// Move `refs/articles/<name>` from `old` to `new`, failing (without
 /// waiting) if it no longer points at `old`.
+///
+/// git's own lock-file protocol (the one libgit2 and git use, so writers of
+/// all three exclude each other): take `<ref>.lock` exclusively, read the
+/// current value under it, write the new one and rename the lock over the
+/// ref. Why not libgit2's `reference_matching`: before every write it
+/// parses all of `packed-refs` and compares the new name with every packed
+/// ref (name conflicts, which `check_nesting` already settles), so one
+/// commit into a store of 100,000 packed articles cost 50 ms more.
 pub(crate) fn update_ref(repo: &Repository, name: &str, new: Oid, old: Option<Oid>) -> Result<(), git2::Error> {
+    use git2::ErrorClass;
+    use std::io::Write;
     let refname = ref_name(name);
-    let msg = "redline commit";
-    match old {
-        Some(old) => repo.reference_matching(&refname, new, true, old, msg).map(|_| ()),
-        None => repo.reference(&refname, new, false, msg).map(|_| ()),
+    let path = repo.path().join(&refname);
+    let io = |e: std::io::Error| git2::Error::from_str(&format!("cannot write {refname}: {e}"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
     }
+    let mut lock_name = path.clone().into_os_string();
+    lock_name.push(".lock");
+    let lock = PathBuf::from(lock_name);
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let msg = format!("{refname} is locked by another writer");
+            return Err(git2::Error::new(ErrorCode::Locked, ErrorClass::Reference, msg));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let moved = (|| {
+        let current = match repo.find_reference(&refname) {
+            Ok(r) => r.target(),
+            Err(e) if e.code() == ErrorCode::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        if current != old {
+            let code = if old.is_none() { ErrorCode::Exists } else { ErrorCode::Modified };
+            return Err(git2::Error::new(
+                code,
+                ErrorClass::Reference,
+                format!("{refname} was moved by another writer"),
+            ));
+        }
+        file.write_all(format!("{new}\n").as_bytes()).map_err(io)?;
+        drop(file);
+        std::fs::rename(&lock, &path).map_err(io)
+    })();
+    if moved.is_err() {
+        let _ = std::fs::remove_file(&lock);
+    }
+    moved
 }
 
 /// Another writer moved or holds the ref: worth retrying.
