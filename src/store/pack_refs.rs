@@ -29,7 +29,7 @@ pub(crate) fn pack_refs(store: &Path) -> std::io::Result<usize> {
     let written = (|| {
         let mut refs = read_packed(store)?;
         let mut loose = Vec::new();
-        walk_loose(store, &store.join("refs"), "refs", &mut loose);
+        walk_loose(&store.join("refs"), "refs", &mut loose);
         for (name, id) in &loose {
             refs.insert(name.clone(), (id.clone(), None));
         }
@@ -87,13 +87,13 @@ fn read_packed(store: &Path) -> std::io::Result<BTreeMap<String, (String, Option
 }
 
 /// Every loose ref file below `dir` (named `prefix/...`) that holds an id.
-fn walk_loose(store: &Path, dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
+fn walk_loose(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for e in rd.flatten() {
         let fname = e.file_name().to_string_lossy().into_owned();
         let name = format!("{prefix}/{fname}");
         match e.file_type() {
-            Ok(t) if t.is_dir() => walk_loose(store, &e.path(), &name, out),
+            Ok(t) if t.is_dir() => walk_loose(&e.path(), &name, out),
             Ok(t) if t.is_file() && !fname.ends_with(".lock") => {
                 if let Some(id) = loose_id(&e.path()) {
                     out.push((name, id));
