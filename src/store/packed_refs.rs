@@ -105,6 +105,92 @@ impl PackedRefs {
     }
 }
 
+/// The first ref name under `prefix` in `STORE/packed-refs`, found by
+/// binary search over the file itself (a few small reads, whatever its
+/// size) when its header says it is sorted, as git's own lookup does.
+/// `Ok(None)`: the file is absent or not marked sorted (ask the index).
+pub(crate) fn first_under_sorted(store: &Path, prefix: &str) -> std::io::Result<Option<Option<String>>> {
+    let f = match std::fs::File::open(store.join("packed-refs")) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(None)),
+        Err(e) => return Err(e),
+    };
+    let len = f.metadata()?.len();
+    let Some((_, end, header)) = line_at(&f, 0, len)? else { return Ok(Some(None)) };
+    if !(header.starts_with(b"# pack-refs with:") && header.windows(8).any(|w| w == b" sorted ")) {
+        return Ok(None);
+    }
+    let (mut lo, mut hi) = (end, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match record_at(&f, mid, hi)? {
+            None => hi = mid,
+            Some((_, e, name)) if name.as_slice() < prefix.as_bytes() => lo = e,
+            Some((s, _, _)) => hi = s,
+        }
+    }
+    Ok(Some(match record_at(&f, lo, len)? {
+        Some((_, _, name)) if name.starts_with(prefix.as_bytes()) => Some(String::from_utf8_lossy(&name).into_owned()),
+        _ => None,
+    }))
+}
+
+/// The first ref record (`<id> <name>`, peeled `^` lines skipped) whose
+/// line starts at or after `pos` and before `limit`: (start, end after its
+/// newline, name).
+fn record_at(f: &std::fs::File, pos: u64, limit: u64) -> std::io::Result<Option<(u64, u64, Vec<u8>)>> {
+    let mut at = pos;
+    loop {
+        let Some((s, e, line)) = line_at(f, at, limit)? else { return Ok(None) };
+        if line.len() > 41 && line[40] == b' ' {
+            return Ok(Some((s, e, line[41..].to_vec())));
+        }
+        at = e;
+    }
+}
+
+/// The first line starting at or after `pos` (a line starts at 0 or after
+/// a newline) and before `limit`: (start, end after its newline, bytes).
+fn line_at(f: &std::fs::File, pos: u64, limit: u64) -> std::io::Result<Option<(u64, u64, Vec<u8>)>> {
+    use std::os::unix::fs::FileExt;
+    let mut start = pos;
+    if pos > 0 {
+        let mut b = [0u8; 1];
+        f.read_exact_at(&mut b, pos - 1)?;
+        if b[0] != b'\n' {
+            match find_newline(f, pos, limit)? {
+                Some(nl) => start = nl + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if start >= limit {
+        return Ok(None);
+    }
+    let end = find_newline(f, start, u64::MAX)?.map_or_else(|| f.metadata().map(|m| m.len()), Ok)?;
+    let mut line = vec![0u8; (end - start) as usize];
+    f.read_exact_at(&mut line, start)?;
+    Ok(Some((start, end + 1, line)))
+}
+
+/// The offset of the first newline at or after `pos`, before `limit`.
+fn find_newline(f: &std::fs::File, mut pos: u64, limit: u64) -> std::io::Result<Option<u64>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = [0u8; 512];
+    while pos < limit {
+        let n = f.read_at(&mut buf, pos)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            let at = pos + i as u64;
+            return Ok((at < limit).then_some(at));
+        }
+        pos += n as u64;
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +226,34 @@ mod tests {
             assert_eq!(p.first_under("refs/articles/a/"), None);
             assert_eq!(p.first_under("refs/articles/d/"), None);
         }
+    }
+
+    #[test]
+    fn the_file_search_agrees_with_the_index() {
+        let dir = std::env::temp_dir().join(format!("redline-packed-search-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut lines = vec!["# pack-refs with: peeled fully-peeled sorted ".to_string()];
+        for i in 0..500 {
+            lines.push(format!("{A} refs/articles/g{:03}/a", i * 2));
+            if i % 7 == 0 {
+                lines.push(format!("^{B}"));
+            }
+        }
+        lines.push(format!("{B} refs/raw/x"));
+        std::fs::write(dir.join("packed-refs"), lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+        let index = refs(&lines[1..]);
+        for i in 0..1001 {
+            for prefix in [format!("refs/articles/g{i:03}/"), format!("refs/articles/g{i:03}")] {
+                let found = first_under_sorted(&dir, &prefix).unwrap().expect("sorted");
+                assert_eq!(found, index.first_under(&prefix), "{prefix}");
+            }
+        }
+        assert_eq!(first_under_sorted(&dir, "refs/raw/").unwrap(), Some(Some("refs/raw/x".into())));
+        assert_eq!(first_under_sorted(&dir, "refs/zzz/").unwrap(), Some(None));
+        assert_eq!(first_under_sorted(&dir, "refs/").unwrap(), Some(Some("refs/articles/g000/a".into())));
+        std::fs::write(dir.join("packed-refs"), format!("{A} refs/articles/a\n")).unwrap();
+        assert_eq!(first_under_sorted(&dir, "refs/articles/").unwrap(), None, "no sorted header: ask the index");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
