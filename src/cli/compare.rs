@@ -38,10 +38,14 @@ pub fn run(args: CompareArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
 }
 
 /// A file's text, or a stored revision's when `path` is no file but reads
-/// as `NAME@REV` (so `./x@1` always means the file).
+/// as `NAME@REV`. A path spelled as one (`./x@1`, `../x@1`, `/x@1`) is
+/// always a file, and so is any existing file; a folder named like a
+/// revision does not hide the revision.
 fn read_side(path: &Path, max_bytes: u64, cx: &mut CommandHelper) -> CommandResult<(String, Side)> {
-    let revision =
-        (path.as_os_str() != "-" && !path.exists()).then(|| path.to_str().and_then(RevisionRef::parse)).flatten();
+    let spelled_as_path =
+        path.to_str().is_some_and(|s| s.starts_with("./") || s.starts_with("../") || s.starts_with('/'));
+    let maybe_revision = path.as_os_str() != "-" && !spelled_as_path && (!path.exists() || path.is_dir());
+    let revision = maybe_revision.then(|| path.to_str().and_then(RevisionRef::parse)).flatten();
     match revision {
         Some(r) => {
             let r = r.map_err(CommandError::user)?;

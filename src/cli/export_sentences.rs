@@ -105,7 +105,12 @@ fn article(store: &Store, name: &str, strict: bool, w: &mut dyn Write) -> Result
             }
         };
         for row in &rows {
-            serde_json::to_writer(&mut *w, row).map_err(|e| Failed::Io(e.into()))?;
+            // DEL, C1 controls and bidi overrides escaped as `\u…` (the
+            // same characters to a JSON reader), as every JSON redline
+            // writes: a raw U+009B is a terminal escape when the file is
+            // printed.
+            let line = serde_json::to_string(row).map_err(|e| Failed::Io(e.into()))?;
+            w.write_all(crate::render::sanitize::json_strict(&line).as_bytes()).map_err(Failed::Io)?;
             w.write_all(b"\n").map_err(Failed::Io)?;
         }
         n += rows.len();

@@ -12,9 +12,11 @@
 //! metadata is read only for the revisions printed.
 
 use super::list::parse_group;
-use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
+use super::{ArticleName, ColorOpt, CommandError, CommandHelper, CommandResult, Exit, PagerOpt, StoreOpt};
 use crate::error::{EXIT_NO_MATCH, EXIT_OK};
 use crate::render::sanitize::{json_strict, visible_line};
+use crate::render::style::{paint, Label};
+use crate::render::ColorMode;
 use crate::store::Store;
 use git2::Oid;
 use regex::bytes::{Regex, RegexBuilder};
@@ -47,6 +49,8 @@ pub struct GrepArgs {
     /// Print JSON (one array of hits) instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub color: ColorOpt,
     #[command(flatten)]
     pub store: StoreOpt,
     #[command(flatten)]
@@ -112,7 +116,8 @@ pub fn run(args: GrepArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
         let json = serde_json::to_string_pretty(&hits)?;
         writeln!(cx.ui.stdout(), "{}", json_strict(&json))?;
     } else {
-        write_hits(cx.ui.paged(), &hits)?;
+        let mode = cx.ui.color_mode();
+        write_hits(cx.ui.paged(), &hits, mode)?;
     }
     let code = super::report_skipped(&cx.ui, &skipped);
     Ok(match code {
@@ -216,24 +221,36 @@ fn boundary(text: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// `belarus@3  cfd390c  2020-09-13T12:00:00Z  disappeared  …excerpt…`
-fn write_hits(out: &mut dyn Write, hits: &[Hit]) -> std::io::Result<()> {
+/// `belarus@3  cfd390c  2020-09-13T12:00:00Z  disappeared  …excerpt…`;
+/// in colour, the event and the match in the excerpt painted as added
+/// (appeared, present) or removed (disappeared) text.
+fn write_hits(out: &mut dyn Write, hits: &[Hit], mode: ColorMode) -> std::io::Result<()> {
     let label = |h: &Hit| format!("{}@{}", h.name, h.revision);
     let width = hits.iter().map(|h| label(h).len()).max().unwrap_or(0);
     for h in hits {
-        let what = match h.event {
-            Event::Appeared => "appeared".to_string(),
-            Event::Disappeared => "disappeared".to_string(),
-            Event::Present => format!("{} match{}", h.matches, if h.matches == 1 { "" } else { "es" }),
+        let (what, style) = match h.event {
+            Event::Appeared => ("appeared".to_string(), Label::Added),
+            Event::Disappeared => ("disappeared".to_string(), Label::Removed),
+            Event::Present => (format!("{} match{}", h.matches, if h.matches == 1 { "" } else { "es" }), Label::Added),
+        };
+        let excerpt = visible_line(&h.excerpt);
+        let excerpt = match (mode, excerpt.find(&*visible_line(&h.matched))) {
+            (ColorMode::Plain, _) | (_, None) => excerpt.into_owned(),
+            (_, Some(at)) => {
+                let end = at + visible_line(&h.matched).len();
+                format!("{}{}{}", &excerpt[..at], paint(mode, style, &excerpt[at..end]), &excerpt[end..])
+            }
+        };
+        let what = match mode {
+            ColorMode::Plain => format!("{what:<11}"),
+            _ => format!("{}{}", paint(mode, style, &what), " ".repeat(11usize.saturating_sub(what.len()))),
         };
         writeln!(
             out,
-            "{:<width$}  {}  {}  {:<11}  {}",
+            "{:<width$}  {}  {}  {what}  {excerpt}",
             visible_line(&label(h)),
             &h.id[..7.min(h.id.len())],
             visible_line(&h.observed_at),
-            what,
-            visible_line(&h.excerpt)
         )?;
     }
     Ok(())

@@ -210,7 +210,7 @@ impl Command {
             Command::Gc(a) => store(&a.store),
             Command::Fsck(a) => store(&a.store),
             Command::Export(a) => store(&a.store),
-            Command::Grep(a) => Declared { pager: Some(&a.pager), ..store(&a.store) },
+            Command::Grep(a) => Declared { color: Some(&a.color), pager: Some(&a.pager), ..store(&a.store) },
             Command::Fetch(a) => store(&a.store),
             Command::Watch(a) => store(&a.store),
             Command::Remote(a) => store(&a.store),

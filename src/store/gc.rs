@@ -154,7 +154,10 @@ fn remove_loose(store: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
 fn remove_redundant_packs(store: &std::path::Path, new_idx: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
     let mut removed = 0;
     for idx in packing::pack_indexes(store) {
-        if idx == new_idx || idx.with_extension("keep").exists() {
+        // By file name: the store path may be relative while the new
+        // pack's path came from libgit2 absolute, and a path comparison
+        // then took the new pack for an old one and deleted it.
+        if idx.file_name() == new_idx.file_name() || idx.with_extension("keep").exists() {
             continue;
         }
         let Ok(ids) = packing::idx_object_ids(&idx) else { continue };

@@ -127,13 +127,16 @@ impl Store {
                     None => Err(unknown(missing)),
                 }
             }
-            RevSpec::At(t) => self.at_moment(tip, t)?.ok_or_else(|| {
-                unknown(format!(
-                    "no revision was observed by {}; the first was observed at {}",
-                    super::format_time(t),
-                    latest.meta.first_observed_at
-                ))
-            }),
+            RevSpec::At(t) => {
+                let (found, first) = self.at_moment(tip, t)?;
+                found.ok_or_else(|| {
+                    let first = first.map_or_else(|| latest.meta.first_observed_at.clone(), super::format_time);
+                    unknown(format!(
+                        "no revision was observed by {}; the first was observed at {first}",
+                        super::format_time(t)
+                    ))
+                })
+            }
             RevSpec::Prefix(p) => match self.by_prefix(tip, &p)? {
                 PrefixMatch::One(r) => Ok(r),
                 PrefixMatch::None(msg) | PrefixMatch::Many(msg) => Err(unknown(msg)),
@@ -152,15 +155,24 @@ impl Store {
         self.revision(cur)
     }
 
-    /// The newest revision in `tip`'s chain observed at or before `t`.
-    fn at_moment(&self, tip: Oid, t: i64) -> Result<Option<Revision>> {
+    /// The revision observed last at or before `t`: the article as it
+    /// stood then. By observation time, not chain order: an older sighting
+    /// stored later (`--allow-out-of-order`, or inserted by sync) does not
+    /// hide a newer one. Equal times go to the later revision. Also the
+    /// earliest observation, for the message when none qualifies.
+    fn at_moment(&self, tip: Oid, t: i64) -> Result<(Option<Revision>, Option<i64>)> {
+        let mut best: Option<(i64, Revision)> = None;
+        let mut first: Option<i64> = None;
         for id in self.chain(tip)? {
             let rev = self.revision(id)?;
-            if super::parse_time(&rev.meta.observed_at).is_ok_and(|at| at <= t) {
-                return Ok(Some(rev));
+            let Ok(at) = super::parse_time(&rev.meta.observed_at) else { continue };
+            first = Some(first.map_or(at, |f| f.min(at)));
+            let newer = best.as_ref().is_none_or(|(b, r)| at > *b || (at == *b && rev.meta.revision > r.meta.revision));
+            if at <= t && newer {
+                best = Some((at, rev));
             }
         }
-        Ok(None)
+        Ok((best.map(|(_, r)| r), first))
     }
 
     /// The revisions in this article's chain whose id starts with `prefix`;

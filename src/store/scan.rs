@@ -159,17 +159,26 @@ struct RawCommit {
 
 /// Parse the header of a raw commit object: `tree`, the first `parent`,
 /// and the committer's time. None when it is not shaped like a commit.
+/// A sync merge whose chain is one revision (several parents, message
+/// `rev 1: …`) has no previous revision, as in `read::previous_revision`:
+/// its parents are the old tips, not earlier revisions.
 fn parse_commit(data: &[u8]) -> Option<RawCommit> {
     let mut tree = None;
     let mut parent = None;
+    let mut parents = 0;
     let mut time = None;
-    for line in data.split(|&b| b == b'\n') {
+    let mut rest = data;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or(&[]);
         if line.is_empty() {
             break;
         }
         if let Some(hex) = line.strip_prefix(b"tree ") {
             tree = Some(oid_hex(hex)?);
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
+            parents += 1;
             if parent.is_none() {
                 parent = Some(oid_hex(hex)?);
             }
@@ -179,6 +188,9 @@ fn parse_commit(data: &[u8]) -> Option<RawCommit> {
             let _zone = fields.next()?;
             time = std::str::from_utf8(fields.next()?).ok()?.parse().ok();
         }
+    }
+    if parents > 1 && rest.starts_with(b"rev 1:") {
+        parent = None;
     }
     Some(RawCommit { tree: tree?, parent, time: time? })
 }
@@ -220,6 +232,15 @@ rev 2: tree 0000000000000000000000000000000000000000\n";
         assert_eq!(c.time, 1599825601);
         assert!(parse_commit(b"tree nothex\n").is_none());
         assert!(parse_commit(b"parent 1111111111111111111111111111111111111111\n").is_none(), "no tree");
+        // A one-revision sync merge: its parents are old tips, not history.
+        let merge = b"tree 2222222222222222222222222222222222222222\n\
+parent 1111111111111111111111111111111111111111\n\
+parent 3333333333333333333333333333333333333333\n\
+committer redline <redline@localhost> 1599825600 +0000\n\n\
+rev 1: 837 words\n";
+        assert!(parse_commit(merge).unwrap().parent.is_none());
+        let later = String::from_utf8_lossy(merge).replace("rev 1:", "rev 2:");
+        assert!(parse_commit(later.as_bytes()).unwrap().parent.is_some());
     }
 
     #[test]

@@ -55,6 +55,15 @@ fn compare_takes_a_stored_revision_and_a_file_wins_over_the_syntax() {
     let odd = env.file("site/belarus@1", "Just a file.\n");
     let out = env.cmd().current_dir(env.dir.path()).args(["compare", "--stat", "site/belarus@1"]).arg(&odd).ok();
     assert!(out.contains("no differences"), "{out}");
+    // Spelled as a path, it is a file even when none exists: no such file.
+    let out = env.cmd().current_dir(env.dir.path()).args(["compare", "./nbc/belarus@1"]).arg(&new).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("invalid article name"), "{err}");
+    // A folder named like a revision does not hide the revision.
+    std::fs::create_dir_all(env.dir.path().join("nbc/belarus@1")).unwrap();
+    let out = env.cmd().current_dir(env.dir.path()).args(["compare", "--stat", "nbc/belarus@1"]).arg(&new).ok();
+    assert!(out.contains("nbc/belarus@1"), "{out}");
 }
 
 #[test]
@@ -105,4 +114,26 @@ fn name_at_rev_works_for_show_and_blame_too() {
     let out = env.cmd().args(["show", "site/belarus@1", "2"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already names a revision"));
+}
+
+/// `NAME@DATE` is the article as it stood then: the last observation at or
+/// before that moment, by observation time, even when an older sighting
+/// was stored later (`--allow-out-of-order`).
+#[test]
+fn a_moment_picks_the_last_observation_before_it_not_the_last_stored() {
+    let env = crate::common::Env::new();
+    for (text, date) in
+        [("Third of Jan.\n", "2024-01-03"), ("First of Jan.\n", "2024-01-01"), ("Fifth.\n", "2024-01-05")]
+    {
+        env.cmd().args(["commit", "art", "-", "--allow-out-of-order", "--date", date]).write_stdin(text).ok();
+    }
+    let show = |spec: &str| env.cmd().args(["show", spec]).ok();
+    assert_eq!(show("art@2024-01-04"), "Third of Jan.\n");
+    assert_eq!(show("art@{2024-01-03T00:00}"), "Third of Jan.\n");
+    assert_eq!(show("art@2024-01-02"), "First of Jan.\n");
+    assert_eq!(show("art@2024-01-09"), "Fifth.\n");
+    let out = env.cmd().args(["show", "art@2023-12-31"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the first was observed at 2024-01-01"), "{err}");
 }

@@ -181,6 +181,34 @@ fn gc_packs_everything_and_keeps_every_revision() {
     }
 }
 
+/// `--store` as a relative path (as README's own sessions use it): gc
+/// once deleted the pack it had just written, and with it every object.
+#[test]
+fn gc_of_a_store_given_by_a_relative_path_keeps_everything() {
+    let env = Env::new();
+    let dir = env.dir.path();
+    for store in ["rel", "./dot", "slash/"] {
+        let run = |args: &[&str]| {
+            let mut c = crate::common::redline();
+            c.current_dir(dir).arg("--store").arg(store).args(args);
+            c
+        };
+        run(&["commit", "art", "-"]).write_stdin("One.\n").ok();
+        run(&["commit", "art", "-"]).write_stdin("Two.\n").ok();
+        let out = run(&["gc"]).ok();
+        assert!(out.contains("after:"), "{store}: {out}");
+        assert_eq!(run(&["show", "art", "1"]).ok(), "One.\n", "{store}");
+        assert_eq!(run(&["show", "art", "2"]).ok(), "Two.\n", "{store}");
+        run(&["fsck"]).ok();
+        // A second gc, with the pack the first one wrote already there.
+        run(&["gc"]).ok();
+        assert_eq!(run(&["show", "art"]).ok(), "Two.\n", "{store}");
+        if git_available() {
+            git(&dir.join(store), &["fsck", "--strict", "--no-dangling"]);
+        }
+    }
+}
+
 #[test]
 fn gc_of_missing_store_is_an_error() {
     let env = Env::new();

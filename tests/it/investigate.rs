@@ -40,6 +40,23 @@ fn grep_shows_a_match_appearing_disappearing_and_reappearing() {
     assert!(lines[1].contains("no apparent warmth between"), "a disappearance shows what went: {out}");
     assert!(lines[2].starts_with("nbc/summit@5 ") && lines[2].contains("appeared"), "{out}");
     assert!(!out.contains("@4"), "r4 changed nothing about the match: {out}");
+    // In colour (`--color debug` prints the labels), the event and the
+    // match itself are marked: added for an appearance, removed for a
+    // disappearance; plain output stays unmarked.
+    let out = stdout_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--color", "debug"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].contains("<added>appeared</added>")
+            && lines[0].contains("There was <added>no apparent warmth</added> between"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("<removed>disappeared</removed>")
+            && lines[1].contains("<removed>no apparent warmth</removed>"),
+        "{out}"
+    );
+    let plain = stdout_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--color", "never"]));
+    assert!(!plain.contains('<') && !plain.contains("[-") && !plain.contains("{+"), "{plain}");
 
     // The JSON form: the same three events with their fields.
     let v = json_of(env.cmd().args(["grep", "no apparent warmth", "nbc/summit", "--json"]));
@@ -258,4 +275,41 @@ fn export_all_writes_one_site_for_the_store() {
     assert!(one.join("rev-0001.html").is_file());
     fails(env.cmd().args(["export", "wire/summit"]), 2);
     fails(env.cmd().args(["export", "--all"]).arg(&one).arg("wire/summit"), 2);
+}
+
+/// Two stores that saw only the same text, synced: the article's one
+/// revision is a merge whose parents are the old tips. `log --all` and
+/// `grep` once walked into those tips and listed `art@1` three times.
+#[test]
+fn archive_scans_stop_at_a_one_revision_sync_merge() {
+    let (a, b) = (Env::new(), Env::new());
+    let hub = a.dir.path().join("hub.git");
+    let out = std::process::Command::new("git").args(["init", "-q", "--bare"]).arg(&hub).output().unwrap();
+    assert!(out.status.success());
+    put(&a, "art", "The same words.\n", "2024-01-01T00:00:00Z");
+    put(&b, "art", "The same words.\n", "2024-01-01T05:00:00Z");
+    for env in [&a, &b, &a] {
+        env.cmd().args(["remote", "add", "origin"]).arg(&hub).output().unwrap();
+        stdout_of(env.cmd().arg("sync"));
+    }
+    let log = json_of(a.cmd().args(["log", "art", "--json"]));
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    let tip = log[0]["id"].as_str().unwrap().to_string();
+    let all = stdout_of(a.cmd().args(["log", "--all"]));
+    assert_eq!(all.lines().count(), 1, "{all}");
+    let hits = json_of(a.cmd().args(["grep", "same words", "--all-revisions", "--json"]));
+    let ids: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [tip.as_str()], "{hits}");
+}
+
+/// The sentence table is JSON like every other: control characters that a
+/// terminal would act on are `\u` escapes, and the data reads back equal.
+#[test]
+fn export_sentences_escapes_terminal_controls() {
+    let env = Env::new();
+    put(&env, "e", "a \u{9b}31m \u{7f} b \u{202e}c.\n", "2024-01-01T00:00:00Z");
+    let out = stdout_of(env.cmd().args(["export", "--sentences", "-"]));
+    assert!(!out.contains('\u{9b}') && !out.contains('\u{7f}') && !out.contains('\u{202e}'), "{out:?}");
+    let row: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(row["text"], "a \u{9b}31m \u{7f} b \u{202e}c.");
 }

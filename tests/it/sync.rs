@@ -178,6 +178,59 @@ fn removing_a_remote_keeps_every_article_and_a_new_remote_gets_them_all() {
     fsck_clean(&a);
 }
 
+/// A remote set up by plain git, not by `redline remote add`: a mirror
+/// clone fetches `+refs/*:refs/*` and pushes with `--mirror`. Pull once
+/// obeyed those refspecs and overwrote the local articles, and removing
+/// the remote deleted every ref.
+#[test]
+fn a_mirror_clone_remote_never_overwrites_or_deletes_local_articles() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let a = lab.path("a");
+    commit(&a, "art", "One.\n", "2024-01-01T00:00:00Z");
+    rl(&a).args(["remote", "add", "origin"]).arg(&hub).ok();
+    rl(&a).arg("push").ok();
+    let m = lab.path("m");
+    let out = Command::new("git").args(["clone", "-q", "--mirror"]).arg(&hub).arg(&m).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    rl(&m)
+        .args(["commit", "art", "-", "--init-into-existing", "--date", "2024-01-03T00:00:00Z"])
+        .write_stdin("Only M saw this.\n")
+        .ok();
+    commit(&a, "art", "Two.\n", "2024-01-02T00:00:00Z");
+    rl(&a).arg("push").ok();
+    rl(&m).arg("pull").ok();
+    let seen: Vec<String> = observations(&m, "art").into_iter().map(|(_, _, sha)| sha).collect();
+    for text in ["One.\n", "Two.\n", "Only M saw this.\n"] {
+        assert!(seen.contains(&sha(text)), "pull lost {text:?}: {seen:?}");
+    }
+    // Pushing back is an ordinary push, never a mirror of every ref.
+    rl(&m).arg("push").ok();
+    assert!(refs(&hub, "refs/remotes/").is_empty(), "a mirror push copied tracking refs");
+    let before = refs(&m, "refs/articles/");
+    rl(&m).args(["remote", "remove", "origin"]).ok();
+    assert_eq!(refs(&m, "refs/articles/"), before, "removing the remote changed the articles");
+    fsck_clean(&m);
+}
+
+/// A remote path that does not exist yet is stored absolute, so a sync
+/// run from another folder reaches the same repository.
+#[test]
+fn a_relative_remote_path_is_stored_absolute_even_before_it_exists() {
+    let lab = Lab::new();
+    let a = lab.path("a");
+    commit(&a, "art", "One.\n", "2024-01-01T00:00:00Z");
+    let mut add = rl(&a);
+    add.current_dir(lab.dir.path()).args(["remote", "add", "origin", "later/hub.git"]).ok();
+    let url = git(&a, &["config", "remote.origin.url"]);
+    assert_eq!(url.trim(), lab.path("later/hub.git").display().to_string());
+    for bad in ["fd::3", "ext::sh -c touch% /tmp/x"] {
+        let (code, _, err) = run(rl(&a).args(["remote", "add", "x", bad]));
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("invalid remote URL"), "{err}");
+    }
+}
+
 #[test]
 fn push_then_pull_carries_articles_and_fast_forwards_the_side_behind() {
     let lab = Lab::new();

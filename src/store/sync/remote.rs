@@ -98,18 +98,26 @@ pub fn validate_remote_name(name: &str) -> Result<()> {
 }
 
 /// Refuse URLs git would read as an option or that cannot sit in a config
-/// line; a local path is made absolute so it works from any folder.
+/// line, and git's `helper::address` form (`fd::3` reads a file descriptor
+/// of whoever runs `sync`, `ext::` runs a command); a local path is made
+/// absolute, existing or not, so every later sync reaches the same place
+/// from any folder.
 fn checked_url(url: &str) -> Result<String> {
+    let bad = || StoreError::BadRemoteUrl { url: url.to_string() };
     if url.is_empty() || url.starts_with('-') || url.chars().any(|c| c.is_control()) {
-        return Err(StoreError::BadRemoteUrl { url: url.to_string() });
+        return Err(bad());
+    }
+    let before_slash = &url[..url.find('/').unwrap_or(url.len())];
+    if before_slash.contains("::") {
+        return Err(bad());
+    }
+    // `scheme://…` and scp-like `host:path` go to git as given.
+    if url.contains("://") || before_slash.contains(':') {
+        return Ok(url.to_string());
     }
     let path = std::path::Path::new(url);
-    if !url.contains("://") && path.exists() {
-        if let Ok(abs) = path.canonicalize() {
-            return Ok(abs.display().to_string());
-        }
-    }
-    Ok(url.to_string())
+    let abs = path.canonicalize().or_else(|_| std::path::absolute(path)).map_err(|_| bad())?;
+    Ok(abs.display().to_string())
 }
 
 impl Store {
@@ -175,22 +183,59 @@ impl Store {
     /// Remove remote `name` and its remote-tracking refs (the local
     /// articles stay as they are).
     ///
-    /// The push refspecs go first: libgit2's `git_remote_delete` deletes
-    /// the refs matching the destination of *every* refspec, push ones
-    /// included, and a push refspec's destination here is
-    /// `refs/articles/*`, the store's own articles.
+    /// By hand, not with libgit2's `git_remote_delete`: that deletes the
+    /// refs matching the destination of *every* configured refspec, push
+    /// ones included (`refs/articles/*` here), and a remote set up by plain
+    /// git may fetch `+refs/*:refs/*` (a mirror clone). Only refs under
+    /// `refs/remotes/NAME/` are removed, then the config section.
     pub fn remote_remove(&self, name: &str) -> Result<()> {
         validate_remote_name(name)?;
         self.repo.find_remote(name).map_err(|_| unknown_remote(name))?;
         let err = |e| store_err(&self.path, &format!("cannot remove remote {name}"), e);
-        let mut cfg = self.repo.config().map_err(err)?;
-        match cfg.remove_multivar(&format!("remote.{name}.push"), ".*") {
-            Ok(()) => {}
-            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
-            Err(e) => return Err(err(e)),
+        let prefix = tracking_prefix(name);
+        let tracking: Vec<String> = self
+            .repo
+            .references_glob(&format!("{prefix}*"))
+            .map_err(err)?
+            .flatten()
+            .filter_map(|r| r.name().ok().map(str::to_string))
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        for refname in tracking {
+            if let Ok(mut r) = self.repo.find_reference(&refname) {
+                r.delete().map_err(err)?;
+            }
         }
-        self.repo.remote_delete(name).map_err(err)
+        let cfg = self.repo.config().and_then(|c| c.open_level(git2::ConfigLevel::Local)).map_err(err)?;
+        let mut keys: Vec<String> = Vec::new();
+        {
+            let mut entries = cfg.entries(None).map_err(err)?;
+            while let Some(entry) = entries.next() {
+                let entry = entry.map_err(err)?;
+                if let Some(k) = entry.name().ok().filter(|k| in_section(k, name)) {
+                    if !keys.contains(&k.to_string()) {
+                        keys.push(k.to_string());
+                    }
+                }
+            }
+        }
+        let mut cfg = cfg;
+        for k in keys {
+            cfg.remove_multivar(&k, ".*").map_err(err)?;
+        }
+        Ok(())
     }
+}
+
+/// Whether config key `k` is `remote.NAME.KEY` (the section name is
+/// case-insensitive, the remote's name is not, and a key has no dot, so
+/// remote `a` does not own `remote.a.b.url`).
+fn in_section(k: &str, name: &str) -> bool {
+    k.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("remote."))
+        && k[7..]
+            .strip_prefix(name)
+            .and_then(|r| r.strip_prefix('.'))
+            .is_some_and(|key| !key.is_empty() && !key.contains('.'))
 }
 
 fn unknown_remote(name: &str) -> StoreError {

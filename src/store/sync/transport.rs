@@ -82,7 +82,11 @@ pub fn fetch(store: &Path, remote: &RemoteInfo, progress: bool) -> Result<()> {
     let mut cmd = git(store);
     cmd.args(["fetch", "--no-tags", "--no-write-fetch-head"]);
     cmd.arg(if progress { "--progress" } else { "--quiet" });
-    cmd.arg("--").arg(&remote.name);
+    // redline's own refspecs, and `--refmap=` so git ignores the configured
+    // ones: a remote set up by plain git (a mirror clone fetches
+    // `+refs/*:refs/*`) would otherwise overwrite the local articles.
+    cmd.arg("--refmap=");
+    cmd.arg("--").arg(&remote.name).args(remote.fetch_specs());
     let (ok, _, err) = run(cmd, &remote.name, "fetch", progress)?;
     if ok {
         Ok(())
@@ -98,6 +102,9 @@ pub fn push(store: &Path, remote: &RemoteInfo, specs: &[String], progress: bool)
         return Ok(Vec::new());
     }
     let mut cmd = git(store);
+    // A mirror clone's `remote.NAME.mirror` would turn this into a
+    // `--mirror` push (every ref, deletions included) or refuse the specs.
+    cmd.arg("-c").arg(format!("remote.{}.mirror=false", remote.name));
     // Not --quiet: it would also silence the porcelain lines.
     cmd.args(["push", "--porcelain"]);
     if progress {
