@@ -32,7 +32,7 @@ pub(super) fn parse_group(s: &str) -> Result<ArticleName, String> {
 /// List the articles; an unknown group is an error with suggestions.
 pub fn run(args: ListArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let (mut articles, skipped) = match cx.store.open_if_exists()? {
-        Some(store) => store.list()?,
+        Some(store) => store.list_under(args.group.as_ref().map(|g| g.as_str()))?,
         None => {
             let path = cx.store.path()?;
             cx.ui.note(&format!("no store at {} yet (the first commit creates it)", path.display()));

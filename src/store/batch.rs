@@ -104,7 +104,12 @@ impl Store {
     ) -> std::result::Result<R, E> {
         self.check_writable()?;
         let observer = self.observer()?;
-        let mem = Store { repo: self.reopen()?, path: self.path.clone(), observer: observer.clone().into() };
+        let mem = Store {
+            repo: self.reopen()?,
+            path: self.path.clone(),
+            observer: observer.clone().into(),
+            packed: Default::default(),
+        };
         let odb = mem.repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
         let mempack =
             odb.add_new_mempack_backend(1000).map_err(|e| store_err(&self.path, "cannot set up the write batch", e))?;

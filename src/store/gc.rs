@@ -66,7 +66,8 @@ impl Store {
             report.loose_removed = remove_loose(&self.path, &in_pack);
             report.packs_removed = remove_redundant_packs(&self.path, &w.idx, &in_pack);
         }
-        self.repo.refdb_compress().map_err(|e| store_err(&self.path, "cannot pack refs", e))?;
+        super::pack_refs::pack_refs(&self.path)
+            .map_err(|e| StoreError::Io { context: "packing refs into packed-refs".into(), source: e })?;
         report.size_after = dir_size(&self.path);
         Ok(report)
     }

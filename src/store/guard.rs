@@ -2,6 +2,7 @@
 //! exactly as it was: partial (shallow or grafted) histories, names that
 //! would nest inside another article, and article refs git cannot follow.
 
+use super::packed_refs::PackedRefs;
 use super::{ref_name, store_err, validate_name, Result, Store, StoreError, REF_PREFIX};
 use git2::{ErrorCode, ObjectType, Oid, ReferenceType};
 use std::collections::HashSet;
@@ -52,15 +53,51 @@ impl Store {
                 return Err(nesting_error(name, parent));
             }
         }
-        let pattern = format!("{REF_PREFIX}{name}/*");
-        let mut children =
-            self.repo.references_glob(&pattern).map_err(|e| store_err(&self.path, "cannot list refs", e))?;
-        if let Some(child) = children.next() {
-            let child = child.map_err(|e| store_err(&self.path, "cannot list refs", e))?;
-            let child = String::from_utf8_lossy(child.name_bytes()).trim_start_matches(REF_PREFIX).to_string();
-            return Err(nesting_error(name, &child));
+        // Children: a loose ref file below `refs/articles/NAME/`, or a
+        // packed one (binary search; never a pass over every ref).
+        let under = format!("{REF_PREFIX}{name}/");
+        let child = match loose_ref_under(&self.path.join(&under)) {
+            Some(rel) => Some(format!("{name}/{rel}")),
+            None => self.packed_first_under(&under).map(|full| full.trim_start_matches(REF_PREFIX).to_string()),
+        };
+        match child {
+            Some(child) => Err(nesting_error(name, &child)),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// The id `packed-refs` lists for the full ref name `full` (used when
+    /// git's own lookup missed it: a file that claims to be sorted and is
+    /// not).
+    pub(crate) fn packed_entry(&self, full: &str) -> Option<Oid> {
+        self.with_packed_refs(|p| p.get(full))
+    }
+
+    /// Binary search over the file when it says it is sorted (a commit to
+    /// one article of a million then reads a few KB, not 70 MB); else the
+    /// index.
+    fn packed_first_under(&self, prefix: &str) -> Option<String> {
+        match super::packed_refs::first_under_sorted(&self.path, prefix) {
+            Ok(Some(found)) => found,
+            _ => self.with_packed_refs(|p| p.first_under(prefix)),
+        }
+    }
+
+    /// Run `f` on the index of `packed-refs`, read again only when the file
+    /// changed since this handle last read it (unreadable: no refs, as git
+    /// would see it).
+    pub(crate) fn with_packed_refs<T>(&self, f: impl FnOnce(&PackedRefs) -> T) -> T {
+        let mut slot = self.packed.borrow_mut();
+        let known = slot.as_ref().map(|(stamp, _)| *stamp);
+        match PackedRefs::load_if_changed(&self.path, known) {
+            Ok(Some(fresh)) => *slot = Some(fresh),
+            Ok(None) => {}
+            Err(_) => *slot = None,
+        }
+        match slot.as_ref() {
+            Some((_, p)) => f(p),
+            None => f(&PackedRefs::default()),
+        }
     }
 
     /// Check every name an import will write before it writes any: each is
@@ -87,7 +124,7 @@ impl Store {
     fn ref_exists(&self, name: &str) -> Result<bool> {
         match self.repo.find_reference(&ref_name(name)) {
             Ok(_) => Ok(true),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(packed_refs_entry(&self.path, &ref_name(name)).is_some()),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(self.packed_entry(&ref_name(name)).is_some()),
             Err(e) => Err(store_err(&self.path, &format!("cannot read the ref of {name}"), e)),
         }
     }
@@ -99,7 +136,7 @@ impl Store {
         let r = match self.repo.find_reference(&full) {
             Ok(r) => r,
             Err(e) if e.code() == ErrorCode::NotFound => {
-                return Ok(match packed_refs_entry(&self.path, &full) {
+                return Ok(match self.packed_entry(&full) {
                     Some(id) => Lookup::Unsorted(id),
                     None => Lookup::Missing,
                 })
@@ -145,12 +182,24 @@ fn nesting_error(name: &str, other: &str) -> StoreError {
     StoreError::Nested { name: name.to_string(), other: other.to_string() }
 }
 
-/// The id `packed-refs` lists for `full`, read by a plain scan (used only
-/// when git's lookup missed it).
-pub(crate) fn packed_refs_entry(store: &Path, full: &str) -> Option<Oid> {
-    let text = std::fs::read_to_string(store.join("packed-refs")).ok()?;
-    text.lines().find_map(|l| {
-        let (id, name) = l.split_once(' ')?;
-        (name == full).then(|| Oid::from_str(id).ok()).flatten()
-    })
+/// The first loose ref file below `dir` (a folder of `refs/articles/`),
+/// as a path relative to `dir`, skipping `.lock` files;
+/// None when there is no such folder (the common case: one failed stat).
+fn loose_ref_under(dir: &Path) -> Option<String> {
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, rel)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let mut entries: Vec<_> = rd.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let fname = e.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() { fname.clone() } else { format!("{rel}/{fname}") };
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push((e.path(), rel)),
+                Ok(_) if !fname.ends_with(".lock") => return Some(rel),
+                _ => {}
+            }
+        }
+    }
+    None
 }

@@ -1,9 +1,12 @@
 //! Bulk import: many revisions in one process, fast.
 //!
 //! Why it is fast:
-//! - one extra repository handle with an in-memory object backend
-//!   (libgit2's mempack), so revisions cost no file writes; objects go to disk
-//!   as one delta-compressed pack per batch (see [`super::packing`]);
+//! - new objects go to an in-memory object database of their own (libgit2's
+//!   mempack, wrapped in a repository that sees nothing else), so a revision
+//!   costs no file access at all (writing through the store's database would
+//!   first look each new object up on disk and rescan the pack folder); they
+//!   reach the store as one delta-compressed pack per batch (see
+//!   [`super::packing`]);
 //! - per article, the previous text and a content-hash → revision map are
 //!   kept in memory, so no history is re-read per revision;
 //! - records are handled in chunks: classified in order (hashing only), then
@@ -22,10 +25,11 @@
 //! revisions from this batch are replayed through [`Store::commit`], which
 //! rebuilds them on the new tip.
 
+use super::list_cache::{self, ListCache};
 use super::meta::{self, Change, Meta, MetaInput, Prev};
 use super::packing::{self, PackPlan};
 use super::write::{
-    check_latest, check_request, is_contention, update_ref, write_revision, CommitOutcome, CommitRequest, LastSeen,
+    check_latest, check_request, is_contention, update_ref, write_revision_raw, CommitOutcome, CommitRequest, LastSeen,
 };
 use super::{store_err, validate_name, Store};
 use crate::error::{Error, Result};
@@ -79,6 +83,8 @@ const BATCH_BYTES: usize = 256 << 20;
 /// Above this many cached articles, forget them after a flush (they reload
 /// from the store on their next record).
 const MAX_CACHED_ARTICLES: usize = 20_000;
+/// An import that moved at least this many refs packs them at the end.
+const PACK_REFS_AFTER: usize = 1000;
 
 struct Article {
     /// The ref's value when loaded or last flushed (the CAS expectation).
@@ -120,7 +126,9 @@ const CHUNK: usize = 256;
 
 struct Importer<'s> {
     store: &'s Store,
+    /// The in-memory repository new objects are written to and packed from.
     repo: &'s Repository,
+    odb: &'s git2::Odb<'s>,
     articles: BTreeMap<String, Article>,
     pending_revisions: usize,
     pending_bytes: usize,
@@ -128,6 +136,8 @@ struct Importer<'s> {
     /// Revision count of each article when this import first touched it
     /// (kept even when the article's cached state is evicted).
     preexisting: HashMap<String, u64>,
+    /// The `list` line of each tip this import moved a ref to.
+    listed: Vec<(Oid, list_cache::Line)>,
     report: ImportReport,
 }
 
@@ -138,18 +148,20 @@ impl Store {
     where
         I: IntoIterator<Item = Result<ImportRecord>>,
     {
-        let repo = self.reopen()?;
-        let odb = repo.odb().map_err(|e| store_err(&self.path, "cannot open the object database", e))?;
-        let mempack =
-            odb.add_new_mempack_backend(1000).map_err(|e| store_err(&self.path, "cannot set up the import", e))?;
+        let setup = |e| store_err(&self.path, "cannot set up the import", e);
+        let repo = git2::Odb::new().and_then(Repository::from_odb).map_err(setup)?;
+        let odb = repo.odb().map_err(setup)?;
+        let mempack = odb.add_new_mempack_backend(1).map_err(setup)?;
         let mut imp = Importer {
             store: self,
             repo: &repo,
+            odb: &odb,
             articles: BTreeMap::new(),
             pending_revisions: 0,
             pending_bytes: 0,
             touched: HashSet::new(),
             preexisting: HashMap::new(),
+            listed: Vec::new(),
             report: ImportReport::default(),
         };
         let mut result = Ok(());
@@ -183,6 +195,7 @@ impl Store {
             }
         }
         imp.flush(&mempack)?;
+        imp.finish()?;
         result.map(|_| imp.report)
     }
 }
@@ -272,7 +285,7 @@ impl Importer<'_> {
             },
             change,
         );
-        let id = write_revision(self.repo, a.tip, &m, &text, rec.observed_at)
+        let id = write_revision_raw(self.odb, a.tip, &m, &text, rec.observed_at)
             .map_err(|e| Error::from(store_err(&self.store.path, "cannot write a revision", e)).at(&at))?;
         a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
@@ -331,7 +344,7 @@ impl Importer<'_> {
                 seq += 1;
             }
         }
-        packing::write_pack(self.repo, &plan, packing::Effort::Fastest)
+        packing::write_pack_to(self.repo, &plan, packing::Effort::Fastest, &self.store.path)
             .map_err(|e| store_err(&self.store.path, "cannot write the pack", e))?;
         mempack.reset().map_err(|e| store_err(&self.store.path, "cannot reset the import buffer", e))?;
         self.move_refs()?;
@@ -347,10 +360,13 @@ impl Importer<'_> {
         let mut conflicted = Vec::new();
         for (name, a) in self.articles.iter_mut() {
             let Some(tip) = a.tip.filter(|_| !a.pending.is_empty()) else { continue };
-            match update_ref(self.repo, name, tip, a.base) {
+            match update_ref(&self.store.repo, name, tip, a.base) {
                 Ok(()) => {
                     a.base = Some(tip);
                     a.pending.clear();
+                    if let Some((m, _)) = &a.prev {
+                        self.listed.push((tip, list_cache::Line::of_meta(m)));
+                    }
                 }
                 Err(e) if is_contention(&e) => conflicted.push(name.clone()),
                 Err(e) => {
@@ -361,6 +377,24 @@ impl Importer<'_> {
         for name in conflicted {
             let a = self.articles.remove(&name).expect("present");
             self.replay(a)?;
+        }
+        Ok(())
+    }
+
+    /// After a large import: pack the refs (one `packed-refs` file instead
+    /// of a loose file per article, so `list` and lookups stay fast), and
+    /// give `list` the lines of the tips written. Neither changes what is
+    /// stored; a failure to write the list cache is not an error.
+    fn finish(&mut self) -> Result<()> {
+        if self.listed.len() >= PACK_REFS_AFTER {
+            // Loose refs are as valid as packed ones: a failure (another
+            // process holds packed-refs.lock) only leaves them loose.
+            let _ = super::pack_refs::pack_refs(&self.store.path);
+        }
+        let listed = std::mem::take(&mut self.listed);
+        let known = self.store.path.join(list_cache::LIST_CACHE_FILE).exists();
+        if !listed.is_empty() && (known || self.store.article_refs()?.0.len() >= list_cache::min_articles()) {
+            let _ = ListCache::add(&self.store.path, listed);
         }
         Ok(())
     }

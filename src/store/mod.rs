@@ -29,10 +29,13 @@ mod gc;
 mod guard;
 mod import;
 mod info;
+mod list_cache;
 mod merge;
 mod meta;
 mod name;
 mod observer;
+mod pack_refs;
+mod packed_refs;
 mod packing;
 mod raw;
 mod read;
@@ -87,6 +90,8 @@ pub struct Store {
     path: PathBuf,
     /// The observer id, read or made on first use (see `observer.rs`).
     observer: std::cell::OnceCell<String>,
+    /// `packed-refs`, indexed on first use (see `packed_refs.rs`).
+    packed: std::cell::RefCell<Option<(packed_refs::Stamp, packed_refs::PackedRefs)>>,
 }
 
 /// What is at a store path before we touch it.
@@ -112,7 +117,12 @@ impl Store {
             Found::Missing | Found::EmptyDir => Ok(None),
             Found::Repo(repo) => {
                 check_not_foreign(&repo, path)?;
-                Ok(Some(Store { repo, path: path.to_path_buf(), observer: Default::default() }))
+                Ok(Some(Store {
+                    repo,
+                    path: path.to_path_buf(),
+                    observer: Default::default(),
+                    packed: Default::default(),
+                }))
             }
         }
     }
@@ -136,7 +146,7 @@ impl Store {
             }
             Found::Missing | Found::EmptyDir => create(path)?,
         };
-        let store = Store { repo, path: path.to_path_buf(), observer: Default::default() };
+        let store = Store { repo, path: path.to_path_buf(), observer: Default::default(), packed: Default::default() };
         store.check_writable()?;
         mark_version(&store.repo, path)?;
         Ok(store)
@@ -147,8 +157,8 @@ impl Store {
         &self.path
     }
 
-    /// A second, independent handle on the same repository (bulk import
-    /// attaches an in-memory object backend to its own handle only).
+    /// A second, independent handle on the same repository (the tracker's
+    /// batch attaches an in-memory object backend to its own handle only).
     pub(crate) fn reopen(&self) -> Result<Repository> {
         Repository::open_bare(&self.path).map_err(|e| store_err(&self.path, "cannot reopen the store", e))
     }

@@ -133,6 +133,17 @@ pub(crate) fn write_pack(
     plan: &PackPlan,
     effort: Effort,
 ) -> Result<Option<WrittenPack>, git2::Error> {
+    write_pack_to(repo, plan, effort, repo.path())
+}
+
+/// [`write_pack`] with the objects read from `repo` (an in-memory one, for
+/// import) and the pack written into the store at `store`.
+pub(crate) fn write_pack_to(
+    repo: &Repository,
+    plan: &PackPlan,
+    effort: Effort,
+    store: &Path,
+) -> Result<Option<WrittenPack>, git2::Error> {
     if plan.objects.is_empty() {
         return Ok(None);
     }
@@ -144,7 +155,7 @@ pub(crate) fn write_pack(
     for (id, name) in &plan.objects {
         pb.insert_object(*id, name.as_deref())?;
     }
-    let dir = repo.path().join("objects").join("pack");
+    let dir = store.join("objects").join("pack");
     pb.write(&dir, 0)?;
     let hash = pb.name()?.map(str::to_string).ok_or_else(|| git2::Error::from_str("the pack builder named no pack"))?;
     let written =

@@ -5,6 +5,7 @@
 //! `list` reads refs plus each tip's meta.json, never history.
 
 use super::guard::Lookup;
+use super::list_cache::{self, ListCache};
 use super::revspec::RevSpec;
 use super::{meta::Meta, store_err, validate_name, Result, Store, StoreError, META_FILE, REF_PREFIX, TEXT_FILE};
 use git2::Oid;
@@ -245,58 +246,88 @@ impl Store {
     /// Every article with its revision count and time span, from each
     /// tip's meta.json (never from history).
     ///
-    /// Reading one small object chain per article is all the work, and it
-    /// parallelises cleanly: large stores are read on two threads, each
-    /// with its own repository handle (a `Repository` is not `Sync`).
-    ///
     /// A damaged article (a symbolic ref, a tip that is not a redline
     /// revision) is skipped and returned by name, so one bad article never
     /// hides the others.
     pub fn list(&self) -> Result<(Vec<ArticleSummary>, Vec<Skipped>)> {
-        let (refs, mut skipped) = self.article_refs()?;
-        let summarize = |store: &Store, part: &[(String, Oid)]| {
-            let mut ok = Vec::with_capacity(part.len());
-            let mut bad = Vec::new();
-            for (name, tip) in part {
-                match store.summary(name, *tip) {
-                    Ok(s) => ok.push(s),
-                    Err(e) => bad.push(Skipped { name: name.clone(), why: e.to_string() }),
+        self.list_under(None)
+    }
+
+    /// [`Store::list`], of one group only when `group` is given: the
+    /// articles named GROUP or GROUP/… (only their tips are read).
+    ///
+    /// Lines of tips seen before come from the list cache (`list_cache.rs`);
+    /// the other tips' meta.json are read, on two threads when there are
+    /// many (each with its own repository handle: a `Repository` is not
+    /// `Sync`), and the cache is rewritten with what was learned.
+    pub fn list_under(&self, group: Option<&str>) -> Result<(Vec<ArticleSummary>, Vec<Skipped>)> {
+        let (mut refs, mut skipped) = self.article_refs()?;
+        let all = refs.len();
+        if let Some(g) = group {
+            let under = format!("{g}/");
+            refs.retain(|(n, _)| n == g || n.starts_with(&under));
+        }
+        let mut cache = ListCache::load(&self.path);
+        let missing: Vec<(String, Oid)> =
+            refs.iter().filter(|(_, tip)| !cache.lines.contains_key(tip)).cloned().collect();
+        let mut learned = std::collections::HashMap::new();
+        for (name, result) in missing.iter().map(|(n, _)| n).zip(self.summaries(&missing)?) {
+            match result {
+                Ok(s) => {
+                    learned.insert(name.as_str(), s);
+                }
+                Err(why) => skipped.push(Skipped { name: name.clone(), why }),
+            }
+        }
+        let mut out = Vec::with_capacity(refs.len());
+        for (name, tip) in &refs {
+            match cache.lines.get(tip) {
+                Some(line) => out.push(line.summary(name, *tip)),
+                None => out.extend(learned.remove(name.as_str())),
+            }
+        }
+        if all >= list_cache::min_articles() && out.len() > refs.len() - missing.len() {
+            // A whole list keeps only the current tips; a group's adds to
+            // what the file held.
+            if group.is_none() {
+                cache.lines.clear();
+            }
+            for s in &out {
+                if let Ok(tip) = Oid::from_str(&s.id) {
+                    cache.lines.insert(tip, list_cache::Line::of(s));
                 }
             }
-            (ok, bad)
+            let _ = ListCache::save(&self.path, cache.lines.iter());
+        }
+        Ok((out, skipped))
+    }
+
+    /// The list line of each `(name, tip)`, in order (or why it cannot be
+    /// read), from each tip's meta.json; large sets on two threads.
+    fn summaries(&self, refs: &[(String, Oid)]) -> Result<Vec<std::result::Result<ArticleSummary, String>>> {
+        let summarize = |store: &Store, part: &[(String, Oid)]| {
+            part.iter().map(|(name, tip)| store.summary(name, *tip).map_err(|e| e.to_string())).collect::<Vec<_>>()
         };
         if refs.len() < PARALLEL_LIST {
-            let (ok, bad) = summarize(self, &refs);
-            skipped.extend(bad);
-            return Ok((ok, skipped));
+            return Ok(summarize(self, refs));
         }
         let (mine, theirs) = refs.split_at(refs.len() / 2);
         let path = &self.path;
         std::thread::scope(|scope| {
-            let other = scope.spawn(move || -> Result<(Vec<ArticleSummary>, Vec<Skipped>)> {
+            let other = scope.spawn(move || -> Result<Vec<_>> {
                 let store = Store::open(path)?;
                 Ok(summarize(&store, theirs))
             });
-            let (mut out, bad) = summarize(self, mine);
-            skipped.extend(bad);
-            let (rest, bad) = other.join().map_err(|_| StoreError::ReaderThread { path: path.clone() })??;
+            let mut out = summarize(self, mine);
+            let rest = other.join().map_err(|_| StoreError::ReaderThread { path: path.clone() })??;
             out.extend(rest);
-            skipped.extend(bad);
-            Ok((out, skipped))
+            Ok(out)
         })
     }
 
     fn summary(&self, name: &str, tip: Oid) -> Result<ArticleSummary> {
         self.require_commit(name, tip)?;
-        let m = self.revision(tip)?.meta;
-        Ok(ArticleSummary {
-            name: name.to_string(),
-            revisions: m.revision,
-            first_observed_at: m.first_observed_at,
-            last_observed_at: m.observed_at,
-            title: m.title,
-            id: tip.to_string(),
-        })
+        Ok(list_cache::Line::of_meta(&self.revision(tip)?.meta).summary(name, tip))
     }
 
     pub(crate) fn damaged(&self, id: Oid, msg: &str) -> StoreError {

@@ -305,6 +305,55 @@ pub(crate) fn write_revision_with(
     commit_files(repo, parents, &[(TEXT_FILE, text_id), (META_FILE, meta_id)], observed_at, &meta::commit_message(m))
 }
 
+/// [`write_revision`] into a bare object database (bulk import's in-memory
+/// one): the tree and commit are built as raw bytes, byte for byte what
+/// libgit2 writes (a test holds them equal), so the ids are the same. Why:
+/// `git_odb_write` on the store's database first looks the new object up
+/// everywhere, and a miss rescans the pack folder and touches the loose
+/// path: four times per revision, most of an import's system time.
+pub(crate) fn write_revision_raw(
+    odb: &git2::Odb<'_>,
+    parent: Option<Oid>,
+    m: &Meta,
+    text: &str,
+    observed_at: i64,
+) -> Result<Oid, git2::Error> {
+    use git2::ObjectType;
+    let text_id = odb.write(ObjectType::Blob, text.as_bytes())?;
+    let meta_id = odb.write(ObjectType::Blob, &meta::to_json(m))?;
+    let tree = odb.write(ObjectType::Tree, &raw_tree(&[(TEXT_FILE, text_id), (META_FILE, meta_id)]))?;
+    let parents: Vec<Oid> = parent.into_iter().collect();
+    odb.write(ObjectType::Commit, &raw_commit(tree, &parents, observed_at, &meta::commit_message(m)))
+}
+
+/// A tree object of plain files; `files` must be in git's order (by name).
+fn raw_tree(files: &[(&str, Oid)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(files.len() * 40);
+    for (name, id) in files {
+        out.extend_from_slice(b"100644 ");
+        out.extend_from_slice(name.as_bytes());
+        out.push(0);
+        out.extend_from_slice(id.as_bytes());
+    }
+    out
+}
+
+/// A commit object by `redline` at `time` (UTC), as libgit2 formats one.
+fn raw_commit(tree: Oid, parents: &[Oid], time: i64, msg: &str) -> Vec<u8> {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(256 + msg.len());
+    let _ = writeln!(s, "tree {tree}");
+    for p in parents {
+        let _ = writeln!(s, "parent {p}");
+    }
+    for who in ["author", "committer"] {
+        let _ = writeln!(s, "{who} redline <redline@localhost> {time} +0000");
+    }
+    s.push('\n');
+    s.push_str(msg);
+    s.into_bytes()
+}
+
 /// Write a commit whose tree holds `files` (name and blob), on `parents`,
 /// by `redline` at `time` (no ref update). The one builder behind
 /// revisions, raw pages and the watch refs, so all are made alike.
@@ -328,13 +377,56 @@ pub(crate) fn commit_files(
 
 /// Move `refs/articles/<name>` from `old` to `new`, failing (without
 /// waiting) if it no longer points at `old`.
+///
+/// git's own lock-file protocol (the one libgit2 and git use, so writers of
+/// all three exclude each other): take `<ref>.lock` exclusively, read the
+/// current value under it, write the new one and rename the lock over the
+/// ref. Why not libgit2's `reference_matching`: before every write it
+/// parses all of `packed-refs` and compares the new name with every packed
+/// ref (name conflicts, which `check_nesting` already settles), so one
+/// commit into a store of 100,000 packed articles cost 50 ms more.
 pub(crate) fn update_ref(repo: &Repository, name: &str, new: Oid, old: Option<Oid>) -> Result<(), git2::Error> {
+    use git2::ErrorClass;
+    use std::io::Write;
     let refname = ref_name(name);
-    let msg = "redline commit";
-    match old {
-        Some(old) => repo.reference_matching(&refname, new, true, old, msg).map(|_| ()),
-        None => repo.reference(&refname, new, false, msg).map(|_| ()),
+    let path = repo.path().join(&refname);
+    let io = |e: std::io::Error| git2::Error::from_str(&format!("cannot write {refname}: {e}"));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
     }
+    let mut lock_name = path.clone().into_os_string();
+    lock_name.push(".lock");
+    let lock = PathBuf::from(lock_name);
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let msg = format!("{refname} is locked by another writer");
+            return Err(git2::Error::new(ErrorCode::Locked, ErrorClass::Reference, msg));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let moved = (|| {
+        let current = match repo.find_reference(&refname) {
+            Ok(r) => r.target(),
+            Err(e) if e.code() == ErrorCode::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        if current != old {
+            let code = if old.is_none() { ErrorCode::Exists } else { ErrorCode::Modified };
+            return Err(git2::Error::new(
+                code,
+                ErrorClass::Reference,
+                format!("{refname} was moved by another writer"),
+            ));
+        }
+        file.write_all(format!("{new}\n").as_bytes()).map_err(io)?;
+        drop(file);
+        std::fs::rename(&lock, &path).map_err(io)
+    })();
+    if moved.is_err() {
+        let _ = std::fs::remove_file(&lock);
+    }
+    moved
 }
 
 /// Another writer moved or holds the ref: worth retrying.
@@ -394,5 +486,39 @@ impl Backoff {
         std::thread::sleep(sleep);
         self.delay = (self.delay * 2).min(Duration::from_millis(250));
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The raw builders must give libgit2's own bytes: same ids, so an
+    /// import writes the commits `commit` would.
+    #[test]
+    fn raw_revisions_equal_libgit2s() {
+        let repo = Repository::from_odb(git2::Odb::new().unwrap()).unwrap();
+        let odb = repo.odb().unwrap();
+        let _mem = odb.add_new_mempack_backend(1).unwrap();
+        let mut m = meta::build(meta::MetaInput {
+            name: "a",
+            text: "One.\n",
+            sha256: &meta::sha256_hex(b"One.\n"),
+            title: None,
+            url: None,
+            observed_at: 1_600_000_000,
+            message: Some("a note"),
+            prev: None,
+            same_as: None,
+            observer: Some("obs"),
+        });
+        let first = write_revision(&repo, None, &m, "One.\n", 1_600_000_000).unwrap();
+        assert_eq!(write_revision_raw(&odb, None, &m, "One.\n", 1_600_000_000).unwrap(), first);
+        m.revision = 2;
+        m.message = None;
+        let second = write_revision(&repo, Some(first), &m, "Two.\n", 0).unwrap();
+        assert_eq!(write_revision_raw(&odb, Some(first), &m, "Two.\n", 0).unwrap(), second);
+        let third = write_revision(&repo, Some(second), &m, "Three.\n", 4_294_967_295).unwrap();
+        assert_eq!(write_revision_raw(&odb, Some(second), &m, "Three.\n", 4_294_967_295).unwrap(), third);
     }
 }

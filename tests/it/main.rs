@@ -19,6 +19,7 @@ mod integrity;
 mod investigate;
 mod layering;
 mod render;
+mod scale;
 mod shell;
 mod store_cmds;
 mod sync;
