@@ -5,7 +5,7 @@
 use super::{CommandHelper, CommandResult, Exit, StoreOpt};
 use crate::error::{EXIT_CONFLICT, EXIT_OK, EXIT_REMOTE};
 use crate::render::sanitize::visible_line;
-use crate::store::{PullReport, PushReport};
+use crate::store::{PullReport, PushReport, RemoteInfo};
 use std::io::{IsTerminal, Write};
 
 /// The remote argument shared by the three commands.
@@ -61,7 +61,7 @@ pub fn push(args: PushArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = cx.store.open()?;
     let remote = store.remote(args.remote.remote.as_deref())?;
     let report = store.push_to(&remote, &[], progress())?;
-    print_push(cx, &remote.name, &report)
+    print_push(cx, &remote, &report)
 }
 
 pub fn sync(args: SyncArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
@@ -69,7 +69,7 @@ pub fn sync(args: SyncArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let remote = store.remote(args.remote.remote.as_deref())?;
     let report = store.sync(&remote, progress())?;
     print_pull(cx, &remote.name, &report.pull)?;
-    let code = print_push(cx, &remote.name, &report.push)?;
+    let code = print_push(cx, &remote, &report.push)?;
     if !report.push.behind.is_empty() {
         cx.ui.status(&format!(
             "warning: the remote kept moving; gave up after {} attempts (nothing was lost; run `redline sync` again)",
@@ -107,10 +107,11 @@ fn print_pull(cx: &mut CommandHelper, remote: &str, r: &PullReport) -> CommandRe
     Ok(())
 }
 
-fn print_push(cx: &mut CommandHelper, remote: &str, r: &PushReport) -> CommandResult<Exit> {
+fn print_push(cx: &mut CommandHelper, remote: &RemoteInfo, r: &PushReport) -> CommandResult<Exit> {
     writeln!(
         cx.ui.stdout(),
-        "pushed to {remote}: {} updated, {} up to date{}",
+        "pushed to {}: {} updated, {} up to date{}",
+        remote.name,
         r.updated.len(),
         r.up_to_date,
         if r.behind.is_empty() { String::new() } else { format!(", {} behind the remote", r.behind.len()) }
@@ -122,7 +123,13 @@ fn print_push(cx: &mut CommandHelper, remote: &str, r: &PushReport) -> CommandRe
         cx.ui.status(&format!("refused: {refname}: {}", visible_line(why)));
     }
     if !r.refused.is_empty() {
-        cx.ui.status("  hint: a host that refuses refs outside refs/heads works with `redline remote remove NAME && redline remote add NAME URL --heads`");
+        if !r.raced.is_empty() {
+            cx.ui.status("  hint: \"failed to update ref\": another push was updating it (run `redline sync` again), or the remote has a ref named like a folder of it (e.g. a branch `redline` blocks refs/heads/redline/…)");
+        }
+        // The hint helps only a remote that is not --heads already.
+        if !remote.heads && r.raced.len() < r.refused.len() {
+            cx.ui.status("  hint: a host that refuses refs outside refs/heads works with `redline remote remove NAME && redline remote add NAME URL --heads`");
+        }
         return Ok(EXIT_REMOTE);
     }
     Ok(if r.behind.is_empty() { EXIT_OK } else { EXIT_REMOTE })

@@ -3,8 +3,14 @@
 //!
 //! The rule (README, "Sharing an archive"):
 //! - every revision is one or more *sightings* (observer, time) of a text;
-//!   the union of both first-parent chains' sightings is ordered by
-//!   (observed time, text hash, observer);
+//!   a sighting is told apart from an equal one in the same chain by its
+//!   occurrence number, so a store's repeats in one second stay repeats;
+//! - the union of both first-parent chains' sightings is a stable merge:
+//!   each chain's own order is kept (same-second revisions, imports with
+//!   day-precision dates, out-of-order commits), and where neither chain
+//!   orders two sightings, the earlier (time, text hash, observer) goes
+//!   first; should the chains disagree (only a hand-made history can),
+//!   the smallest of the two chains' next sightings goes first;
 //! - consecutive sightings of the same text collapse into one revision that
 //!   lists them all in `seen`, so a text seen twice is one revision and a
 //!   flip-flop stays a flip-flop;
@@ -26,13 +32,15 @@ use super::{store_err, Result, Store, TEXT_FILE};
 use git2::Oid;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// One observation: when, which text (its SHA-256), who. Ordered as the
-/// merge orders observations.
+/// One observation: when, which text (its SHA-256), who, and how many
+/// equal observations came before it in its chain (a flip-flop within one
+/// second sees the same text twice). Ordered as the merge breaks ties.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Key {
     pub at: i64,
     pub sha: String,
     pub observer: String,
+    pub occ: u32,
 }
 
 /// A revision of a chain, read for merging.
@@ -40,7 +48,7 @@ struct ChainRev {
     id: Oid,
     meta: Meta,
     blob: Oid,
-    /// (time, observer), sorted.
+    /// (time, observer), in the order `seen` lists them.
     sightings: Vec<(i64, String)>,
 }
 
@@ -54,8 +62,9 @@ struct Group {
     source: Oid,
 }
 
-/// The sightings a revision's meta.json records: its `seen` list, or its
-/// one observation (an unknown observer for revisions made before sync).
+/// The sightings a revision's meta.json records: its `seen` list (in its
+/// order, repeats kept), or its one observation (an unknown observer for
+/// revisions made before sync).
 pub(crate) fn sightings_of(m: &Meta) -> std::result::Result<Vec<(i64, String)>, String> {
     let parse = |t: &str| super::parse_time(t).map_err(|e| format!("time {t:?} in meta.json: {e}"));
     let mut v = if m.seen.is_empty() {
@@ -66,8 +75,9 @@ pub(crate) fn sightings_of(m: &Meta) -> std::result::Result<Vec<(i64, String)>, 
             .map(|s| Ok((parse(&s.at)?, s.observer.clone())))
             .collect::<std::result::Result<Vec<_>, String>>()?
     };
-    v.sort();
-    v.dedup();
+    if v.is_empty() {
+        v.push((parse(&m.observed_at)?, m.observer.clone().unwrap_or_default()));
+    }
     Ok(v)
 }
 
@@ -89,13 +99,7 @@ impl Store {
     /// Every observation in `tip`'s first-parent chain (`fsck` checks that
     /// a merge keeps all of its old tips' observations).
     pub(crate) fn chain_keys(&self, tip: Oid) -> Result<BTreeSet<Key>> {
-        let mut keys = BTreeSet::new();
-        for r in self.chain_revs(tip)? {
-            for (at, observer) in r.sightings {
-                keys.insert(Key { at, sha: r.meta.sha256.clone(), observer });
-            }
-        }
-        Ok(keys)
+        Ok(chain_keys_of(&self.chain_revs(tip)?).into_iter().map(|(k, _)| k).collect())
     }
 
     /// Merge the diverged chains at `a` and `b` of article `name` (see the
@@ -161,29 +165,83 @@ impl Store {
     }
 }
 
-/// The union of both sides' sightings, in merge order, with consecutive
-/// sightings of one text collapsed into one revision.
-fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
-    let mut union: BTreeMap<Key, Oid> = BTreeMap::new();
-    let mut blobs: HashMap<&str, Oid> = HashMap::new();
-    for r in sides.iter().flatten() {
-        blobs.insert(r.meta.sha256.as_str(), r.blob);
+/// Every sighting of a chain, in chain order, with its occurrence number
+/// and the revision that holds it.
+fn chain_keys_of(chain: &[ChainRev]) -> Vec<(Key, &ChainRev)> {
+    let mut seen: HashMap<(i64, &str, &str), u32> = HashMap::new();
+    let mut out = Vec::new();
+    for r in chain {
         for (at, observer) in &r.sightings {
-            let key = Key { at: *at, sha: r.meta.sha256.clone(), observer: observer.clone() };
-            let src = union.entry(key).or_insert(r.id);
-            *src = (*src).min(r.id);
+            let n = seen.entry((*at, r.meta.sha256.as_str(), observer.as_str())).or_insert(0);
+            out.push((Key { at: *at, sha: r.meta.sha256.clone(), observer: observer.clone(), occ: *n }, r));
+            *n += 1;
+        }
+    }
+    out
+}
+
+/// The union of both sides' sightings, in merge order (module docs): a
+/// topological order of both chains' orders, smallest key first among the
+/// sightings free to go; then consecutive sightings of one text collapse
+/// into one revision. The result does not depend on the order of `sides`.
+fn merged_groups(sides: &[Vec<ChainRev>; 2]) -> Vec<Group> {
+    let seqs: Vec<Vec<(Key, &ChainRev)>> = sides.iter().map(|c| chain_keys_of(c)).collect();
+    // Per sighting: its source revision (smallest id holding it) and blob.
+    let mut source: BTreeMap<&Key, (Oid, Oid)> = BTreeMap::new();
+    for (k, r) in seqs.iter().flatten() {
+        let e = source.entry(k).or_insert((r.id, r.blob));
+        if r.id < e.0 {
+            *e = (r.id, r.blob);
+        }
+    }
+    let mut next: BTreeMap<&Key, BTreeSet<&Key>> = BTreeMap::new();
+    let mut indegree: BTreeMap<&Key, usize> = source.keys().map(|k| (*k, 0)).collect();
+    for seq in &seqs {
+        for w in seq.windows(2) {
+            if next.entry(&w[0].0).or_default().insert(&w[1].0) {
+                *indegree.get_mut(&w[1].0).expect("every key is a node") += 1;
+            }
+        }
+    }
+    let mut free: BTreeSet<&Key> = indegree.iter().filter(|(_, d)| **d == 0).map(|(k, _)| *k).collect();
+    let mut done: BTreeSet<&Key> = BTreeSet::new();
+    let mut order: Vec<&Key> = Vec::with_capacity(source.len());
+    while order.len() < source.len() {
+        let k = match free.pop_first() {
+            Some(k) => k,
+            // The chains order some sightings both ways: take the smallest
+            // of the chains' next sightings, so the merge still ends.
+            None => seqs
+                .iter()
+                .filter_map(|seq| seq.iter().map(|(k, _)| k).find(|k| !done.contains(k)))
+                .min()
+                .expect("a sighting is left"),
+        };
+        if !done.insert(k) {
+            continue;
+        }
+        order.push(k);
+        for n in next.get(k).into_iter().flatten() {
+            let d = indegree.get_mut(n).expect("every key is a node");
+            *d = d.saturating_sub(1);
+            if *d == 0 && !done.contains(n) {
+                free.insert(n);
+            }
         }
     }
     let mut groups: Vec<Group> = Vec::new();
-    for (key, src) in union {
+    for key in order {
         match groups.last_mut() {
-            Some(g) if g.sha == key.sha => g.sightings.push((key.at, key.observer)),
-            _ => groups.push(Group {
-                blob: blobs[key.sha.as_str()],
-                sha: key.sha,
-                sightings: vec![(key.at, key.observer)],
-                source: src,
-            }),
+            Some(g) if g.sha == key.sha => g.sightings.push((key.at, key.observer.clone())),
+            _ => {
+                let (src, blob) = source[key];
+                groups.push(Group {
+                    blob,
+                    sha: key.sha.clone(),
+                    sightings: vec![(key.at, key.observer.clone())],
+                    source: src,
+                })
+            }
         }
     }
     groups

@@ -364,3 +364,280 @@ fn a_remote_that_refuses_custom_refs_works_with_heads() {
     assert_eq!(observations(&a, "x").len(), 2);
     fsck_clean(&a);
 }
+
+/// The texts of an article's chain, oldest first (their SHA-256).
+fn chain_texts(store: &Path, name: &str) -> Vec<String> {
+    let log: serde_json::Value = serde_json::from_str(&rl(store).args(["log", name, "--json"]).ok()).unwrap();
+    log.as_array().unwrap().iter().map(|r| r["sha256"].as_str().unwrap().to_string()).collect()
+}
+
+// ---- finding 3: same-second observations keep their chain order ---------
+
+#[test]
+fn same_second_flip_flops_keep_their_order_and_every_repeat_through_a_merge() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    commit(&a, "art", "Base text.\n", "2024-01-01T00:00:00Z");
+    for s in [&a, &b] {
+        rl(s).args(["remote", "add", "origin"]).arg(&hub).ok();
+        rl(s).arg("sync").ok();
+    }
+    // Three revisions in one second: a flip-flop.
+    for t in ["The minister lied.\n", "The minister misspoke.\n", "The minister lied.\n"] {
+        commit(&a, "art", t, "2024-01-02T10:00:00Z");
+    }
+    commit(&b, "art", "Later text from B.\n", "2024-01-03T00:00:00Z");
+    rl(&b).arg("sync").ok();
+    let out = rl(&a).arg("sync").ok();
+    assert!(out.contains("merged art: 5 revisions"), "{out}");
+    let want: Vec<String> = [
+        "Base text.\n",
+        "The minister lied.\n",
+        "The minister misspoke.\n",
+        "The minister lied.\n",
+        "Later text from B.\n",
+    ]
+    .iter()
+    .map(|t| sha(t))
+    .collect();
+    assert_eq!(chain_texts(&a, "art"), want);
+    let log: serde_json::Value = serde_json::from_str(&rl(&a).args(["log", "art", "--json"]).ok()).unwrap();
+    assert_eq!(log[3]["same_as"], 2);
+    rl(&b).arg("sync").ok();
+    assert_eq!(refs(&a, "refs/articles"), refs(&b, "refs/articles"));
+    fsck_clean(&a);
+    fsck_clean(&b);
+}
+
+#[test]
+fn imported_drafts_sharing_one_day_keep_their_order_through_a_merge() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    let drafts = ["Draft one.\n", "Draft two.\n", "Draft three.\n", "Draft four.\n"];
+    let mut jsonl = String::new();
+    for t in drafts {
+        jsonl.push_str(&serde_json::json!({"name": "d", "text": t, "observed_at": "2024-01-02"}).to_string());
+        jsonl.push('\n');
+    }
+    rl(&a).args(["import", "-", "--quiet"]).write_stdin(jsonl).ok();
+    commit(&b, "d", "Unrelated text from B.\n", "2024-01-05T00:00:00Z");
+    for s in [&a, &b] {
+        rl(s).args(["remote", "add", "origin"]).arg(&hub).ok();
+    }
+    rl(&a).arg("sync").ok();
+    rl(&b).arg("sync").ok();
+    rl(&a).arg("sync").ok();
+    let mut want: Vec<String> = drafts.iter().map(|t| sha(t)).collect();
+    want.push(sha("Unrelated text from B.\n"));
+    assert_eq!(chain_texts(&a, "d"), want);
+    assert_eq!(chain_texts(&b, "d"), want);
+    fsck_clean(&a);
+}
+
+/// `git ARGS` in `dir` with `input` on stdin; stdout, trimmed.
+fn git_in(dir: &Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A commit made by hand on a remote, as a tampering host could.
+fn hand_commit(dir: &Path, tree: &str, parents: &[&str], msg: &str) -> String {
+    let mut args = vec!["commit-tree", tree];
+    for p in parents {
+        args.extend(["-p", p]);
+    }
+    let mut c = Command::new("git");
+    c.arg("--git-dir").arg(dir).args(&args).args(["-m", msg]);
+    for (k, v) in [
+        ("GIT_AUTHOR_NAME", "x"),
+        ("GIT_AUTHOR_EMAIL", "x@x"),
+        ("GIT_COMMITTER_NAME", "x"),
+        ("GIT_COMMITTER_EMAIL", "x@x"),
+    ] {
+        c.env(k, v);
+    }
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+// ---- findings 6 and 7: incoming revisions are checked -------------------
+
+#[test]
+fn a_remote_revision_whose_text_does_not_match_its_sha256_is_a_named_conflict() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    commit(&a, "art", "Original text one.\n", "2024-01-01T10:00:00Z");
+    rl(&a).args(["remote", "add", "origin"]).arg(&hub).ok();
+    rl(&a).arg("sync").ok();
+    commit(&a, "art", "Original text two.\n", "2024-01-02T10:00:00Z");
+    // The hub's rev 2: a forged text under A's own rev-2 meta.json.
+    let meta = git(&a, &["cat-file", "blob", "refs/articles/art:meta.json"]);
+    let meta_id = git_in(&hub, &["hash-object", "-w", "--stdin"], &meta);
+    let text_id = git_in(&hub, &["hash-object", "-w", "--stdin"], "Forged replacement.\n");
+    let tree =
+        git_in(&hub, &["mktree"], &format!("100644 blob {text_id}\tarticle.txt\n100644 blob {meta_id}\tmeta.json\n"));
+    let parent = refs(&hub, "refs/articles")["refs/articles/art"].clone();
+    let forged = hand_commit(&hub, &tree, &[&parent], "rev 2: forged");
+    git(&hub, &["update-ref", "refs/articles/art", &forged]);
+    commit(&a, "other", "Other.\n", "2024-01-02T10:00:00Z");
+
+    let before = refs(&a, "refs/articles/art");
+    let (code, out, err) = run(rl(&a).arg("sync"));
+    assert_eq!(code, 12, "{out}{err}");
+    assert!(err.contains("conflict: art:") && err.contains("SHA-256"), "{err}");
+    assert_eq!(refs(&a, "refs/articles/art"), before, "the local article moved");
+    assert_eq!(rl(&a).args(["show", "art", "2"]).ok(), "Original text two.\n");
+    assert_eq!(refs(&hub, "refs/articles")["refs/articles/art"], forged, "the article was pushed");
+    assert_eq!(refs(&hub, "refs/articles")["refs/articles/other"], refs(&a, "refs/articles")["refs/articles/other"]);
+    // A new store does not take the forged article either.
+    rl(&b).args(["remote", "add", "origin"]).arg(&hub).ok();
+    let (code, _, err) = run(rl(&b).arg("sync"));
+    assert_eq!(code, 12, "{err}");
+    assert!(!refs(&b, "refs/articles").contains_key("refs/articles/art"));
+    fsck_clean(&a);
+}
+
+#[test]
+fn a_remote_tip_hiding_local_history_behind_a_second_parent_is_a_named_conflict() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, u) = (lab.path("a"), lab.path("u"));
+    commit(&a, "art", "Mine.\n", "2024-01-01T10:00:00Z");
+    rl(&a).args(["remote", "add", "origin"]).arg(&hub).ok();
+    rl(&a).arg("sync").ok();
+    commit(&u, "art", "Unrelated.\n", "2024-01-03T10:00:00Z");
+    git(&hub, &["fetch", "-q", u.to_str().unwrap(), "refs/articles/art:refs/tmp/u"]);
+    let u_tip = refs(&u, "refs/articles")["refs/articles/art"].clone();
+    let a_tip = refs(&a, "refs/articles")["refs/articles/art"].clone();
+    let tree = git(&hub, &["rev-parse", &format!("{u_tip}^{{tree}}")]).trim().to_string();
+    let forged = hand_commit(&hub, &tree, &[&u_tip, &a_tip], "rev 2: hides A");
+    git(&hub, &["update-ref", "refs/articles/art", &forged]);
+    git(&hub, &["update-ref", "-d", "refs/tmp/u"]);
+
+    let (code, out, err) = run(rl(&a).arg("sync"));
+    assert_eq!(code, 12, "{out}{err}");
+    assert!(err.contains("conflict: art:") && err.contains("2 parents"), "{err}");
+    assert_eq!(refs(&a, "refs/articles")["refs/articles/art"], a_tip);
+    assert_eq!(rl(&a).args(["show", "art", "1"]).ok(), "Mine.\n");
+    fsck_clean(&a);
+}
+
+// ---- finding 8: raw-page and watch refs are checked ---------------------
+
+#[test]
+fn raw_and_watch_refs_pointing_at_blobs_are_conflicts_and_articles_still_sync() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let l = lab.path("l");
+    commit(&l, "art", "x\n", "2024-01-01T10:00:00Z");
+    rl(&l).args(["watch", "add", "https://example.org/page"]).ok();
+    rl(&l).args(["remote", "add", "origin"]).arg(&hub).ok();
+    let junk = git_in(&hub, &["hash-object", "-w", "--stdin"], "junk\n");
+    git(&hub, &["update-ref", "refs/raw/page", &junk]);
+    git(&hub, &["update-ref", "refs/redline/watch", &junk]);
+    let watch_before = refs(&l, "refs/redline/watch");
+    for _ in 0..2 {
+        let (code, out, err) = run(rl(&l).arg("sync"));
+        assert_eq!(code, 12, "{out}{err}");
+        assert!(err.contains("conflict: refs/raw/page:") && err.contains("conflict: watch list:"), "{err}");
+    }
+    assert!(refs(&l, "refs/raw").is_empty());
+    assert_eq!(refs(&l, "refs/redline/watch"), watch_before);
+    assert!(refs(&hub, "refs/articles").contains_key("refs/articles/art"));
+    assert!(rl(&l).args(["watch", "list"]).ok().contains("example.org/page"));
+}
+
+// ---- finding 9: nothing left to push ------------------------------------
+
+#[test]
+fn when_every_article_is_in_conflict_sync_exits_12_and_names_them() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    for (s, url) in [(&a, "https://a.example/one"), (&b, "https://b.example/two")] {
+        rl(s).args(["commit", "art", "-", "--url", url, "--date", "2024-01-01T10:00:00Z"]).write_stdin("T\n").ok();
+        rl(s).args(["remote", "add", "origin"]).arg(&hub).ok();
+    }
+    rl(&a).arg("sync").ok();
+    let (code, out, err) = run(rl(&b).arg("sync"));
+    assert_eq!(code, 12, "{out}{err}");
+    assert!(err.contains("conflict: art:") && !err.contains("could not push"), "{err}");
+}
+
+// ---- finding 10: nested names, lock races, --heads ----------------------
+
+#[test]
+fn a_name_nested_in_a_remote_name_is_a_conflict_that_keeps_the_local_ref_home() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, b) = (lab.path("a"), lab.path("b"));
+    commit(&a, "a/b", "Nested.\n", "2024-01-01T10:00:00Z");
+    commit(&b, "a", "Outer.\n", "2024-01-01T10:00:00Z");
+    commit(&b, "c", "Other.\n", "2024-01-01T10:00:00Z");
+    for s in [&a, &b] {
+        rl(s).args(["remote", "add", "origin"]).arg(&hub).ok();
+    }
+    rl(&a).arg("sync").ok();
+    let (code, out, err) = run(rl(&b).arg("sync"));
+    assert_eq!(code, 12, "{out}{err}");
+    assert!(err.contains("conflict: a/b:") && !err.contains("refused"), "{err}");
+    let on_hub = refs(&hub, "refs/articles");
+    assert!(on_hub.contains_key("refs/articles/c") && on_hub.contains_key("refs/articles/a/b"), "{on_hub:?}");
+    assert!(refs(&b, "refs/articles").contains_key("refs/articles/a"));
+}
+
+#[test]
+fn a_push_that_meets_another_pushers_lock_is_retried() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let a = lab.path("a");
+    commit(&a, "x", "One.\n", "2024-01-01T10:00:00Z");
+    rl(&a).args(["remote", "add", "origin"]).arg(&hub).ok();
+    // The first push finds the ref locked, as while another push holds it;
+    // the lock is gone by the next one.
+    let hook = hub.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ncat >/dev/null\nif [ -e raced ]; then rm -f refs/articles/x.lock; else touch raced; mkdir -p refs/articles; touch refs/articles/x.lock; fi\n",
+    )
+    .unwrap();
+    let mut perm = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&hook, perm).unwrap();
+    let (code, _, err) = run(rl(&a).arg("sync"));
+    assert!(hub.join("raced").exists(), "the hook did not run: {err}");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(refs(&hub, "refs/articles"), refs(&a, "refs/articles"));
+}
+
+#[test]
+fn a_heads_remote_blocked_by_a_redline_branch_gets_no_heads_hint() {
+    let lab = Lab::new();
+    let hub = lab.bare("hub.git");
+    let (a, w) = (lab.path("a"), lab.path("w"));
+    commit(&a, "x", "One.\n", "2024-01-01T10:00:00Z");
+    commit(&w, "y", "Other.\n", "2024-01-01T10:00:00Z");
+    let tip = refs(&w, "refs/articles")["refs/articles/y"].clone();
+    git(&hub, &["fetch", "-q", w.to_str().unwrap(), "refs/articles/y:refs/heads/redline"]);
+    assert_eq!(refs(&hub, "refs/heads")["refs/heads/redline"], tip);
+    rl(&a).args(["remote", "add", "origin", "--heads"]).arg(&hub).ok();
+    let (code, _, err) = run(rl(&a).arg("sync"));
+    assert_eq!(code, 11, "{err}");
+    assert!(err.contains("refused: refs/articles/x"), "{err}");
+    assert!(!err.contains("remote add NAME URL --heads"), "{err}");
+}

@@ -16,6 +16,7 @@
 mod other_refs;
 mod remote;
 mod transport;
+mod validate;
 
 pub use remote::{validate_remote_name, RemoteInfo};
 pub use transport::{PushFlag, PushedRef};
@@ -80,6 +81,11 @@ pub struct PushReport {
     pub behind: Vec<String>,
     /// Refs the remote refused, with git's reason.
     pub refused: Vec<(String, String)>,
+    /// Those of `refused` whose reason may be a lock held by another push
+    /// at that moment (`sync` retries them); git gives the same reason for
+    /// a ref blocked by a remote ref named like a folder of it.
+    #[serde(skip)]
+    pub(crate) raced: Vec<String>,
 }
 
 /// What `sync` did: every pull (one per attempt) and the last push.
@@ -125,22 +131,48 @@ impl Store {
                 });
             }
         }
+        let mut report = PushReport::default();
+        // git refuses a push whose negative refspecs exclude everything.
+        if !skip.is_empty() && !self.has_refs_to_push(remote, skip)? {
+            return Ok(report);
+        }
         // Negative refspecs keep conflicted refs home.
         specs.extend(skip.iter().map(|r| format!("^{r}")));
-        let mut report = PushReport::default();
         for r in transport::push(&self.path, remote, &specs, progress)? {
             match r.flag {
                 PushFlag::Updated => report.updated.push(r.local),
                 PushFlag::UpToDate => report.up_to_date += 1,
                 PushFlag::Behind => report.behind.push(r.local),
-                PushFlag::Refused(why) => report.refused.push((r.local, why)),
+                PushFlag::Refused(why) => {
+                    if is_lock_race(&why) {
+                        report.raced.push(r.local.clone());
+                    }
+                    report.refused.push((r.local, why))
+                }
             }
         }
         Ok(report)
     }
 
+    /// Some ref the push would send is not in `skip`.
+    fn has_refs_to_push(&self, remote: &RemoteInfo, skip: &[String]) -> Result<bool> {
+        let err = |e| store_err(&self.path, "cannot list refs", e);
+        for m in remote.mappings() {
+            let pattern = if m.glob { format!("{}*", m.local) } else { m.local.to_string() };
+            for r in self.repo.references_glob(&pattern).map_err(err)? {
+                let r = r.map_err(err)?;
+                let name = String::from_utf8_lossy(r.name_bytes());
+                if !skip.iter().any(|s| *s == name) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
     /// Pull, merge and push; when the remote moved meanwhile (the push is
-    /// behind), pull and push again, a bounded number of times.
+    /// behind, or another push held a ref's lock), pull and push again, a
+    /// bounded number of times.
     pub fn sync(&self, remote: &RemoteInfo, progress: bool) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         for attempt in 1..=SYNC_ATTEMPTS {
@@ -149,7 +181,9 @@ impl Store {
             let skip: Vec<String> = pull.conflicts.iter().map(|c| c.local_ref.clone()).collect();
             merge_reports(&mut report.pull, pull);
             report.push = self.push_to(remote, &skip, progress)?;
-            if report.push.behind.is_empty() {
+            // Another pusher holding a ref's lock moved it meanwhile, just
+            // as a rejected fast-forward says: pull and push again.
+            if report.push.behind.is_empty() && report.push.raced.is_empty() {
                 break;
             }
         }
@@ -197,12 +231,22 @@ impl Store {
             conflict(report, format!("the remote's tip is not a redline revision: {e}"));
             return Ok(());
         }
+        if let Some(msg) = self.incoming_problem(theirs, self.tip_for_write(name)?)? {
+            conflict(report, msg);
+            return Ok(());
+        }
         for _ in 0..REF_ATTEMPTS {
             let ours = self.tip_for_write(name)?;
             let moved = match ours {
                 None => {
                     if let Err(e) = self.check_nesting(name) {
-                        conflict(report, e.to_string());
+                        // The push must keep back this store's own ref,
+                        // the one the remote cannot hold beside `name`.
+                        let local_ref = match &e {
+                            super::StoreError::Nested { other, .. } => format!("{REF_PREFIX}{other}"),
+                            _ => format!("{REF_PREFIX}{name}"),
+                        };
+                        report.conflicts.push(Conflict { what: name.to_string(), msg: e.to_string(), local_ref });
                         return Ok(());
                     }
                     update_ref(&self.repo, name, theirs, None).map(|()| report.new.push(name.to_string()))
@@ -264,6 +308,11 @@ impl Store {
             format!("this store binds it to {a}, the remote to {b}; the histories were left apart (rename one side's article, then sync)")
         }))
     }
+}
+
+/// git's reasons for a ref another push was updating at the same moment.
+fn is_lock_race(why: &str) -> bool {
+    why.contains("failed to update ref") || why.contains("cannot lock ref")
 }
 
 /// Add a later attempt's pull to the running total.

@@ -10,6 +10,7 @@
 
 use super::remote::{tracking_prefix, RemoteInfo};
 use super::{Conflict, PullReport, REF_ATTEMPTS};
+use crate::store::raw::RAW_BODY;
 use crate::store::watch::{WatchEntry, WatchList, WATCH_FILE, WATCH_REF};
 use crate::store::write::is_contention;
 use crate::store::{store_err, Result, Store, RAW_PREFIX};
@@ -30,14 +31,46 @@ impl Store {
             if crate::store::validate_name(&name).is_err() {
                 continue;
             }
+            if let Some(msg) = self.raw_problem(theirs) {
+                report.conflicts.push(other_conflict(&local, msg));
+                continue;
+            }
             self.integrate_ref(&local, theirs, report, |s, ours| s.merge_raw(ours, theirs))?;
         }
         if let Ok(r) = self.repo.find_reference(&format!("{t}watch")) {
             if let Some(theirs) = r.target() {
-                self.integrate_ref(WATCH_REF, theirs, report, |s, ours| s.merge_watch(ours, theirs))?;
+                match self.read_watch(theirs) {
+                    Ok(_) => self.integrate_ref(WATCH_REF, theirs, report, |s, ours| s.merge_watch(ours, theirs))?,
+                    Err(why) => report.conflicts.push(other_conflict(
+                        WATCH_REF,
+                        format!("the remote's watch list {why}; this store's was left as it was and not pushed"),
+                    )),
+                }
             }
         }
         Ok(())
+    }
+
+    /// Why the remote's raw-page tip `id` cannot be taken: every commit it
+    /// brings must be a commit holding a `body` (a blob or a tree from a
+    /// hand-edited remote would break every later sync).
+    fn raw_problem(&self, id: Oid) -> Option<String> {
+        let c = match self.repo.find_commit(id) {
+            Ok(c) => c,
+            Err(_) => return Some(format!("the remote's ref points at {id}, which is not a commit; it was not taken")),
+        };
+        let body = c.tree().ok().and_then(|t| t.get_name(RAW_BODY).map(|e| e.kind()));
+        (body != Some(Some(git2::ObjectType::Blob)))
+            .then(|| format!("the remote's raw page {id} has no {RAW_BODY}; it was not taken"))
+    }
+
+    /// The watch list in commit `id`, or why it cannot be read.
+    fn read_watch(&self, id: Oid) -> std::result::Result<WatchList, String> {
+        let c = self.repo.find_commit(id).map_err(|_| format!("ref points at {id}, which is not a commit"))?;
+        let tree = c.tree().map_err(|e| format!("commit {id} has no readable tree: {}", e.message()))?;
+        let Some(entry) = tree.get_name(WATCH_FILE) else { return Ok(WatchList::default()) };
+        let blob = self.repo.find_blob(entry.id()).map_err(|_| format!("commit {id} has no readable {WATCH_FILE}"))?;
+        serde_json::from_slice(blob.content()).map_err(|e| format!("commit {id} has an unreadable {WATCH_FILE}: {e}"))
     }
 
     /// Create, fast-forward or merge (with `merge`) one ref, by
@@ -51,6 +84,11 @@ impl Store {
     ) -> Result<()> {
         for _ in 0..REF_ATTEMPTS {
             let ours = self.repo.find_reference(local).ok().and_then(|r| r.target());
+            if let Some(o) = ours.filter(|o| self.repo.find_commit(*o).is_err()) {
+                let msg = format!("this store's ref points at {o}, which is not a commit; it was left as it was (run `redline fsck`, or delete the ref with `git update-ref -d {local}`)");
+                report.conflicts.push(other_conflict(local, msg));
+                return Ok(());
+            }
             let step = match ours {
                 None => Step::Move(theirs),
                 Some(o) if o == theirs || self.descends(o, theirs)? => Step::Done,
@@ -58,8 +96,7 @@ impl Store {
                 Some(o) => match merge(self, o)? {
                     Ok(m) => Step::Move(m),
                     Err(msg) => {
-                        let what = if local == WATCH_REF { "watch list".to_string() } else { local.to_string() };
-                        report.conflicts.push(Conflict { what, msg, local_ref: local.to_string() });
+                        report.conflicts.push(other_conflict(local, msg));
                         return Ok(());
                     }
                 },
@@ -99,14 +136,13 @@ impl Store {
     /// entries differ.
     fn merge_watch(&self, a: Oid, b: Oid) -> Result<std::result::Result<Oid, String>> {
         let err = |e| store_err(&self.path, "cannot merge the watch lists", e);
-        let read = |id: Oid| -> Result<WatchList> {
-            let c = self.repo.find_commit(id).map_err(err)?;
-            let tree = c.tree().map_err(err)?;
-            let Some(entry) = tree.get_name(WATCH_FILE) else { return Ok(WatchList::default()) };
-            let blob = self.repo.find_blob(entry.id()).map_err(err)?;
-            Ok(serde_json::from_slice(blob.content()).unwrap_or_default())
+        // An unreadable list would be merged as empty, dropping entries.
+        let (la, lb) = match (self.read_watch(a), self.read_watch(b)) {
+            (Ok(la), Ok(lb)) => (la, lb),
+            (Err(why), _) | (_, Err(why)) => {
+                return Ok(Err(format!("a watch list {why}; the watch lists were left apart (run `redline fsck`)")))
+            }
         };
-        let (la, lb) = (read(a)?, read(b)?);
         let mut by_url: BTreeMap<String, WatchEntry> = BTreeMap::new();
         let mut clashes = Vec::new();
         for e in la.entries.into_iter().chain(lb.entries) {
@@ -145,4 +181,10 @@ impl Store {
         let id = self.repo.commit(None, &sig, &sig, "watch list: merged (sync)\n", &tree, &refs).map_err(err)?;
         Ok(Ok(id))
     }
+}
+
+/// A conflict about a raw-page ref or the watch list, kept out of the push.
+fn other_conflict(local: &str, msg: String) -> Conflict {
+    let what = if local == WATCH_REF { "watch list".to_string() } else { local.to_string() };
+    Conflict { what, msg, local_ref: local.to_string() }
 }
