@@ -152,12 +152,12 @@ impl<'a> Emitter<'a> {
             if h.equal {
                 let last = h.old.len().saturating_sub(1);
                 for (x, (a, b)) in ot[h.old.clone()].iter().zip(&nt[h.new.clone()]).enumerate() {
-                    self.pair_part(a.start..a.end, b.start..b.end, change);
+                    self.pair_part(a.start()..a.end(), b.start()..b.end(), change);
                     let before_change = x == last && k + 1 < d.shown.len();
-                    if before_change && self.old[a.end..a.ws_end] != self.new[b.end..b.ws_end] {
-                        pending = Some((a.end..a.ws_end, b.end..b.ws_end));
+                    if before_change && self.old[a.end()..a.ws_end()] != self.new[b.end()..b.ws_end()] {
+                        pending = Some((a.end()..a.ws_end(), b.end()..b.ws_end()));
                     } else {
-                        self.pair_part(a.end..a.ws_end, b.end..b.ws_end, change);
+                        self.pair_part(a.end()..a.ws_end(), b.end()..b.ws_end(), change);
                     }
                 }
                 continue;
@@ -174,8 +174,8 @@ impl<'a> Emitter<'a> {
 /// whitespace, preceded by `ws` (whitespace after the equal token before
 /// it); `end` is where the unit ends, for a hunk at the very end.
 fn side_span(toks: &[Token], r: std::ops::Range<usize>, end: usize, ws: Option<Span>) -> Span {
-    let start = toks.get(r.start).map_or(end, |t| t.start);
-    let stop = if r.is_empty() { start } else { toks[r.end - 1].ws_end };
+    let start = toks.get(r.start).map_or(end, |t| t.start());
+    let stop = if r.is_empty() { start } else { toks[r.end - 1].ws_end() };
     match ws {
         Some(w) => w.start..stop.max(w.end),
         None => start..stop,
@@ -197,8 +197,8 @@ pub fn zip<'a>(old: &'a str, new: &'a str, int: &mut super::words::Interner) -> 
     let mut e = Emitter::new(old, new, false);
     for (a, b) in ot.iter().zip(&nt) {
         e.stats.words_unchanged += a.word as usize;
-        e.pair_part(a.start..a.end, b.start..b.end, None);
-        e.pair_part(a.end..a.ws_end, b.end..b.ws_end, None);
+        e.pair_part(a.start()..a.end(), b.start()..b.end(), None);
+        e.pair_part(a.end()..a.ws_end(), b.end()..b.ws_end(), None);
     }
     Some(e)
 }
@@ -581,7 +581,7 @@ fn inner_ops<'a>(d: &WordDiff, (old, new): (&'a str, &'a str), units: (Span, Spa
         if r.is_empty() {
             0..0
         } else {
-            toks[r.start].start..toks[r.end - 1].ws_end
+            toks[r.start].start()..toks[r.end - 1].ws_end()
         }
     };
     for h in &d.shown {

@@ -65,7 +65,7 @@ fn closes(open: char, c: char, next_is_letter: bool) -> bool {
 /// of the quoted ranges of its side.
 pub fn edits_quote(h: &Hunk, old: &Tokens<'_>, new: &Tokens<'_>, old_q: &[Span], new_q: &[Span]) -> bool {
     let inside = |toks: &[Token], q: &[Span]| {
-        toks.iter().filter(|t| t.end > t.start).any(|t| q.iter().any(|r| r.start < t.start && t.end <= r.end))
+        toks.iter().filter(|t| t.end() > t.start()).any(|t| q.iter().any(|r| r.start < t.start() && t.end() <= r.end))
     };
     !h.equal && (inside(&old.toks[h.old.clone()], old_q) || inside(&new.toks[h.new.clone()], new_q))
 }
@@ -88,7 +88,7 @@ pub fn number_change<'a>(
 }
 
 fn has_digit(t: &Token, text: &str) -> bool {
-    text[t.start..t.end].bytes().any(|b| b.is_ascii_digit())
+    text[t.start()..t.end()].bytes().any(|b| b.is_ascii_digit())
 }
 
 /// The span from the first to the last token with a digit in `range`,
@@ -97,18 +97,18 @@ fn has_digit(t: &Token, text: &str) -> bool {
 fn figure<'a>(toks: &[Token], range: std::ops::Range<usize>, text: &'a str) -> Option<&'a str> {
     let first = range.clone().find(|&k| has_digit(&toks[k], text))?;
     let last = range.rev().find(|&k| has_digit(&toks[k], text))?;
-    let mut start = toks[first].start;
-    let mut end = toks[last].end;
+    let mut start = toks[first].start();
+    let mut end = toks[last].end();
     if first > 0 {
         let p = &toks[first - 1];
-        let sign = &text[p.start..p.end];
-        if p.ws_end == start && matches!(sign, "$" | "€" | "£" | "¥" | "₹" | "₽" | "-" | "−" | "+") {
-            start = p.start;
+        let sign = &text[p.start()..p.end()];
+        if p.ws_end() == start && matches!(sign, "$" | "€" | "£" | "¥" | "₹" | "₽" | "-" | "−" | "+") {
+            start = p.start();
         }
     }
     if let Some(nx) = toks.get(last + 1) {
-        if toks[last].ws_end == toks[last].end && matches!(&text[nx.start..nx.end], "%" | "‰") {
-            end = nx.end;
+        if toks[last].ws_end() == toks[last].end() && matches!(&text[nx.start()..nx.end()], "%" | "‰") {
+            end = nx.end();
         }
     }
     Some(&text[start..end])

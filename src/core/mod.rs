@@ -38,6 +38,9 @@ pub fn diff<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> Diff<'a> {
 /// [`tokenize::count_words`]), which the engine gets for free while keying
 /// paragraphs; callers that show the counts need not scan the texts again.
 pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff<'a>, usize, usize) {
+    if old.len().max(new.len()) > tokenize::MAX_TEXT {
+        return whole(old, new);
+    }
     let per_line = !segment::has_blank_line(old) && !segment::has_blank_line(new);
     let (old_doc, new_doc) = docs(old, new, per_line);
     let mut cx = engine::Cx {
@@ -77,6 +80,41 @@ pub fn diff_counted<'a>(old: &'a str, new: &'a str, opts: &DiffOptions) -> (Diff
     };
     let words = (cx.old.words(), cx.new.words());
     (finish(e, &cx, formatting_only, coarse), words.0, words.1)
+}
+
+/// Texts over 4 GiB (past the token offsets, see [`tokenize::Token`]) are
+/// not aligned: the old text is removed and the new one added, whole, and
+/// the diff says it is coarse. Still lossless, and never a panic.
+fn whole<'a>(old: &'a str, new: &'a str) -> (Diff<'a>, usize, usize) {
+    let (ow, nw) = (tokenize::count_words(old), tokenize::count_words(new));
+    let op = |op, text, old_at, new_at| Op { op, text, move_id: None, formatting: false, change: None, old_at, new_at };
+    let mut stats = Stats::default();
+    let mut ops = Vec::new();
+    if old == new {
+        ops.extend((!old.is_empty()).then(|| op(OpKind::Equal, old, 0, 0)));
+        stats.words_unchanged = ow;
+    } else {
+        ops.extend((!old.is_empty()).then(|| op(OpKind::Delete, old, 0, 0)));
+        ops.extend((!new.is_empty()).then(|| op(OpKind::Insert, new, old.len(), 0)));
+        (stats.words_removed, stats.words_added) = (ow, nw);
+    }
+    let total = stats.words_unchanged * 2 + stats.words_added + stats.words_removed;
+    stats.similarity = if total == 0 { 1.0 } else { round3(2.0 * stats.words_unchanged as f64 / total as f64) };
+    let per_line = !segment::has_blank_line(old) && !segment::has_blank_line(new);
+    let spans = |t: &str| segment::paragraphs(t, per_line).into_iter().map(|p| p.span).collect();
+    let diff = Diff {
+        formatting_only: false,
+        stats,
+        ops,
+        changes: Vec::new(),
+        substitutions: Vec::new(),
+        coarse: old != new,
+        old_text: old,
+        new_text: new,
+        old_paragraphs: spans(old),
+        new_paragraphs: spans(new),
+    };
+    (diff, ow, nw)
 }
 
 /// Above this many bytes in all, the two texts are cut and keyed on two

@@ -132,7 +132,7 @@ impl<'t> WordDiff<'t> {
             if h.equal {
                 for (ot, nt) in d.old.toks[h.old.clone()].iter().zip(&d.new.toks[h.new.clone()]) {
                     d.unchanged += ot.word as usize;
-                    d.formatting += (texts.0[ot.start..ot.end] != texts.1[nt.start..nt.end]) as usize;
+                    d.formatting += (texts.0[ot.start()..ot.end()] != texts.1[nt.start()..nt.end()]) as usize;
                 }
             } else {
                 d.removed += d.old.words_in(h.old.clone());

@@ -231,3 +231,17 @@ fn a_space_inserted_with_words_belongs_to_the_edit() {
     assert!(x.ops.iter().all(|o| !o.formatting));
     assert_eq!(x.stats.words_added, 1);
 }
+
+#[test]
+fn texts_past_token_offsets_are_replaced_whole_and_losslessly() {
+    // `whole` is what `diff` does past 4 GiB; exercised here on small texts.
+    for (a, b) in [("One two.\n\nThree.\n", "Four five six.\n"), ("", "x y"), ("x y", ""), ("same", "same"), ("", "")] {
+        let (x, ow, nw) = whole(a, b);
+        assert_lossless(&x, a, b);
+        assert_eq!((ow, nw), (tokenize::count_words(a), tokenize::count_words(b)));
+        assert_eq!(x.coarse, a != b);
+        let (s, t) = (x.stats.words_removed + x.stats.words_unchanged, x.stats.words_added + x.stats.words_unchanged);
+        assert_eq!((s, t), (ow, nw));
+        assert_eq!(x.old_paragraphs.len(), d(a, b).old_paragraphs.len());
+    }
+}

@@ -160,7 +160,7 @@ fn is_small_island(h: &Hunk, old: &Tokens<'_>) -> bool {
     let n = h.old.len();
     n == 1 && {
         let t = old.toks[h.old.start];
-        !t.word || t.end - t.start <= 4
+        !t.word || t.end() - t.start() <= 4
     }
 }
 
@@ -195,8 +195,8 @@ pub fn substitution<'a>(
 }
 
 fn phrase<'a>(toks: &[Token], text: &'a str) -> &'a str {
-    let start = toks.iter().find(|t| t.end > t.start).map_or(0, |t| t.start);
-    let end = toks.iter().rev().find(|t| t.end > t.start).map_or(0, |t| t.end);
+    let start = toks.iter().find(|t| t.end() > t.start()).map_or(0, |t| t.start());
+    let end = toks.iter().rev().find(|t| t.end() > t.start()).map_or(0, |t| t.end());
     if end > start {
         &text[start..end]
     } else {
