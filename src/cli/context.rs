@@ -69,6 +69,11 @@ impl StoreHandle {
         }
     }
 
+    /// The store, if this command opened one.
+    pub fn opened(&self) -> Option<&Store> {
+        self.store.get()
+    }
+
     /// The existing store; a missing one is an error saying how to make it.
     pub fn open(&self) -> CommandResult<&Store> {
         if let Some(s) = self.store.get() {

@@ -188,6 +188,21 @@ struct Declared<'a> {
 }
 
 impl Command {
+    /// Commands that can add objects to the store, after which small packs
+    /// may be consolidated ([`maintain`]).
+    fn writes_objects(&self) -> bool {
+        matches!(
+            self,
+            Command::Commit(_)
+                | Command::Import(_)
+                | Command::Fetch(_)
+                | Command::Watch(_)
+                | Command::Pull(_)
+                | Command::Sync(_)
+                | Command::Fsck(_)
+        )
+    }
+
     /// Which of the shared options this command takes.
     fn declared(&self) -> Declared<'_> {
         let none = Declared { store: None, color: None, pager: None };
@@ -262,7 +277,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(e.kind.exit_code());
         }
     };
+    let writes = cli.command.writes_objects();
     let result = run(cli.command, &mut cx);
+    if writes && result.is_ok() {
+        if let Some(store) = cx.store.opened() {
+            maintain(store, &cx.ui);
+        }
+    }
     // Flush (and page) what was written even when the command failed late.
     let finished = cx.ui.finish();
     match result.and_then(|code| finished.map(|()| code)) {
@@ -340,6 +361,15 @@ pub(crate) fn report_skipped(ui: &Ui, skipped: &[crate::store::Skipped]) -> Exit
             "  hint: run `redline fsck` to see what is wrong with the skipped article(s) and how to fix it"
         );
         error::EXIT_PARTIAL
+    }
+}
+
+/// After a command that wrote: merge small packs when there are too many
+/// (`store/maintenance.rs`). A failure is a note, never the command's
+/// failure: what the command stored is already safe on disk.
+pub(crate) fn maintain(store: &crate::store::Store, ui: &Ui) {
+    if let Err(e) = store.maintain() {
+        ui.note(&format!("could not consolidate the store's packs ({e}); `redline gc` does it by hand"));
     }
 }
 

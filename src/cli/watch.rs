@@ -293,6 +293,11 @@ fn run_watch(a: RunArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let runner = Runner { store_path, client: a.net.client(&cfg)?, rules, clock: &clock, opts, stop: &STOP };
     loop {
         let totals = one_pass(&runner, a.exec.as_deref(), cx.ui.stdout())?;
+        // Each pass writes a pack of its own: a loop that runs for weeks
+        // must consolidate as it goes, not only when it exits.
+        if let Ok(store) = crate::store::Store::open(&runner.store_path) {
+            super::maintain(&store, &cx.ui);
+        }
         let _ = writeln!(
             std::io::stderr(),
             "checked {}, stored {}, failed {}, deferred {}",

@@ -40,6 +40,9 @@ impl Store {
     /// Pack the store (see the module docs for the order of operations).
     pub fn gc(&self) -> Result<GcReport> {
         self.check_writable()?;
+        // One packer at a time: two that wrote different packs of the same
+        // objects could each delete the other's.
+        let _lock = super::maintenance::MaintenanceLock::acquire(&self.path)?;
         let size_before = dir_size(&self.path);
         let (plan, skipped) = self.reachable_plan()?;
         let written = packing::write_pack(&self.repo, &plan, packing::Effort::Smallest)
@@ -132,7 +135,7 @@ impl Store {
 }
 
 /// Delete loose objects the new pack holds; returns how many.
-fn remove_loose(store: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
+pub(crate) fn remove_loose(store: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
     let mut removed = 0;
     let mut dirs = HashSet::new();
     for (id, path) in packing::loose_objects(store) {
@@ -152,20 +155,31 @@ fn remove_loose(store: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
 /// Delete older packs whose every object is in the new pack (packs with a
 /// `.keep` file are left alone); returns how many.
 fn remove_redundant_packs(store: &std::path::Path, new_idx: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
+    remove_packs_held_by(&packing::pack_indexes(store), new_idx, in_pack)
+}
+
+/// Of the packs `candidates` (their `.idx` paths), delete each whose every
+/// object is in the new pack, never the new pack itself nor one with a
+/// `.keep` file; returns how many.
+pub(crate) fn remove_packs_held_by(
+    candidates: &[std::path::PathBuf],
+    new_idx: &std::path::Path,
+    in_pack: &HashSet<Oid>,
+) -> usize {
     let mut removed = 0;
-    for idx in packing::pack_indexes(store) {
+    for idx in candidates {
         // By file name: the store path may be relative while the new
         // pack's path came from libgit2 absolute, and a path comparison
         // then took the new pack for an old one and deleted it.
         if idx.file_name() == new_idx.file_name() || idx.with_extension("keep").exists() {
             continue;
         }
-        let Ok(ids) = packing::idx_object_ids(&idx) else { continue };
+        let Ok(ids) = packing::idx_object_ids(idx) else { continue };
         if !ids.iter().all(|id| in_pack.contains(id)) {
             continue;
         }
         // Index first: a pack without its index is invisible, never corrupt.
-        if std::fs::remove_file(&idx).is_ok() {
+        if std::fs::remove_file(idx).is_ok() {
             for ext in ["pack", "rev", "bitmap", "mtimes"] {
                 let _ = std::fs::remove_file(idx.with_extension(ext));
             }

@@ -18,6 +18,7 @@ mod hostile_web;
 mod integrity;
 mod investigate;
 mod layering;
+mod maintenance;
 mod render;
 mod scale;
 mod shell;
