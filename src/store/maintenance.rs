@@ -143,13 +143,12 @@ pub(crate) struct MaintenanceLock {
 
 impl MaintenanceLock {
     fn open(store: &Path) -> Result<File> {
-        let path = store.join(LOCK_FILE);
         File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&path)
-            .map_err(|e| StoreError::Io { context: format!("opening {}", path.display()), source: e })
+            .open(store.join(LOCK_FILE))
+            .map_err(|e| lock_err(store, "cannot open the maintenance lock", e))
     }
 
     /// `None` when another process holds it.
@@ -158,21 +157,23 @@ impl MaintenanceLock {
         match file.try_lock() {
             Ok(()) => Ok(Some(MaintenanceLock { _file: file })),
             Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(StoreError::Io { context: format!("locking {}", store.join(LOCK_FILE).display()), source: e })
-            }
+            Err(std::fs::TryLockError::Error(e)) => Err(lock_err(store, "cannot take the maintenance lock", e)),
         }
     }
 
     /// Waits for the lock (for `gc`, which the user asked for).
     pub(crate) fn acquire(store: &Path) -> Result<MaintenanceLock> {
         let file = Self::open(store)?;
-        file.lock().map_err(|e| StoreError::Io {
-            context: format!("locking {}", store.join(LOCK_FILE).display()),
-            source: e,
-        })?;
+        file.lock().map_err(|e| lock_err(store, "cannot take the maintenance lock", e))?;
         Ok(MaintenanceLock { _file: file })
     }
+}
+
+/// A store problem (exit 4), like any other write the store refuses (a
+/// read-only store fails here first).
+fn lock_err(store: &Path, context: &str, e: std::io::Error) -> StoreError {
+    let file = store.join(LOCK_FILE);
+    store_err(store, context, git2::Error::from_str(&format!("{}: {e}", file.display())))
 }
 
 /// How many of the smallest packs (`counts` ascending) to merge, as
