@@ -4,6 +4,7 @@
 use super::fold::fold_token;
 use super::tokenize::Token;
 use rustc_hash::FxHashMap;
+use similar::algorithms::{Compact, DiffHook, Replace};
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 use std::ops::Range;
 
@@ -83,13 +84,48 @@ fn common_ends(a: &[u32], b: &[u32]) -> (usize, usize) {
 /// lists in order, and changed hunks never touch each other. Substitutions
 /// and counts come from these, so a pair never spans an unchanged word.
 pub fn diff_tokens(old: &Tokens<'_>, new: &Tokens<'_>) -> Vec<Hunk> {
-    let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
+    let (a, b) = (old.ids, new.ids);
+    if a.len() + b.len() <= PATIENCE_LIMIT && a.len().min(b.len()) < super::patience::SHORT {
+        // The usual case (a sentence): similar's patience without its maps.
+        let mut d = Compact::new(Replace::new(HunkHook(Vec::new())), a, b);
+        let Ok(()) = super::patience::diff(&mut d, a, b);
+        return d.into_inner().into_inner().0;
+    }
+    let alg = if a.len() + b.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
     let mut hunks: Vec<Hunk> = Vec::new();
-    for op in capture_diff_slices(alg, old.ids, new.ids) {
+    for op in capture_diff_slices(alg, a, b) {
         let (tag, o, n) = op.as_tag_tuple();
         push_hunk(&mut hunks, tag == DiffTag::Equal, o, n);
     }
     hunks
+}
+
+/// Collects similar's ops as hunks directly, as [`diff_tokens`] does with
+/// the ops `capture_diff_slices` returns (same ranges, same merging).
+struct HunkHook(Vec<Hunk>);
+
+impl DiffHook for HunkHook {
+    type Error = std::convert::Infallible;
+
+    fn equal(&mut self, o: usize, n: usize, len: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, true, o..o + len, n..n + len);
+        Ok(())
+    }
+
+    fn delete(&mut self, o: usize, len: usize, n: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o + len, n..n);
+        Ok(())
+    }
+
+    fn insert(&mut self, o: usize, n: usize, len: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o, n..n + len);
+        Ok(())
+    }
+
+    fn replace(&mut self, o: usize, ol: usize, n: usize, nl: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o + ol, n..n + nl);
+        Ok(())
+    }
 }
 
 /// The coarse diff used when the budget is spent: common ends equal, the
