@@ -55,8 +55,9 @@ pub(crate) fn encode(base: &[u8], target: &[u8], limit: usize, out: &mut Vec<u8>
     out.len() <= limit
 }
 
-/// The base's aligned 16-byte blocks by hash (the last block with a
-/// given hash wins; collisions only lose candidates).
+/// The base's aligned 16-byte blocks by hash (the first block with a
+/// given hash wins: in a repeated stretch it extends furthest; collisions
+/// only lose candidates).
 struct Table {
     slots: Vec<u32>,
     shift: u32,
@@ -70,7 +71,10 @@ impl Table {
         let shift = 64 - bits;
         for b in 0..blocks {
             let at = b * BLOCK;
-            slots[hash(&base[at..at + BLOCK], shift)] = at as u32;
+            let slot = &mut slots[hash(&base[at..at + BLOCK], shift)];
+            if *slot == u32::MAX {
+                *slot = at as u32;
+            }
         }
         Table { slots, shift }
     }
