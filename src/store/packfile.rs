@@ -89,7 +89,12 @@ impl PackWriter {
     pub(crate) fn new() -> PackWriter {
         let mut buf = Vec::with_capacity(1 << 16);
         buf.extend_from_slice(b"PACK\0\0\0\x02\0\0\0\0"); // count filled in by `finish`
-        PackWriter { buf, entries: HashMap::new(), zip: Compress::new(Compression::default(), true), scratch: Vec::new() }
+        PackWriter {
+            buf,
+            entries: HashMap::new(),
+            zip: Compress::new(Compression::default(), true),
+            scratch: Vec::new(),
+        }
     }
 
     /// Objects added so far.
