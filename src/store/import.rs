@@ -77,9 +77,13 @@ pub struct ImportReport {
     pub replayed: usize,
 }
 
-/// Flush a batch when this many revisions or text bytes are pending.
+/// Flush a batch when this many revisions or text bytes are pending, or
+/// the pack being built reaches this size. The texts of a batch are kept
+/// (for a replay if another writer moves an article meanwhile), so the byte
+/// limits are what bound an import's memory.
 const BATCH_REVISIONS: usize = 50_000;
-const BATCH_BYTES: usize = 256 << 20;
+const BATCH_BYTES: usize = 64 << 20;
+const PACK_BYTES: usize = 64 << 20;
 /// Above this many cached articles, forget them after a flush (they reload
 /// from the store on their next record).
 const MAX_CACHED_ARTICLES: usize = 20_000;
@@ -187,7 +191,10 @@ impl Store {
                 result = Err(e);
             }
             progress.update(&imp.report);
-            if imp.pending_revisions >= BATCH_REVISIONS || imp.pending_bytes >= BATCH_BYTES {
+            if imp.pending_revisions >= BATCH_REVISIONS
+                || imp.pending_bytes >= BATCH_BYTES
+                || imp.pack.bytes() >= PACK_BYTES
+            {
                 imp.flush()?;
             }
         }
