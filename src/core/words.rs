@@ -23,8 +23,11 @@ pub struct Interner {
 
 impl Interner {
     pub fn id(&mut self, tok: &str) -> u32 {
-        let key = fold_token(tok);
         let next = (self.short.len() + self.long.len()) as u32;
+        if let Some(packed) = pack_plain(tok.as_bytes()) {
+            return *self.short.entry(packed).or_insert(next);
+        }
+        let key = fold_token(tok);
         let b = key.as_bytes();
         if b.len() <= 7 {
             // Length in the top byte keeps "a" and "a\0" apart.
@@ -37,6 +40,25 @@ impl Interner {
         self.long.insert(key.into_owned().into_boxed_str(), next);
         next
     }
+}
+
+/// The short key of a token of up to 7 bytes that folding leaves as it is
+/// (ASCII without a backtick, and not a run of dashes: what
+/// [`fold_token`] borrows), packed in the same pass that checks it; `None`
+/// sends the token through [`fold_token`].
+fn pack_plain(b: &[u8]) -> Option<u64> {
+    if b.len() > 7 {
+        return None;
+    }
+    let (mut k, mut dashes) = ((b.len() as u64) << 56, 0);
+    for (i, &x) in b.iter().enumerate() {
+        if x >= 0x80 || x == b'`' {
+            return None;
+        }
+        dashes += usize::from(x == b'-');
+        k |= (x as u64) << (8 * i);
+    }
+    (b.len() <= 1 || dashes < b.len()).then_some(k)
 }
 
 /// Tokens of one unit (or of a paragraph's units, which lie side by side)
@@ -279,6 +301,28 @@ mod tests {
         let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
         let h = diff_tokens(&ta, &tb);
         assert!(h.iter().all(|h| h.equal), "{h:?}");
+    }
+
+    /// The packed fast path gives the ids the folded path gives.
+    #[test]
+    fn plain_tokens_intern_as_their_folded_form() {
+        let toks =
+            ["a", "ab", "-", "--", "---", "a-b", "`", "``", "“", "it’s", "it's", "Straße", "1234567", "12345678", ""];
+        let mut fast = Interner::default();
+        let mut slow = Interner::default();
+        for t in toks.iter().chain(toks.iter().rev()) {
+            let key = fold_token(t);
+            let b = key.as_bytes();
+            let expect = if b.len() <= 7 {
+                let packed = b.iter().enumerate().fold((b.len() as u64) << 56, |k, (i, &x)| k | (x as u64) << (8 * i));
+                let next = (slow.short.len() + slow.long.len()) as u32;
+                *slow.short.entry(packed).or_insert(next)
+            } else {
+                let next = (slow.short.len() + slow.long.len()) as u32;
+                *slow.long.entry(key.into_owned().into_boxed_str()).or_insert(next)
+            };
+            assert_eq!(fast.id(t), expect, "{t:?}");
+        }
     }
 
     #[test]
