@@ -24,6 +24,7 @@ mod date;
 mod error;
 mod fsck;
 mod fsck_checks;
+mod fsck_refs;
 mod fsck_repair;
 mod gc;
 mod guard;
