@@ -1,12 +1,11 @@
 //! Bulk import: many revisions in one process, fast.
 //!
 //! Why it is fast:
-//! - new objects go to an in-memory object database of their own (libgit2's
-//!   mempack, wrapped in a repository that sees nothing else), so a revision
-//!   costs no file access at all (writing through the store's database would
-//!   first look each new object up on disk and rescan the pack folder); they
-//!   reach the store as one delta-compressed pack per batch (see
-//!   [`super::packing`]);
+//! - new objects are appended, compressed, to a pack built in memory (see
+//!   [`super::packfile`]), so a revision costs no file access at all, and
+//!   each text and meta.json is stored as a delta against the same
+//!   article's previous one (the best base there is, found without any
+//!   search); the pack reaches the store once per batch;
 //! - per article, the previous text and a content-hash → revision map are
 //!   kept in memory, so no history is re-read per revision;
 //! - records are handled in chunks: classified in order (hashing only), then
@@ -27,13 +26,14 @@
 
 use super::list_cache::{self, ListCache};
 use super::meta::{self, Change, Meta, MetaInput, Prev};
-use super::packing::{self, PackPlan};
+use super::packfile::{Kind, PackWriter};
 use super::write::{
-    check_latest, check_request, is_contention, update_ref, write_revision_raw, CommitOutcome, CommitRequest, LastSeen,
+    check_latest, check_request, is_contention, raw_commit, raw_tree, update_ref, CommitOutcome, CommitRequest,
+    LastSeen,
 };
-use super::{store_err, validate_name, Store};
+use super::{store_err, validate_name, Store, META_FILE, TEXT_FILE};
 use crate::error::{Error, Result};
-use git2::{Oid, Repository};
+use git2::Oid;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -77,9 +77,13 @@ pub struct ImportReport {
     pub replayed: usize,
 }
 
-/// Flush a batch when this many revisions or text bytes are pending.
+/// Flush a batch when this many revisions or text bytes are pending, or
+/// the pack being built reaches this size. The texts of a batch are kept
+/// (for a replay if another writer moves an article meanwhile), so the byte
+/// limits are what bound an import's memory.
 const BATCH_REVISIONS: usize = 50_000;
-const BATCH_BYTES: usize = 256 << 20;
+const BATCH_BYTES: usize = 64 << 20;
+const PACK_BYTES: usize = 64 << 20;
 /// Above this many cached articles, forget them after a flush (they reload
 /// from the store on their next record).
 const MAX_CACHED_ARTICLES: usize = 20_000;
@@ -92,6 +96,10 @@ struct Article {
     /// The newest revision written by this import (or `base`).
     tip: Option<Oid>,
     prev: Option<(Meta, Arc<str>)>,
+    /// Ids of `prev`'s text and meta.json blobs, and the meta.json bytes:
+    /// the delta bases of the next revision (used while they are in the
+    /// pack being built).
+    prev_blobs: Option<(Oid, Oid, Vec<u8>)>,
     /// Hash of the text this article's previous record had (stored or
     /// not): a record equal to it is "unchanged". It differs from `prev`'s
     /// hash only while re-importing revisions that are already stored.
@@ -113,7 +121,6 @@ struct Article {
 
 /// A record that will be stored, with what its diff needs.
 struct Job {
-    at: String,
     rec: CommitRequest,
     text: Arc<str>,
     sha: String,
@@ -126,9 +133,8 @@ const CHUNK: usize = 256;
 
 struct Importer<'s> {
     store: &'s Store,
-    /// The in-memory repository new objects are written to and packed from.
-    repo: &'s Repository,
-    odb: &'s git2::Odb<'s>,
+    /// The pack new objects go to until the next flush.
+    pack: PackWriter,
     articles: BTreeMap<String, Article>,
     pending_revisions: usize,
     pending_bytes: usize,
@@ -148,14 +154,9 @@ impl Store {
     where
         I: IntoIterator<Item = Result<ImportRecord>>,
     {
-        let setup = |e| store_err(&self.path, "cannot set up the import", e);
-        let repo = git2::Odb::new().and_then(Repository::from_odb).map_err(setup)?;
-        let odb = repo.odb().map_err(setup)?;
-        let mempack = odb.add_new_mempack_backend(1).map_err(setup)?;
         let mut imp = Importer {
             store: self,
-            repo: &repo,
-            odb: &odb,
+            pack: PackWriter::new(),
             articles: BTreeMap::new(),
             pending_revisions: 0,
             pending_bytes: 0,
@@ -190,11 +191,14 @@ impl Store {
                 result = Err(e);
             }
             progress.update(&imp.report);
-            if imp.pending_revisions >= BATCH_REVISIONS || imp.pending_bytes >= BATCH_BYTES {
-                imp.flush(&mempack)?;
+            if imp.pending_revisions >= BATCH_REVISIONS
+                || imp.pending_bytes >= BATCH_BYTES
+                || imp.pack.bytes() >= PACK_BYTES
+            {
+                imp.flush()?;
             }
         }
-        imp.flush(&mempack)?;
+        imp.flush()?;
         imp.finish()?;
         result.map(|_| imp.report)
     }
@@ -238,7 +242,7 @@ impl Importer<'_> {
             let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
             let prev_text = queued.get(&rec.name).cloned().or_else(|| a.prev.as_ref().map(|(_, t)| t.clone()));
             queued.insert(rec.name.clone(), text.clone());
-            jobs.push(Job { at, rec, text, sha, prev_text });
+            jobs.push(Job { rec, text, sha, prev_text });
         }
         (jobs, None)
     }
@@ -268,7 +272,7 @@ impl Importer<'_> {
     }
 
     fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
-        let Job { at, rec, text, sha, .. } = job;
+        let Job { rec, text, sha, .. } = job;
         let observer = self.store.observer()?;
         let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
         let m = meta::build_with(
@@ -286,8 +290,15 @@ impl Importer<'_> {
             },
             change,
         );
-        let id = write_revision_raw(self.odb, a.tip, &m, &text, rec.observed_at)
-            .map_err(|e| Error::from(store_err(&self.store.path, "cannot write a revision", e)).at(&at))?;
+        let json = meta::to_json(&m);
+        let pack = &mut self.pack;
+        let bases = a.prev_blobs.as_ref().zip(a.prev.as_ref());
+        let text_id = pack.add(Kind::Blob, text.as_bytes(), bases.map(|((t, _, _), (_, pt))| (*t, pt.as_bytes())));
+        let meta_id = pack.add(Kind::Blob, &json, bases.map(|((_, m, j), _)| (*m, j.as_slice())));
+        let tree = pack.add(Kind::Tree, &raw_tree(&[(TEXT_FILE, text_id), (META_FILE, meta_id)]), None);
+        let parents: Vec<Oid> = a.tip.into_iter().collect();
+        let id = pack.add(Kind::Commit, &raw_commit(tree, &parents, rec.observed_at, &meta::commit_message(&m)), None);
+        a.prev_blobs = Some((text_id, meta_id, json));
         a.hashes.entry(sha).or_insert(m.revision);
         a.tip = Some(id);
         self.pending_revisions += 1;
@@ -305,6 +316,7 @@ impl Importer<'_> {
             base,
             tip: base,
             prev: None,
+            prev_blobs: None,
             baseline: None,
             hashes: HashMap::new(),
             seen: HashSet::new(),
@@ -332,22 +344,14 @@ impl Importer<'_> {
     }
 
     /// Write pending objects as one pack, then move each article's ref.
-    fn flush(&mut self, mempack: &git2::Mempack<'_>) -> Result<()> {
+    fn flush(&mut self) -> Result<()> {
         if self.pending_revisions == 0 {
             return Ok(());
         }
-        let mut plan = PackPlan::default();
-        let mut seq = 0u64;
-        for a in self.articles.values() {
-            for (_, _, id) in &a.pending {
-                plan.add_revision(self.repo, *id, seq)
-                    .map_err(|e| store_err(&self.store.path, "cannot plan the pack", e))?;
-                seq += 1;
-            }
-        }
-        packing::write_pack_to(self.repo, &plan, packing::Effort::Fastest, &self.store.path)
-            .map_err(|e| store_err(&self.store.path, "cannot write the pack", e))?;
-        mempack.reset().map_err(|e| store_err(&self.store.path, "cannot reset the import buffer", e))?;
+        let pack = std::mem::take(&mut self.pack);
+        pack.finish(&self.store.path).map_err(|e| {
+            Error::from(store_err(&self.store.path, "cannot write the pack", git2::Error::from_str(&e.to_string())))
+        })?;
         self.move_refs()?;
         self.pending_revisions = 0;
         self.pending_bytes = 0;

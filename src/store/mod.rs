@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 mod batch;
 mod date;
+mod delta;
 mod error;
 mod fsck;
 mod fsck_checks;
@@ -37,6 +38,7 @@ mod name;
 mod observer;
 mod pack_refs;
 mod packed_refs;
+mod packfile;
 mod packing;
 mod raw;
 mod read;

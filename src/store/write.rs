@@ -353,12 +353,10 @@ pub(crate) fn write_revision_with(
     commit_files(repo, parents, &[(TEXT_FILE, text_id), (META_FILE, meta_id)], observed_at, &meta::commit_message(m))
 }
 
-/// [`write_revision`] into a bare object database (bulk import's in-memory
-/// one): the tree and commit are built as raw bytes, byte for byte what
-/// libgit2 writes (a test holds them equal), so the ids are the same. Why:
-/// `git_odb_write` on the store's database first looks the new object up
-/// everywhere, and a miss rescans the pack folder and touches the loose
-/// path: four times per revision, most of an import's system time.
+/// [`write_revision`] from raw bytes ([`raw_tree`], [`raw_commit`]), the
+/// way bulk import builds its objects: a test holds the ids equal to
+/// libgit2's, so an import writes the commits `commit` would.
+#[cfg(test)]
 pub(crate) fn write_revision_raw(
     odb: &git2::Odb<'_>,
     parent: Option<Oid>,
@@ -375,7 +373,7 @@ pub(crate) fn write_revision_raw(
 }
 
 /// A tree object of plain files; `files` must be in git's order (by name).
-fn raw_tree(files: &[(&str, Oid)]) -> Vec<u8> {
+pub(crate) fn raw_tree(files: &[(&str, Oid)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(files.len() * 40);
     for (name, id) in files {
         out.extend_from_slice(b"100644 ");
@@ -387,7 +385,7 @@ fn raw_tree(files: &[(&str, Oid)]) -> Vec<u8> {
 }
 
 /// A commit object by `redline` at `time` (UTC), as libgit2 formats one.
-fn raw_commit(tree: Oid, parents: &[Oid], time: i64, msg: &str) -> Vec<u8> {
+pub(crate) fn raw_commit(tree: Oid, parents: &[Oid], time: i64, msg: &str) -> Vec<u8> {
     use std::fmt::Write;
     let mut s = String::with_capacity(256 + msg.len());
     let _ = writeln!(s, "tree {tree}");
