@@ -2,6 +2,7 @@
 //! real `redline` binary against real git stores in temporary directories.
 
 mod across;
+mod bidi;
 mod blame;
 mod browser;
 mod bulk;
@@ -20,6 +21,7 @@ mod hostile_web;
 mod integrity;
 mod investigate;
 mod layering;
+mod packed_hostile;
 mod render;
 mod scale;
 mod shell;
