@@ -237,7 +237,8 @@ impl Importer<'_> {
             }
             a.baseline = Some(sha.clone());
             let revision = a.last.as_ref().map_or(1, |l| l.revision + 1);
-            a.last = Some(LastSeen { revision, observed_at: rec.observed_at, url: rec.url.clone() });
+            a.last =
+                Some(LastSeen { revision, observed_at: rec.observed_at, observed_in: revision, url: rec.url.clone() });
             let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
             let prev_text = queued.get(&rec.name).cloned().or_else(|| a.prev.as_ref().map(|(_, t)| t.clone()));
             queued.insert(rec.name.clone(), text.clone());
@@ -337,7 +338,7 @@ impl Importer<'_> {
         }
         let text = self.store.text_string(&latest)?;
         a.baseline = Some(latest.meta.sha256.clone());
-        a.last = Some(LastSeen::of(&latest.meta));
+        a.last = Some(self.store.last_seen(&latest, &self.store.observer()?)?);
         a.prev = Some((latest.meta, Arc::from(text)));
         Ok(a)
     }

@@ -2,15 +2,18 @@
 //! real `redline` binary against real git stores in temporary directories.
 
 mod across;
+mod bidi;
 mod blame;
 mod browser;
 mod bulk;
+mod clocks;
 mod common;
 mod concurrency;
 mod crash;
 mod engine;
 mod engine_cases;
 mod fetch;
+mod fsck_refs;
 mod fuzz;
 mod hardening;
 mod hostile;
@@ -19,6 +22,7 @@ mod integrity;
 mod investigate;
 mod layering;
 mod maintenance;
+mod packed_hostile;
 mod render;
 mod scale;
 mod shell;
