@@ -449,7 +449,7 @@ mod tests {
         text.extend_from_slice(b"orphan\n");
         let p = prepare_blob(&text, Some(&last.1), &mut z, &mut scratch);
         let id = p.id;
-        w.add_prepared(p, &text, Some(Oid::zero()));
+        w.add_prepared(p, &text, Some(Oid::ZERO_SHA1));
         want.push((id, text));
         let again = w.add(Kind::Blob, &want[3].1, None);
         assert_eq!(again, want[3].0);
