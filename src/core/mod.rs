@@ -15,6 +15,7 @@ pub(crate) mod flags;
 pub(crate) mod fold;
 pub(crate) mod keyed;
 pub(crate) mod model;
+pub(crate) mod patience;
 pub(crate) mod refine;
 pub(crate) mod segment;
 pub(crate) mod structure;

@@ -4,6 +4,7 @@
 use super::fold::fold_token;
 use super::tokenize::Token;
 use rustc_hash::FxHashMap;
+use similar::algorithms::{Compact, DiffHook, Replace};
 use similar::{capture_diff_slices, Algorithm, DiffTag};
 use std::ops::Range;
 
@@ -22,8 +23,11 @@ pub struct Interner {
 
 impl Interner {
     pub fn id(&mut self, tok: &str) -> u32 {
-        let key = fold_token(tok);
         let next = (self.short.len() + self.long.len()) as u32;
+        if let Some(packed) = pack_plain(tok.as_bytes()) {
+            return *self.short.entry(packed).or_insert(next);
+        }
+        let key = fold_token(tok);
         let b = key.as_bytes();
         if b.len() <= 7 {
             // Length in the top byte keeps "a" and "a\0" apart.
@@ -36,6 +40,25 @@ impl Interner {
         self.long.insert(key.into_owned().into_boxed_str(), next);
         next
     }
+}
+
+/// The short key of a token of up to 7 bytes that folding leaves as it is
+/// (ASCII without a backtick, and not a run of dashes: what
+/// [`fold_token`] borrows), packed in the same pass that checks it; `None`
+/// sends the token through [`fold_token`].
+fn pack_plain(b: &[u8]) -> Option<u64> {
+    if b.len() > 7 {
+        return None;
+    }
+    let (mut k, mut dashes) = ((b.len() as u64) << 56, 0);
+    for (i, &x) in b.iter().enumerate() {
+        if x >= 0x80 || x == b'`' {
+            return None;
+        }
+        dashes += usize::from(x == b'-');
+        k |= (x as u64) << (8 * i);
+    }
+    (b.len() <= 1 || dashes < b.len()).then_some(k)
 }
 
 /// Tokens of one unit (or of a paragraph's units, which lie side by side)
@@ -83,13 +106,48 @@ fn common_ends(a: &[u32], b: &[u32]) -> (usize, usize) {
 /// lists in order, and changed hunks never touch each other. Substitutions
 /// and counts come from these, so a pair never spans an unchanged word.
 pub fn diff_tokens(old: &Tokens<'_>, new: &Tokens<'_>) -> Vec<Hunk> {
-    let alg = if old.ids.len() + new.ids.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
+    let (a, b) = (old.ids, new.ids);
+    if a.len() + b.len() <= PATIENCE_LIMIT && a.len().min(b.len()) < super::patience::SHORT {
+        // The usual case (a sentence): similar's patience without its maps.
+        let mut d = Compact::new(Replace::new(HunkHook(Vec::new())), a, b);
+        let Ok(()) = super::patience::diff(&mut d, a, b);
+        return d.into_inner().into_inner().0;
+    }
+    let alg = if a.len() + b.len() > PATIENCE_LIMIT { Algorithm::Myers } else { Algorithm::Patience };
     let mut hunks: Vec<Hunk> = Vec::new();
-    for op in capture_diff_slices(alg, old.ids, new.ids) {
+    for op in capture_diff_slices(alg, a, b) {
         let (tag, o, n) = op.as_tag_tuple();
         push_hunk(&mut hunks, tag == DiffTag::Equal, o, n);
     }
     hunks
+}
+
+/// Collects similar's ops as hunks directly, as [`diff_tokens`] does with
+/// the ops `capture_diff_slices` returns (same ranges, same merging).
+struct HunkHook(Vec<Hunk>);
+
+impl DiffHook for HunkHook {
+    type Error = std::convert::Infallible;
+
+    fn equal(&mut self, o: usize, n: usize, len: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, true, o..o + len, n..n + len);
+        Ok(())
+    }
+
+    fn delete(&mut self, o: usize, len: usize, n: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o + len, n..n);
+        Ok(())
+    }
+
+    fn insert(&mut self, o: usize, n: usize, len: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o, n..n + len);
+        Ok(())
+    }
+
+    fn replace(&mut self, o: usize, ol: usize, n: usize, nl: usize) -> Result<(), Self::Error> {
+        push_hunk(&mut self.0, false, o..o + ol, n..n + nl);
+        Ok(())
+    }
 }
 
 /// The coarse diff used when the budget is spent: common ends equal, the
@@ -243,6 +301,28 @@ mod tests {
         let (ta, tb) = (toks(a, &mut int), toks(b, &mut int));
         let h = diff_tokens(&ta, &tb);
         assert!(h.iter().all(|h| h.equal), "{h:?}");
+    }
+
+    /// The packed fast path gives the ids the folded path gives.
+    #[test]
+    fn plain_tokens_intern_as_their_folded_form() {
+        let toks =
+            ["a", "ab", "-", "--", "---", "a-b", "`", "``", "“", "it’s", "it's", "Straße", "1234567", "12345678", ""];
+        let mut fast = Interner::default();
+        let mut slow = Interner::default();
+        for t in toks.iter().chain(toks.iter().rev()) {
+            let key = fold_token(t);
+            let b = key.as_bytes();
+            let expect = if b.len() <= 7 {
+                let packed = b.iter().enumerate().fold((b.len() as u64) << 56, |k, (i, &x)| k | (x as u64) << (8 * i));
+                let next = (slow.short.len() + slow.long.len()) as u32;
+                *slow.short.entry(packed).or_insert(next)
+            } else {
+                let next = (slow.short.len() + slow.long.len()) as u32;
+                *slow.long.entry(key.into_owned().into_boxed_str()).or_insert(next)
+            };
+            assert_eq!(fast.id(t), expect, "{t:?}");
+        }
     }
 
     #[test]
