@@ -8,7 +8,7 @@ use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Checks every object (hashes), that each refs/articles/* ref is a linear chain numbered 1..N, that each meta.json parses and matches its text (sha256, byte/word/sentence/paragraph counts), that no ref lies outside refs/articles/, and that no stale *.lock file blocks writes.\nExit 0 when clean, 5 when problems remain.\n\n--repair rebuilds only meta.json fields that the text settles (hash, counts, numbering, name, same_as, first observed time). That changes the ids of the repaired revision and every later one, so the old chain is kept under refs/redline-backup/<time>/<name> first: nothing becomes unreachable. Damaged objects, merges, unreadable meta.json and stale locks are never changed; fsck says what to do."
+    after_help = "Checks every object (hashes), that each refs/articles/* ref is a linear chain numbered 1..N, that each meta.json parses and matches its text (sha256, byte/word/sentence/paragraph counts), that raw-page and watch refs are commits holding their page or a readable JSON file, that no ref lies outside refs/articles/, and that no stale *.lock file blocks writes.\nExit 0 when clean, 5 when problems remain.\n\n--repair rebuilds only meta.json fields that the text settles (hash, counts, numbering, name, same_as, first observed time). That changes the ids of the repaired revision and every later one, so the old chain is kept under refs/redline-backup/<time>/<name> first: nothing becomes unreachable. Damaged objects, merges, unreadable meta.json, unreadable raw-page or watch refs and stale locks are never changed; fsck says what to do."
 )]
 pub struct FsckArgs {
     /// Rebuild metadata that does not match its text.

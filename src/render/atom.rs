@@ -88,8 +88,10 @@ fn write_feed<'e, 'm: 'e>(
 }
 
 /// XML text and attribute escaping; C0 controls (invalid in XML 1.0), DEL
-/// and C1 controls (which terminals obey) become U+FFFD.
+/// and C1 controls (which terminals obey) become U+FFFD; bidi controls left
+/// open are closed at the end (so none reorders what a reader shows next).
 fn esc(s: &str) -> String {
+    let s = crate::render::sanitize::close_bidi(s);
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -12,7 +12,7 @@
 
 use super::blocks::Doc;
 use super::notes::Notes;
-use super::sanitize::{visible, visible_line};
+use super::sanitize::{visible_line, visible_text};
 use super::segments::{is_line_break, split_lead};
 use super::summary::Summary;
 use super::{RenderOptions, Side};
@@ -52,7 +52,7 @@ fn body(diff: &Diff) -> String {
             i += step;
             continue;
         }
-        let text = escape(&visible(op.text)).into_owned();
+        let text = escape(&visible_text(op.text)).into_owned();
         let (open, close) = match op.op {
             OpKind::Equal => {
                 out.push_str(&text);
@@ -60,7 +60,7 @@ fn body(diff: &Diff) -> String {
                 continue;
             }
             OpKind::Delete if substitutable(diff, &notes, i) => {
-                let new = escape(&visible(ops[i + 1].text)).into_owned();
+                let new = escape(&visible_text(ops[i + 1].text)).into_owned();
                 out.push_str(&format!("{{~~{text}~>{new}~~}}"));
                 i += 2;
                 continue;

@@ -4,7 +4,7 @@
 //! article pages ([`super::site`]) and the archive pages
 //! ([`super::archive`]) all build on these, so no renderer imports another.
 
-use super::sanitize::visible;
+use super::sanitize::{close_bidi, visible};
 
 /// The stylesheet, inline in every page (nothing is fetched).
 pub const CSS: &str = include_str!("html.css");
@@ -27,9 +27,11 @@ pub struct Page {
 }
 
 /// Escape `s` for HTML text or a quoted attribute, showing control
-/// characters visibly.
+/// characters visibly and closing the bidi controls it leaves open (so
+/// none reorders the text after it).
 pub fn esc(s: &str) -> String {
-    let s = visible(s);
+    let shown = visible(s);
+    let s = close_bidi(&shown);
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {

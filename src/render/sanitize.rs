@@ -6,7 +6,12 @@
 //! (titles, names, headers, hints: [`visible_line`]) also folds line breaks
 //! to spaces, so a title cannot forge an extra row, and shows bidi controls
 //! (U+202A–U+202E, U+2066–U+2069) as escapes, so it cannot reorder the
-//! rest of the line.
+//! rest of the line. Diff text in terminal and plain formats escapes them
+//! too ([`visible_text`]): a changed word could otherwise make its line
+//! display as something else ("Trojan Source"). HTML and Atom keep them,
+//! since right-to-left text uses them, but close what each piece of text
+//! leaves open ([`close_bidi`]). LRM and RLM (U+200E, U+200F) are marks,
+//! not controls that reorder, and are never touched.
 
 use std::borrow::Cow;
 
@@ -35,8 +40,9 @@ fn escape(c: char, out: &mut String) {
     }
 }
 
-/// Messages (errors, hints, notes): like [`visible`], keeping line breaks,
-/// and with bidi controls escaped too.
+/// Messages (errors, hints, notes) and diff text for terminals and plain
+/// formats: like [`visible`], keeping line breaks, and with bidi controls
+/// escaped too.
 pub fn visible_text(s: &str) -> Cow<'_, str> {
     escape_where(s, |c| is_dangerous(c) || is_bidi_control(c))
 }
@@ -56,6 +62,41 @@ fn escape_where(s: &str, shown: impl Fn(char) -> bool) -> Cow<'_, str> {
             out.push(c);
         }
     }
+    Cow::Owned(out)
+}
+
+/// Text for HTML and Atom: bidi controls are kept (right-to-left text
+/// needs them), but each embedding, override or isolate that `s` leaves
+/// open is closed at its end (PDF U+202C, PDI U+2069, innermost first), so
+/// none reorders the text after the piece it came in. Follows the Unicode
+/// bidi algorithm's pairing: a PDI closes its isolate and everything
+/// opened inside it; a PDF closes an embedding or override only.
+pub fn close_bidi(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_bidi_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut open: Vec<char> = Vec::new();
+    for c in s.chars() {
+        match c {
+            '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' => open.push('\u{202c}'),
+            '\u{2066}'..='\u{2068}' => open.push('\u{2069}'),
+            '\u{202c}' if open.last() == Some(&'\u{202c}') => {
+                open.pop();
+            }
+            '\u{2069}' => {
+                if let Some(i) = open.iter().rposition(|&o| o == '\u{2069}') {
+                    open.truncate(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 3 * open.len());
+    out.push_str(s);
+    out.extend(open.iter().rev());
     Cow::Owned(out)
 }
 
@@ -147,6 +188,18 @@ mod tests {
         assert_eq!(visible_line("a\u{202e}b\u{85}c"), "a\\u{202e}b c");
         assert_eq!(visible_text("x\u{2066}y\nz\x07"), "x\\u{2066}y\nz\\x07");
         assert_eq!(visible_line("plain"), "plain");
+    }
+
+    #[test]
+    fn close_bidi_closes_what_is_left_open_and_keeps_the_rest() {
+        assert_eq!(close_bidi("plain \u{200f}rtl mark\u{200e}"), "plain \u{200f}rtl mark\u{200e}");
+        assert_eq!(close_bidi("a\u{202e}b"), "a\u{202e}b\u{202c}");
+        assert_eq!(close_bidi("a\u{2067}b\u{2069}c"), "a\u{2067}b\u{2069}c");
+        // Innermost first; a PDI closes the embedding opened inside its isolate.
+        assert_eq!(close_bidi("\u{2066}x\u{202b}y"), "\u{2066}x\u{202b}y\u{202c}\u{2069}");
+        assert_eq!(close_bidi("\u{2066}x\u{202b}y\u{2069}z"), "\u{2066}x\u{202b}y\u{2069}z");
+        // A PDF cannot close an isolate.
+        assert_eq!(close_bidi("\u{2068}x\u{202c}"), "\u{2068}x\u{202c}\u{2069}");
     }
 
     #[test]

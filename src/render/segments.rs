@@ -16,14 +16,15 @@
 
 use super::blocks::{Doc, Piece};
 use super::notes::{excerpt, inner_edit, op_label, Note, Notes};
-use super::sanitize::visible;
+use super::sanitize::visible_text;
 use super::style::Label;
 use crate::core::InnerOp;
 use crate::core::{Diff, OpKind};
 use std::borrow::Cow;
 
 /// A run of text with one style. Text is already passed through
-/// [`visible`], so it is safe to write to a terminal.
+/// [`visible_text`] (control and bidi characters as escapes), so it is
+/// safe to write to a terminal and cannot reorder its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Styled<'a> {
     pub label: Option<Label>,
@@ -32,10 +33,10 @@ pub struct Styled<'a> {
 
 impl<'a> Styled<'a> {
     pub fn new(label: Option<Label>, text: &'a str) -> Styled<'a> {
-        Styled { label, text: visible(text) }
+        Styled { label, text: visible_text(text) }
     }
     pub fn owned(label: Option<Label>, text: String) -> Styled<'a> {
-        let text = match visible(&text) {
+        let text = match visible_text(&text) {
             Cow::Borrowed(_) => text,
             Cow::Owned(s) => s,
         };

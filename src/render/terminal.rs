@@ -5,7 +5,7 @@
 //! [`super::segments::Styled`]).
 
 use super::blocks::Item;
-use super::sanitize::{visible, visible_line};
+use super::sanitize::{visible_line, visible_text};
 use super::segments::{Ctx, View};
 use super::style::{paint, paint_opt, Label};
 use super::summary::{folded, side_meta, Summary};
@@ -103,10 +103,10 @@ fn header(w: &mut dyn Write, old: &Side, new: &Side, mode: ColorMode) -> io::Res
 pub fn summary(w: &mut dyn Write, s: &Summary, mode: ColorMode) -> io::Result<()> {
     writeln!(w, "{}", paint(mode, Label::Summary, &format!("Summary: {}", s.headline())))?;
     for n in &s.notes {
-        writeln!(w, "  {}", paint(mode, Label::Meta, &visible(n)))?;
+        writeln!(w, "  {}", paint(mode, Label::Meta, &visible_text(n)))?;
     }
     if let Some(subs) = s.top_substitutions(8) {
-        writeln!(w, "  {} {}", paint(mode, Label::Summary, "Substitutions:"), visible(&subs))?;
+        writeln!(w, "  {} {}", paint(mode, Label::Summary, "Substitutions:"), visible_text(&subs))?;
     }
     Ok(())
 }

@@ -105,16 +105,16 @@ pub enum StoreError {
 
     /// A revision observed before the latest one, without `allow_out_of_order`.
     #[error(
-        "article {name:?}: this version was observed at {observed}, before its latest revision ({latest}, observed at {latest_observed}); storing it would make the history go back in time"
+        "article {name:?}: this version was observed at {observed}, before this store's latest sighting of it (revision {latest}, observed at {latest_observed}); storing it would make the history go back in time"
     )]
     OutOfOrder {
         /// The article.
         name: String,
         /// When the new version was observed.
         observed: String,
-        /// The latest revision's number.
+        /// The revision holding this store's latest sighting.
         latest: u64,
-        /// When the latest revision was observed.
+        /// When this store last saw the article.
         latest_observed: String,
     },
 

@@ -7,7 +7,9 @@
 //!   truncated file or a missing object is reported;
 //! - **refs**: every ref lies in an expected namespace (`refs/articles/` for
 //!   articles, `refs/redline-backup/` for chains kept by `fsck --repair`),
-//!   article refs have valid names and point straight at commits;
+//!   article refs have valid names and point straight at commits; the
+//!   tracker's refs (raw pages, watch list, watch state) are commits
+//!   holding their file, read as their commands read it (`fsck_refs.rs`);
 //! - **chains**: every article's commits form a chain (one parent each,
 //!   the root none), numbered 1..N without gaps; the one exception is a
 //!   sync merge (meta.json `merged`), whose extra parents are old tips that
@@ -29,10 +31,11 @@
 //! `refs/redline-backup/<unix time>/<name>`, so no object becomes
 //! unreachable and nothing is lost. Everything else (missing or corrupt
 //! objects, merges, unreadable meta.json, non-UTF-8 text, foreign refs,
-//! stale locks) is reported with what to do, and never touched: fixing it
+//! tracker refs that cannot be read, stale locks) is reported with what to do, and never touched: fixing it
 //! would mean guessing or deleting.
 
 use super::fsck_checks::{check_packed_refs, meta_shape_problems, sort_packed_refs};
+use super::fsck_refs::{tracker_ref_fix, tracker_ref_problem};
 use super::meta::{self, Meta};
 use super::write::STALE_LOCK;
 use super::{validate_name, Result, Store, META_FILE, REF_PREFIX, TEXT_FILE};
@@ -49,7 +52,7 @@ pub const BACKUP_PREFIX: &str = "refs/redline-backup/";
 pub struct Problem {
     /// A stable code: `object`, `ref-namespace`, `ref`, `chain`,
     /// `revision-number`, `tree`, `text`, `meta-unreadable`, `meta-mismatch`,
-    /// `stale-lock`.
+    /// `stale-lock`, `tracker-ref`.
     pub kind: &'static str,
     /// The article it concerns, if any.
     pub article: Option<String>,
@@ -364,6 +367,12 @@ impl<'s> Fsck<'s> {
                 articles.push(self.check_article(name, tip));
             } else if full.starts_with(BACKUP_PREFIX) || super::raw::is_tracker_ref(&full) || is_remote_tracking(&full)
             {
+                if let Some(why) =
+                    super::raw::is_tracker_ref(&full).then(|| tracker_ref_problem(self.repo(), &full, target)).flatten()
+                {
+                    let fix = tracker_ref_fix(&full, target);
+                    self.problem("tracker-ref", None, None, target, format!("ref {full} {why}"), &fix);
+                }
                 if let Some(t) = target {
                     self.mark_reachable(t);
                 }

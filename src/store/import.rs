@@ -279,7 +279,8 @@ impl Importer<'_> {
             }
             a.baseline = Some(sha.clone());
             let revision = a.last.as_ref().map_or(1, |l| l.revision + 1);
-            a.last = Some(LastSeen { revision, observed_at: rec.observed_at, url: rec.url.clone() });
+            a.last =
+                Some(LastSeen { revision, observed_at: rec.observed_at, observed_in: revision, url: rec.url.clone() });
             let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
             let prev_text = a.queued.replace(text.clone());
             jobs.push(Job { rec, text, sha, prev_text });
@@ -376,7 +377,7 @@ impl Importer<'_> {
         }
         let text = self.store.text_string(&latest)?;
         a.baseline = Some(latest.meta.sha256.clone());
-        a.last = Some(LastSeen::of(&latest.meta));
+        a.last = Some(self.store.last_seen(&latest, &self.store.observer()?)?);
         let text: Arc<str> = Arc::from(text);
         a.queued = Some(text.clone());
         a.prev = Some((latest.meta, text));

@@ -25,6 +25,7 @@ mod delta;
 mod error;
 mod fsck;
 mod fsck_checks;
+mod fsck_refs;
 mod fsck_repair;
 mod gc;
 mod guard;

@@ -9,27 +9,67 @@
 //! ask this index: one read and one sort check of the file per process
 //! (re-read only when the file changes), then a binary search per question.
 //! An unsorted file is sorted here, so lookups stay exact either way.
+//!
+//! The nesting check may also binary-search the file itself (a few small
+//! reads), as git does when the header says "sorted". A hand-written file
+//! can say so and lie, hiding `a/b` from the search for `a/`, so the header
+//! is trusted only for a version of the file that this index once read
+//! whole and found in order: that version's [`Stamp`] is kept in
+//! `STORE/redline-packed-refs-sorted`. Any other version (edited, replaced,
+//! copied in from elsewhere: the inode or the change time differ) is read
+//! whole first. The first write after `gc` or `import` pays that one read;
+//! the writes after it read a few KB.
 
 use git2::Oid;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// The identity of one version of the file: a rewrite (by rename) changes
-/// the inode, an edit in place the size or the modification time.
+/// the inode, an edit in place the size, the modification time or the
+/// change time (which, unlike the modification time, no one can set back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stamp {
+    dev: u64,
     ino: u64,
     len: u64,
     mtime_ns: i128,
+    ctime_ns: i128,
 }
 
 impl Stamp {
     fn of(md: &std::fs::Metadata) -> Stamp {
         Stamp {
+            dev: md.dev(),
             ino: md.ino(),
             len: md.len(),
             mtime_ns: i128::from(md.mtime()) * 1_000_000_000 + i128::from(md.mtime_nsec()),
+            ctime_ns: i128::from(md.ctime()) * 1_000_000_000 + i128::from(md.ctime_nsec()),
         }
+    }
+
+    fn line(&self) -> String {
+        format!("{} {} {} {} {}\n", self.dev, self.ino, self.len, self.mtime_ns, self.ctime_ns)
+    }
+}
+
+/// Where the stamp of the last version of `packed-refs` found in order is
+/// kept (see the module docs). git ignores files it does not know.
+const CHECKED_FILE: &str = "redline-packed-refs-sorted";
+
+/// This version of the file was read whole and found in order.
+fn checked_sorted(store: &Path, stamp: Stamp) -> bool {
+    std::fs::read_to_string(store.join(CHECKED_FILE)).is_ok_and(|s| s == stamp.line())
+}
+
+/// Remember that the version `stamp` is in order (best effort: a store
+/// that cannot be written is simply read whole again next time).
+fn record_sorted(store: &Path, stamp: Stamp) {
+    if checked_sorted(store, stamp) {
+        return;
+    }
+    let tmp = store.join(format!("{CHECKED_FILE}.{}.tmp", std::process::id()));
+    if std::fs::write(&tmp, stamp.line()).and_then(|()| std::fs::rename(&tmp, store.join(CHECKED_FILE))).is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
 }
 
@@ -40,6 +80,8 @@ pub(crate) struct PackedRefs {
     /// (start, end) of each ref name in `data`; its id is the 40 bytes
     /// before `start - 1`.
     names: Vec<(usize, usize)>,
+    /// The file listed its refs in order (it needed no sorting here).
+    in_order: bool,
 }
 
 impl PackedRefs {
@@ -50,7 +92,7 @@ impl PackedRefs {
         let mut f = match std::fs::File::open(store.join("packed-refs")) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let none = Stamp { ino: 0, len: 0, mtime_ns: 0 };
+                let none = Stamp { dev: 0, ino: 0, len: 0, mtime_ns: 0, ctime_ns: 0 };
                 return Ok((known != Some(none)).then(|| (none, PackedRefs::default())));
             }
             Err(e) => return Err(e),
@@ -61,7 +103,11 @@ impl PackedRefs {
         }
         let mut data = Vec::with_capacity(stamp.len as usize);
         f.read_to_end(&mut data)?;
-        Ok(Some((stamp, PackedRefs::parse(data))))
+        let refs = PackedRefs::parse(data);
+        if refs.in_order {
+            record_sorted(store, stamp);
+        }
+        Ok(Some((stamp, refs)))
     }
 
     /// Index the lines `<40 hex> <name>`; comment, peeled (`^`) and
@@ -81,7 +127,7 @@ impl PackedRefs {
         if !sorted {
             names.sort_by(|a, b| data[a.0..a.1].cmp(&data[b.0..b.1]));
         }
-        PackedRefs { data, names }
+        PackedRefs { data, names, in_order: sorted }
     }
 
     fn name(&self, i: usize) -> &[u8] {
@@ -107,15 +153,21 @@ impl PackedRefs {
 
 /// The first ref name under `prefix` in `STORE/packed-refs`, found by
 /// binary search over the file itself (a few small reads, whatever its
-/// size) when its header says it is sorted, as git's own lookup does.
-/// `Ok(None)`: the file is absent or not marked sorted (ask the index).
+/// size) when its header says it is sorted, as git's own lookup does, and
+/// this version of the file was found in order before (see the module
+/// docs). `Ok(None)`: not marked sorted, or not checked yet (ask the
+/// index, which checks it).
 pub(crate) fn first_under_sorted(store: &Path, prefix: &str) -> std::io::Result<Option<Option<String>>> {
     let f = match std::fs::File::open(store.join("packed-refs")) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(None)),
         Err(e) => return Err(e),
     };
-    let len = f.metadata()?.len();
+    let md = f.metadata()?;
+    if !checked_sorted(store, Stamp::of(&md)) {
+        return Ok(None);
+    }
+    let len = md.len();
     let Some((_, end, header)) = line_at(&f, 0, len)? else { return Ok(Some(None)) };
     if !(header.starts_with(b"# pack-refs with:") && header.windows(8).any(|w| w == b" sorted ")) {
         return Ok(None);
@@ -241,6 +293,8 @@ mod tests {
         }
         lines.push(format!("{B} refs/raw/x"));
         std::fs::write(dir.join("packed-refs"), lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+        assert_eq!(first_under_sorted(&dir, "refs/raw/").unwrap(), None, "not checked yet: ask the index");
+        PackedRefs::load_if_changed(&dir, None).unwrap().expect("read");
         let index = refs(&lines[1..]);
         for i in 0..1001 {
             for prefix in [format!("refs/articles/g{i:03}/"), format!("refs/articles/g{i:03}")] {
@@ -253,6 +307,34 @@ mod tests {
         assert_eq!(first_under_sorted(&dir, "refs/").unwrap(), Some(Some("refs/articles/g000/a".into())));
         std::fs::write(dir.join("packed-refs"), format!("{A} refs/articles/a\n")).unwrap();
         assert_eq!(first_under_sorted(&dir, "refs/articles/").unwrap(), None, "no sorted header: ask the index");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A header that says "sorted" over lines that are not is never
+    /// binary-searched, so it cannot hide a name; a sorted rewrite is
+    /// trusted once the index has read it.
+    #[test]
+    fn a_false_sorted_header_is_not_trusted() {
+        let dir = std::env::temp_dir().join(format!("redline-packed-false-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut lines: Vec<String> = (0..50).map(|i| format!("{A} refs/articles/m{i:02}")).collect();
+        lines.push(format!("{B} refs/articles/a/b"));
+        let write = |lines: &[String]| {
+            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(dir.join("packed-refs"), format!("# pack-refs with: peeled fully-peeled sorted \n{body}"))
+                .unwrap();
+        };
+        write(&lines);
+        let (_, index) = PackedRefs::load_if_changed(&dir, None).unwrap().expect("read");
+        assert!(!index.in_order);
+        assert_eq!(index.first_under("refs/articles/a/").as_deref(), Some("refs/articles/a/b"));
+        assert_eq!(first_under_sorted(&dir, "refs/articles/a/").unwrap(), None, "never trusted");
+        lines.sort_by(|a, b| a[41..].cmp(&b[41..]));
+        write(&lines);
+        assert_eq!(first_under_sorted(&dir, "refs/articles/a/").unwrap(), None, "a new version: not checked yet");
+        let (_, index) = PackedRefs::load_if_changed(&dir, None).unwrap().expect("read");
+        assert!(index.in_order);
+        assert_eq!(first_under_sorted(&dir, "refs/articles/a/").unwrap(), Some(Some("refs/articles/a/b".into())));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

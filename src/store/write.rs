@@ -161,7 +161,7 @@ impl Store {
             if *text == req.text {
                 return Ok(Built::Unchanged { revision: rev.meta.revision, id: rev.id });
             }
-            check_latest(req, &LastSeen::of(&rev.meta))?;
+            check_latest(req, &self.last_seen(rev, observer)?)?;
         }
         let same_as = match tip {
             Some(t) => self.earlier_with_text(t, &req.text)?,
@@ -233,27 +233,75 @@ impl Store {
     }
 }
 
-/// What the checks of a new revision need to know about the latest one.
+/// What the checks of a new revision need to know about the chain it
+/// follows: the latest revision's number and URL, and the time of this
+/// store's own latest sighting (see [`Store::last_seen`]).
 #[derive(Debug, Clone)]
 pub(crate) struct LastSeen {
+    /// The latest revision's number.
     pub revision: u64,
+    /// When this store's observer last saw the article (`i64::MIN`: never).
     pub observed_at: i64,
+    /// The revision holding that sighting (for the refusal's message).
+    pub observed_in: u64,
+    /// The latest revision's URL.
     pub url: Option<String>,
 }
 
-impl LastSeen {
-    pub(crate) fn of(m: &Meta) -> LastSeen {
-        LastSeen {
-            revision: m.revision,
-            observed_at: super::parse_time(&m.observed_at).unwrap_or(i64::MIN),
-            url: m.url.clone(),
+impl Store {
+    /// The facts [`check_latest`] compares a new observation by `observer`
+    /// with, `tip` being the chain's latest revision.
+    ///
+    /// Why only this observer's own sightings order a new one: another
+    /// store's sightings were timed by another clock. A peer whose clock
+    /// runs a day fast would otherwise put a tip "in the future" that every
+    /// honest observation here is older than, and `sync` would stop this
+    /// store from recording what it sees. The check exists to catch a
+    /// mistyped `--date` going back in this store's own history, which
+    /// only this store's own sightings can show. Sightings with no observer
+    /// (made before sync existed) count as this store's, as they always
+    /// did. The walk back stops at the first revision with one of ours, so
+    /// the usual case (the tip is ours) reads nothing more.
+    pub(crate) fn last_seen(&self, tip: &Revision, observer: &str) -> Result<LastSeen> {
+        let mut last = LastSeen {
+            revision: tip.meta.revision,
+            observed_at: i64::MIN,
+            observed_in: tip.meta.revision,
+            url: tip.meta.url.clone(),
+        };
+        let mut cur = (tip.id, std::borrow::Cow::Borrowed(&tip.meta));
+        loop {
+            if let Some(at) = own_latest(&cur.1, observer) {
+                last.observed_at = at;
+                last.observed_in = cur.1.revision;
+                return Ok(last);
+            }
+            let c = self
+                .repo
+                .find_commit(cur.0)
+                .map_err(|e| store_err(&self.path, &format!("cannot read commit {}", cur.0), e))?;
+            match super::read::previous_revision(&c) {
+                Some(p) => cur = (p, std::borrow::Cow::Owned(self.revision(p)?.meta)),
+                None => return Ok(last),
+            }
         }
     }
 }
 
+/// The latest time `observer` (or no recorded observer) saw the text of the
+/// revision `m`, if any of its sightings are theirs. A meta.json whose
+/// times do not parse counts as ours, at its `observed_at` if that parses:
+/// the check stays as strict as it was before sync.
+fn own_latest(m: &Meta, observer: &str) -> Option<i64> {
+    let Ok(sightings) = super::merge::sightings_of(m) else {
+        return Some(super::parse_time(&m.observed_at).unwrap_or(i64::MIN));
+    };
+    sightings.iter().filter(|s| s.observer.is_empty() || s.observer == observer).map(|s| s.at).max()
+}
+
 /// Refuse a derived-name collision (the name already holds another page)
-/// and a revision observed before the latest one (the history would go
-/// back in time), unless allowed.
+/// and a revision observed before this store's latest sighting of the
+/// article (its own history would go back in time), unless allowed.
 pub(crate) fn check_latest(req: &CommitRequest, last: &LastSeen) -> Result<()> {
     if req.name_from_url {
         if let (Some(held), Some(new)) = (&last.url, &req.url) {
@@ -273,7 +321,7 @@ pub(crate) fn check_latest(req: &CommitRequest, last: &LastSeen) -> Result<()> {
     Err(StoreError::OutOfOrder {
         name: req.name.clone(),
         observed: super::format_time(req.observed_at),
-        latest: last.revision,
+        latest: last.observed_in,
         latest_observed: super::format_time(last.observed_at),
     })
 }

@@ -2,15 +2,18 @@
 //! real `redline` binary against real git stores in temporary directories.
 
 mod across;
+mod bidi;
 mod blame;
 mod browser;
 mod bulk;
+mod clocks;
 mod common;
 mod concurrency;
 mod crash;
 mod engine;
 mod engine_cases;
 mod fetch;
+mod fsck_refs;
 mod fuzz;
 mod hardening;
 mod hostile;
@@ -18,6 +21,7 @@ mod hostile_web;
 mod integrity;
 mod investigate;
 mod layering;
+mod packed_hostile;
 mod render;
 mod scale;
 mod shell;
