@@ -31,18 +31,10 @@ pub(crate) fn encode(base: &[u8], target: &[u8], limit: usize, out: &mut Vec<u8>
     let mut lit = 0; // start of the pending literal run
     let mut j = 0;
     while j + BLOCK <= target.len() {
-        let Some(p) = table.find(base, &target[j..j + BLOCK]) else {
+        let Some((p, back, len)) = table.longest(base, target, j, lit) else {
             j += 1;
             continue;
         };
-        let mut len = BLOCK;
-        while p + len < base.len() && j + len < target.len() && base[p + len] == target[j + len] {
-            len += 1;
-        }
-        let mut back = 0;
-        while back < j - lit && back < p && base[p - back - 1] == target[j - back - 1] {
-            back += 1;
-        }
         insert(out, &target[lit..j - back]);
         copy(out, p - back, len + back);
         j += len;
@@ -55,11 +47,16 @@ pub(crate) fn encode(base: &[u8], target: &[u8], limit: usize, out: &mut Vec<u8>
     out.len() <= limit
 }
 
-/// The base's aligned 16-byte blocks by hash (the first block with a
-/// given hash wins: in a repeated stretch it extends furthest; collisions
-/// only lose candidates).
+/// Candidates tried per target position (the chain of one hash bucket):
+/// enough for repeated lines, bounded for pathological repetition.
+const MAX_CANDIDATES: usize = 16;
+
+/// The base's aligned 16-byte blocks by hash, chained, earliest first.
 struct Table {
-    slots: Vec<u32>,
+    /// Bucket → first block (index + 1; 0 is empty).
+    heads: Vec<u32>,
+    /// Block → next block in the same bucket (index + 1; 0 ends).
+    next: Vec<u32>,
     shift: u32,
 }
 
@@ -67,23 +64,45 @@ impl Table {
     fn new(base: &[u8]) -> Table {
         let blocks = base.len() / BLOCK;
         let bits = (blocks * 2).next_power_of_two().trailing_zeros().max(4);
-        let mut slots = vec![u32::MAX; 1 << bits];
         let shift = 64 - bits;
-        for b in 0..blocks {
-            let at = b * BLOCK;
-            let slot = &mut slots[hash(&base[at..at + BLOCK], shift)];
-            if *slot == u32::MAX {
-                *slot = at as u32;
-            }
+        let mut heads = vec![0u32; 1 << bits];
+        let mut next = vec![0u32; blocks];
+        for b in (0..blocks).rev() {
+            let h = hash(&base[b * BLOCK..(b + 1) * BLOCK], shift);
+            next[b] = heads[h];
+            heads[h] = b as u32 + 1;
         }
-        Table { slots, shift }
+        Table { heads, next, shift }
     }
 
-    /// A base position whose 16 bytes equal `block`.
-    fn find(&self, base: &[u8], block: &[u8]) -> Option<usize> {
-        let at = self.slots[hash(block, self.shift)];
-        let at = usize::try_from(at).ok().filter(|_| at != u32::MAX)?;
-        (base[at..at + BLOCK] == *block).then_some(at)
+    /// The longest match of `target` at `j` in the base: (base position,
+    /// bytes it also extends backwards, never before `lit`, and forwards).
+    fn longest(&self, base: &[u8], target: &[u8], j: usize, lit: usize) -> Option<(usize, usize, usize)> {
+        let block = &target[j..j + BLOCK];
+        let mut best: Option<(usize, usize, usize)> = None;
+        let mut link = self.heads[hash(block, self.shift)];
+        for _ in 0..MAX_CANDIDATES {
+            if link == 0 {
+                break;
+            }
+            let p = (link as usize - 1) * BLOCK;
+            link = self.next[link as usize - 1];
+            if base[p..p + BLOCK] != *block {
+                continue;
+            }
+            let mut len = BLOCK;
+            while p + len < base.len() && j + len < target.len() && base[p + len] == target[j + len] {
+                len += 1;
+            }
+            let mut back = 0;
+            while back < j - lit && back < p && base[p - back - 1] == target[j - back - 1] {
+                back += 1;
+            }
+            if best.is_none_or(|(_, b, l)| back + len > b + l) {
+                best = Some((p, back, len));
+            }
+        }
+        best
     }
 }
 

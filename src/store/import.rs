@@ -9,7 +9,9 @@
 //! - per article, the previous text and a content-hash → revision map are
 //!   kept in memory, so no history is re-read per revision;
 //! - records are handled in chunks: classified in order (hashing only), then
-//!   diffed for their metadata on every CPU, then written in order;
+//!   prepared on other threads (the diff each revision's metadata needs, the
+//!   text's counts, and its blob hashed, deltified and compressed) while the
+//!   main thread writes the chunk before, in order;
 //! - refs move once per article per batch, after the pack is on disk, each
 //!   with a compare-and-swap against the value seen when the article was
 //!   loaded.
@@ -26,12 +28,13 @@
 
 use super::list_cache::{self, ListCache};
 use super::meta::{self, Change, Meta, MetaInput, Prev};
-use super::packfile::{Kind, PackWriter};
+use super::packfile::{self, Deflater, Kind, PackWriter, Prepared};
 use super::write::{
     check_latest, check_request, is_contention, raw_commit, raw_tree, update_ref, CommitOutcome, CommitRequest,
     LastSeen,
 };
 use super::{store_err, validate_name, Store, META_FILE, TEXT_FILE};
+use crate::core::TextStats;
 use crate::error::{Error, Result};
 use git2::Oid;
 use serde::Serialize;
@@ -96,6 +99,9 @@ struct Article {
     /// The newest revision written by this import (or `base`).
     tip: Option<Oid>,
     prev: Option<(Meta, Arc<str>)>,
+    /// The text of the last record classified (stored or about to be): the
+    /// one the next record is diffed and deltified against.
+    queued: Option<Arc<str>>,
     /// Ids of `prev`'s text and meta.json blobs, and the meta.json bytes:
     /// the delta bases of the next revision (used while they are in the
     /// pack being built).
@@ -128,13 +134,21 @@ struct Job {
     prev_text: Option<Arc<str>>,
 }
 
-/// Records classified and diffed together, so diffs can use every CPU.
+/// What the other threads work out for a job.
+struct Ready {
+    change: Option<Change>,
+    stats: TextStats,
+    blob: Prepared,
+}
+
+/// Records classified and prepared together, so the work can use every CPU.
 const CHUNK: usize = 256;
 
 struct Importer<'s> {
     store: &'s Store,
     /// The pack new objects go to until the next flush.
     pack: PackWriter,
+    observer: String,
     articles: BTreeMap<String, Article>,
     pending_revisions: usize,
     pending_bytes: usize,
@@ -157,6 +171,7 @@ impl Store {
         let mut imp = Importer {
             store: self,
             pack: PackWriter::new(),
+            observer: self.observer()?,
             articles: BTreeMap::new(),
             pending_revisions: 0,
             pending_bytes: 0,
@@ -167,35 +182,39 @@ impl Store {
         };
         let mut result = Ok(());
         let mut records = records.into_iter();
-        while result.is_ok() {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for rec in records.by_ref() {
-                match rec {
-                    Ok(r) => chunk.push(r),
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
-                }
-                if chunk.len() == CHUNK {
-                    break;
-                }
-            }
-            if chunk.is_empty() {
-                break;
-            }
+        // The chunk prepared last round, written while the next is prepared.
+        let mut ready: Option<(Vec<Job>, Vec<Ready>)> = None;
+        loop {
+            let chunk = if result.is_ok() { next_chunk(&mut records, &mut result) } else { Vec::new() };
+            let exhausted = chunk.is_empty();
             // Store what was classified even when a later record is bad.
             let (jobs, bad) = imp.classify(chunk);
-            imp.store_jobs(jobs)?;
+            let prepared = match ready.take() {
+                Some((prev_jobs, prev_ready)) => std::thread::scope(|s| {
+                    let worker = s.spawn(|| prepare_all(&jobs));
+                    imp.store_jobs(prev_jobs, prev_ready);
+                    worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                }),
+                None => prepare_all(&jobs),
+            };
             if let Some(e) = bad {
                 result = Err(e);
             }
+            let done = exhausted || result.is_err();
+            ready = Some((jobs, prepared));
             progress.update(&imp.report);
-            if imp.pending_revisions >= BATCH_REVISIONS
-                || imp.pending_bytes >= BATCH_BYTES
-                || imp.pack.bytes() >= PACK_BYTES
-            {
+            if done || imp.flush_due() {
+                // Flushes happen only with nothing prepared ahead, so every
+                // prepared delta's base is in the pack it goes to, or known
+                // not to be.
+                if let Some((j, r)) = ready.take() {
+                    imp.store_jobs(j, r);
+                    progress.update(&imp.report);
+                }
                 imp.flush()?;
+            }
+            if done {
+                break;
             }
         }
         imp.flush()?;
@@ -204,13 +223,36 @@ impl Store {
     }
 }
 
+/// Up to [`CHUNK`] records; a bad one ends the input (`result`).
+fn next_chunk<I: Iterator<Item = Result<ImportRecord>>>(records: &mut I, result: &mut Result<()>) -> Vec<ImportRecord> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for rec in records.by_ref() {
+        match rec {
+            Ok(r) => chunk.push(r),
+            Err(e) => {
+                *result = Err(e);
+                break;
+            }
+        }
+        if chunk.len() == CHUNK {
+            break;
+        }
+    }
+    chunk
+}
+
 impl Importer<'_> {
+    /// The batch is big enough to write out.
+    fn flush_due(&self) -> bool {
+        self.pending_revisions >= BATCH_REVISIONS
+            || self.pending_bytes >= BATCH_BYTES
+            || self.pack.bytes() >= PACK_BYTES
+    }
+
     /// Decide, in order, which records are stored and what each follows
     /// (cheap: hashing only). Stops at the first bad record.
     fn classify(&mut self, chunk: Vec<ImportRecord>) -> (Vec<Job>, Option<Error>) {
         let mut jobs = Vec::new();
-        // The last text queued in this chunk, per article.
-        let mut queued: HashMap<String, Arc<str>> = HashMap::new();
         for record in chunk {
             let ImportRecord { at, req: mut rec } = record;
             if let Err(e) = self.ensure_loaded(&rec.name) {
@@ -240,8 +282,7 @@ impl Importer<'_> {
             a.last =
                 Some(LastSeen { revision, observed_at: rec.observed_at, observed_in: revision, url: rec.url.clone() });
             let text: Arc<str> = Arc::from(std::mem::take(&mut rec.text));
-            let prev_text = queued.get(&rec.name).cloned().or_else(|| a.prev.as_ref().map(|(_, t)| t.clone()));
-            queued.insert(rec.name.clone(), text.clone());
+            let prev_text = a.queued.replace(text.clone());
             jobs.push(Job { rec, text, sha, prev_text });
         }
         (jobs, None)
@@ -262,18 +303,15 @@ impl Importer<'_> {
         Ok(())
     }
 
-    /// Diff every job (in parallel), then write them in order.
-    fn store_jobs(&mut self, jobs: Vec<Job>) -> Result<()> {
-        let changes = parallel_changes(&jobs);
-        for (job, change) in jobs.into_iter().zip(changes) {
-            self.store_job(job, change)?;
+    /// Write prepared jobs in order.
+    fn store_jobs(&mut self, jobs: Vec<Job>, ready: Vec<Ready>) {
+        for (job, r) in jobs.into_iter().zip(ready) {
+            self.store_job(job, r);
         }
-        Ok(())
     }
 
-    fn store_job(&mut self, job: Job, change: Option<Change>) -> Result<()> {
+    fn store_job(&mut self, job: Job, ready: Ready) {
         let Job { rec, text, sha, .. } = job;
-        let observer = self.store.observer()?;
         let a = self.articles.get_mut(&rec.name).expect("classified articles stay loaded");
         let m = meta::build_with(
             MetaInput {
@@ -286,15 +324,16 @@ impl Importer<'_> {
                 message: rec.message.as_deref(),
                 prev: a.prev.as_ref().map(|(m, t)| Prev { meta: m, text: t }),
                 same_as: a.hashes.get(&sha).copied(),
-                observer: Some(&observer),
+                observer: Some(&self.observer),
             },
-            change,
+            ready.change,
+            ready.stats,
         );
         let json = meta::to_json(&m);
         let pack = &mut self.pack;
-        let bases = a.prev_blobs.as_ref().zip(a.prev.as_ref());
-        let text_id = pack.add(Kind::Blob, text.as_bytes(), bases.map(|((t, _, _), (_, pt))| (*t, pt.as_bytes())));
-        let meta_id = pack.add(Kind::Blob, &json, bases.map(|((_, m, j), _)| (*m, j.as_slice())));
+        let text_id = ready.blob.id;
+        pack.add_prepared(ready.blob, text.as_bytes(), a.prev_blobs.as_ref().map(|(t, _, _)| *t));
+        let meta_id = pack.add(Kind::Blob, &json, a.prev_blobs.as_ref().map(|(_, m, j)| (*m, j.as_slice())));
         let tree = pack.add(Kind::Tree, &raw_tree(&[(TEXT_FILE, text_id), (META_FILE, meta_id)]), None);
         let parents: Vec<Oid> = a.tip.into_iter().collect();
         let id = pack.add(Kind::Commit, &raw_commit(tree, &parents, rec.observed_at, &meta::commit_message(&m)), None);
@@ -306,7 +345,6 @@ impl Importer<'_> {
         self.report.stored += 1;
         a.pending.push((rec, text.clone(), id));
         a.prev = Some((m, text));
-        Ok(())
     }
 
     /// An article's state from the store: its tip, latest text and hashes.
@@ -316,6 +354,7 @@ impl Importer<'_> {
             base,
             tip: base,
             prev: None,
+            queued: None,
             prev_blobs: None,
             baseline: None,
             hashes: HashMap::new(),
@@ -339,7 +378,9 @@ impl Importer<'_> {
         let text = self.store.text_string(&latest)?;
         a.baseline = Some(latest.meta.sha256.clone());
         a.last = Some(self.store.last_seen(&latest, &self.store.observer()?)?);
-        a.prev = Some((latest.meta, Arc::from(text)));
+        let text: Arc<str> = Arc::from(text);
+        a.queued = Some(text.clone());
+        a.prev = Some((latest.meta, text));
         Ok(a)
     }
 
@@ -422,18 +463,31 @@ impl Importer<'_> {
     }
 }
 
-/// The diff part of each job's metadata, computed on every CPU: diffs are
-/// independent once each job knows the text it follows.
-fn parallel_changes(jobs: &[Job]) -> Vec<Option<Change>> {
-    let one = |j: &Job| j.prev_text.as_ref().map(|p| Change::between(p, &j.text));
+/// Everything about each job that does not depend on the jobs before it
+/// (its diff against the text it follows, its counts, its text blob), on
+/// every CPU.
+fn prepare_all(jobs: &[Job]) -> Vec<Ready> {
+    let part = |part: &[Job]| {
+        let (mut z, mut scratch) = (Deflater::default(), Vec::new());
+        let one = |j: &Job| Ready {
+            change: j.prev_text.as_ref().map(|p| Change::between(p, &j.text)),
+            stats: crate::core::text_stats(&j.text),
+            blob: packfile::prepare_blob(
+                j.text.as_bytes(),
+                j.prev_text.as_deref().map(str::as_bytes),
+                &mut z,
+                &mut scratch,
+            ),
+        };
+        part.iter().map(one).collect::<Vec<_>>()
+    };
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if threads <= 1 || jobs.len() < 2 {
-        return jobs.iter().map(one).collect();
+        return part(jobs);
     }
     let per = jobs.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> =
-            jobs.chunks(per).map(|part| s.spawn(move || part.iter().map(one).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> = jobs.chunks(per).map(|p| s.spawn(move || part(p))).collect();
         let mut out = Vec::with_capacity(jobs.len());
         for h in handles {
             match h.join() {

@@ -153,14 +153,14 @@ pub fn default_title(text: &str) -> String {
 /// Compute the new revision's metadata (diffing against the previous text).
 pub fn build(input: MetaInput<'_>) -> Meta {
     let change = input.prev.as_ref().map(|p| Change::between(p.text, input.text));
-    build_with(input, change)
+    let stats = core::text_stats(input.text);
+    build_with(input, change, stats)
 }
 
-/// Like [`build`], with the diff part already computed (bulk import
-/// computes those on several threads). `change` must be `Some` exactly when
-/// `input.prev` is.
-pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>) -> Meta {
-    let stats = core::text_stats(input.text);
+/// Like [`build`], with the diff part and the text's counts already
+/// computed (bulk import computes those on several threads). `change` must
+/// be `Some` exactly when `input.prev` is.
+pub(crate) fn build_with(input: MetaInput<'_>, change: Option<Change>, stats: core::TextStats) -> Meta {
     let title = match input.title {
         Some(t) => t.trim().to_string(),
         None => default_title(input.text),
