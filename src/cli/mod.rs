@@ -189,7 +189,8 @@ struct Declared<'a> {
 
 impl Command {
     /// Commands that can add objects to the store, after which small packs
-    /// may be consolidated ([`maintain`]).
+    /// may be consolidated ([`maintain`]). A plain `fsck` only reads: it
+    /// must report the store as it found it.
     fn writes_objects(&self) -> bool {
         matches!(
             self,
@@ -199,8 +200,7 @@ impl Command {
                 | Command::Watch(_)
                 | Command::Pull(_)
                 | Command::Sync(_)
-                | Command::Fsck(_)
-        )
+        ) || matches!(self, Command::Fsck(a) if a.repair)
     }
 
     /// Which of the shared options this command takes.
