@@ -57,15 +57,7 @@ impl Store {
             skipped,
         };
         if let Some(w) = &written {
-            let in_pack: HashSet<Oid> = packing::idx_object_ids(&w.idx)
-                .map_err(|e| StoreError::Io { context: "reading the new pack index".into(), source: e })?
-                .into_iter()
-                .collect();
-            // The index we just wrote must list everything we planned, or
-            // deleting anything would be unsafe.
-            if let Some((missing, _)) = plan.objects.iter().find(|(id, _)| !in_pack.contains(id)) {
-                return Err(StoreError::PackIncomplete { path: self.path.clone(), missing: *missing });
-            }
+            let in_pack = verified_pack_ids(&self.path, &w.idx, &plan)?;
             report.loose_removed = remove_loose(&self.path, &in_pack);
             report.packs_removed = remove_redundant_packs(&self.path, &w.idx, &in_pack);
         }
@@ -132,6 +124,24 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The objects a freshly written pack's index lists, checked to hold every
+/// planned object: deleting anything on the strength of a pack that lacks
+/// one would be unsafe.
+pub(crate) fn verified_pack_ids(
+    store: &std::path::Path,
+    idx: &std::path::Path,
+    plan: &PackPlan,
+) -> Result<HashSet<Oid>> {
+    let in_pack: HashSet<Oid> = packing::idx_object_ids(idx)
+        .map_err(|e| StoreError::Io { context: "reading the new pack index".into(), source: e })?
+        .into_iter()
+        .collect();
+    if let Some((missing, _)) = plan.objects.iter().find(|(id, _)| !in_pack.contains(id)) {
+        return Err(StoreError::PackIncomplete { path: store.to_path_buf(), missing: *missing });
+    }
+    Ok(in_pack)
 }
 
 /// Delete loose objects the new pack holds; returns how many.

@@ -30,7 +30,6 @@
 use super::packing::{self, order_name, BlobKind, PackPlan};
 use super::{store_err, Result, Store, StoreError};
 use git2::Oid;
-use std::collections::HashSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -114,13 +113,7 @@ impl Store {
         let written = packing::write_pack(&self.repo, &plan, packing::Effort::Smallest)
             .map_err(|e| store_err(&self.path, "cannot write the consolidated pack", e))?;
         let Some(w) = written else { return Ok(MaintainReport::default()) };
-        let in_pack: HashSet<Oid> = packing::idx_object_ids(&w.idx)
-            .map_err(|e| StoreError::Io { context: "reading the new pack index".into(), source: e })?
-            .into_iter()
-            .collect();
-        if let Some((missing, _)) = plan.objects.iter().find(|(id, _)| !in_pack.contains(id)) {
-            return Err(StoreError::PackIncomplete { path: self.path.clone(), missing: *missing });
-        }
+        let in_pack = super::gc::verified_pack_ids(&self.path, &w.idx, &plan)?;
         let merged: Vec<PathBuf> = merge.iter().map(|p| p.idx.clone()).collect();
         Ok(MaintainReport {
             packs_merged: super::gc::remove_packs_held_by(&merged, &w.idx, &in_pack),

@@ -17,8 +17,13 @@ fn packs(store: &Path) -> usize {
 
 /// One small `import` (one revision of `name`): each writes a pack of its own.
 fn import_one(env: &Env, name: &str, i: usize) {
+    import_into(&env.store(), name, i);
+}
+
+fn import_into(store: &Path, name: &str, i: usize) {
     let line = format!("{{\"name\":\"{name}\",\"text\":\"Version {i} of {name}.\\n\\nIt changed {i} times.\"}}\n");
-    env.cmd().args(["import", "--quiet", "-"]).write_stdin(line).ok();
+    let mut c = crate::common::redline();
+    c.arg("--store").arg(store).args(["import", "--quiet", "-"]).write_stdin(line).ok();
 }
 
 fn assert_every_revision_readable(env: &Env, name: &str, from: usize, to: usize) {
@@ -149,12 +154,7 @@ fn concurrent_writers_consolidating_lose_nothing() {
             let store = store.clone();
             std::thread::spawn(move || {
                 for i in 1..=12 {
-                    let name = format!("w{w}");
-                    let line = format!(
-                        "{{\"name\":\"{name}\",\"text\":\"Version {i} of {name}.\\n\\nIt changed {i} times.\"}}\n"
-                    );
-                    let mut c = crate::common::redline();
-                    c.arg("--store").arg(&store).args(["import", "--quiet", "-"]).write_stdin(line).ok();
+                    import_into(&store, &format!("w{w}"), i);
                 }
             })
         })
