@@ -8,15 +8,17 @@
 //! paragraph as its units.
 
 use super::fold::fold_hash_with;
+use super::keyed::both;
 use super::model::Span;
 use super::segment::{sentences, Block};
-use super::tokenize::{tokenize_into, Token};
+use super::tokenize::{count_words, tokenize_into, Token};
 use super::words::{Interner, Tokens};
 use std::ops::Range;
 
-/// Above this many bytes of paragraphs to cut, [`Doc::expand_pair`] uses
-/// two threads (a spun book cuts 1.5 MB; an article a few KB). The result
-/// does not depend on it: interning follows the same order either way.
+/// Above this many bytes of paragraphs or units, [`Doc::expand_pair`]
+/// and [`Doc::tokenize_pair`] use two threads (a spun book cuts 1.5 MB; an
+/// article a few KB). The result does not depend on it: interning follows
+/// the same order either way.
 const PARALLEL_CUT_BYTES: usize = 256 * 1024;
 
 /// A sentence within a line: the smallest unit that is aligned, moved,
@@ -29,38 +31,51 @@ pub struct Unit {
     pub content: Span,
     /// Hash of the folded content: typography never breaks a match.
     pub key: u64,
-    /// Its tokens and their ids: a range into [`Doc::toks`] and [`Doc::ids`].
+    /// Word tokens in the unit, counted when it is cut (the length its bag
+    /// will have): weights and statistics need no tokens.
+    words: usize,
+    /// Its tokens and their ids: a range into [`Doc::toks`] and [`Doc::ids`],
+    /// once [`Doc::tokenize`] has run for it (empty before).
     pub toks: Range<usize>,
     /// Its word ids, sorted (the bag Dice compares): a range into [`Doc::bags`].
     pub bag: Range<usize>,
     /// The paragraph it belongs to.
     pub para: usize,
+    /// Whether `toks` and `bag` are filled in.
+    tokenized: bool,
 }
 
 impl Unit {
     /// Word tokens in the unit.
     pub fn words(&self) -> usize {
-        self.bag.len()
+        self.words
     }
 }
 
-/// Units cut and tokenized but not interned: the part of expansion that
-/// needs no shared state, so it can run on another thread. One batch holds
-/// many paragraphs in three flat vectors, not a vector per unit.
+/// Units cut, keyed and counted, but not yet part of the document: the
+/// part of expansion that needs no shared state, so it can run on another
+/// thread. One batch holds many paragraphs in two flat vectors.
 #[derive(Default)]
 struct Cuts {
     /// Each paragraph cut, with its units (a range into `units`).
     paras: Vec<(usize, Range<usize>)>,
     units: Vec<Cut>,
-    toks: Vec<Token>,
 }
 
-/// One unit of a [`Cuts`] batch; `toks` is a range into the batch's tokens.
+/// One unit of a [`Cuts`] batch.
 struct Cut {
     span: Span,
     content: Span,
     key: u64,
-    toks: Range<usize>,
+    words: usize,
+}
+
+/// Units tokenized but not interned (the pure part of [`Doc::tokenize`]):
+/// each unit with its range in one flat token vector.
+#[derive(Default)]
+struct Toked {
+    units: Vec<(usize, Range<usize>)>,
+    toks: Vec<Token>,
 }
 
 /// One item of the reading-order stream: a whole paragraph that matched
@@ -69,6 +84,16 @@ struct Cut {
 pub enum Item {
     Para(usize),
     Unit(usize),
+}
+
+impl Item {
+    /// The unit, when the item is one.
+    pub fn unit(self) -> Option<usize> {
+        match self {
+            Item::Unit(u) => Some(u),
+            Item::Para(_) => None,
+        }
+    }
 }
 
 /// One input text cut into paragraphs and (lazily) units.
@@ -135,41 +160,29 @@ impl<'a> Doc<'a> {
     }
 
     /// Cut paragraph `p` into units (once).
-    pub fn expand(&mut self, p: usize, int: &mut Interner) {
+    pub fn expand(&mut self, p: usize) {
         if self.punits[p].is_none() {
             let cuts = self.cut_all(&[p]);
-            self.intern(cuts, int);
+            self.add_units(cuts);
         }
     }
 
-    /// [`Doc::expand`] for many paragraphs of `self` and `other`. The pure
-    /// part (units, tokens, keys) runs on two threads when there is enough
-    /// text; interning then follows the same order as one-by-one calls
-    /// (`self`'s, then `other`'s), so ids, and so the result, are the same.
-    pub fn expand_pair(&mut self, ps: &[usize], other: &mut Doc<'a>, others: &[usize], int: &mut Interner) {
+    /// [`Doc::expand`] for many paragraphs of `self` and `other`, on two
+    /// threads when there is enough text. Units are only cut, keyed and
+    /// counted here: most units of an edited paragraph match exactly and
+    /// never need tokens ([`Doc::tokenize`] makes them for the others).
+    pub fn expand_pair(&mut self, ps: &[usize], other: &mut Doc<'a>, others: &[usize]) {
         let bytes = |d: &Doc, ps: &[usize]| ps.iter().map(|&p| d.paras[p].span.len()).sum::<usize>();
-        let (mine, theirs) = if bytes(self, ps) + bytes(other, others) < PARALLEL_CUT_BYTES {
-            (self.cut_all(ps), other.cut_all(others))
-        } else {
-            std::thread::scope(|s| {
-                let me = &*self;
-                let t = s.spawn(move || me.cut_all(ps));
-                let theirs = other.cut_all(others);
-                (t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), theirs)
-            })
-        };
-        self.intern(mine, int);
-        other.intern(theirs, int);
+        let big = bytes(self, ps) + bytes(other, others) >= PARALLEL_CUT_BYTES;
+        let (mine, theirs) = both(big, || self.cut_all(ps), || other.cut_all(others));
+        self.add_units(mine);
+        other.add_units(theirs);
     }
 
     /// Cut the paragraphs `ps` not expanded yet (each once, in order).
     fn cut_all(&self, ps: &[usize]) -> Cuts {
         let mut seen = rustc_hash::FxHashSet::default();
         let mut cuts = Cuts::default();
-        // Prose averages over five bytes a token: reserving once keeps the
-        // arena from being copied as it grows (and touching pages twice).
-        let bytes: usize = ps.iter().map(|&p| self.paras[p].span.len()).sum();
-        cuts.toks.reserve(bytes / 4 + 16);
         let mut buf = Vec::new();
         for &p in ps {
             if self.punits[p].is_none() && seen.insert(p) {
@@ -186,53 +199,126 @@ impl<'a> Doc<'a> {
             let s = &text[span.clone()];
             let lead = s.len() - s.trim_start().len();
             let content = span.start + lead..span.start + s.trim_end().len().max(lead);
-            let t0 = cuts.toks.len();
-            tokenize_into(text, span.clone(), &mut cuts.toks);
             let key = fold_hash_with(&text[content.clone()], buf);
-            cuts.units.push(Cut { key, span, content, toks: t0..cuts.toks.len() });
+            cuts.units.push(Cut { key, span, content, words: count_words(s) });
         }
         cuts.paras.push((p, first..cuts.units.len()));
     }
 
-    /// Intern a batch of cut paragraphs, in order, into this text's arenas.
-    /// The batch holds only paragraphs not yet expanded ([`Doc::cut_all`]),
-    /// and its tokens join the arena whole: moved, when the arena is empty.
-    fn intern(&mut self, cuts: Cuts, int: &mut Interner) {
-        let text = self.text;
-        let base = self.toks.len();
-        if base == 0 {
-            self.toks = cuts.toks;
-        } else {
-            self.toks.extend_from_slice(&cuts.toks);
-        }
-        self.ids.reserve(self.toks.len() - base);
+    /// Add a batch of cut paragraphs, in order, to this text's units. The
+    /// batch holds only paragraphs not yet expanded ([`Doc::cut_all`]).
+    fn add_units(&mut self, cuts: Cuts) {
         self.units.reserve(cuts.units.len());
         for (p, r) in cuts.paras {
             debug_assert!(self.punits[p].is_none());
             let start = self.units.len();
             for c in &cuts.units[r] {
-                let toks = base + c.toks.start..base + c.toks.end;
-                let b0 = self.bags.len();
-                for t in &self.toks[toks.clone()] {
-                    let id = int.id(t.content(text));
-                    self.ids.push(id);
-                    if t.word {
-                        self.bags.push(id);
-                    }
-                }
-                self.bags[b0..].sort_unstable();
                 self.units.push(Unit {
                     key: c.key,
                     span: c.span.clone(),
                     content: c.content.clone(),
-                    toks,
-                    bag: b0..self.bags.len(),
+                    words: c.words,
+                    toks: 0..0,
+                    bag: 0..0,
                     para: p,
+                    tokenized: false,
                 });
             }
             self.punits[p] = Some(start..self.units.len());
         }
+    }
+
+    /// Give the units `us` of this text their tokens, ids and bags (those
+    /// that have none yet, each once, in order).
+    pub fn tokenize(&mut self, us: &[usize], int: &mut Interner) {
+        let toked = self.toke_all(us);
+        self.intern(toked, int);
+    }
+
+    /// [`Doc::tokenize`] for units of both texts: the pure part on two
+    /// threads when there is enough text, then interning in a fixed order
+    /// (`self`'s units, then `other`'s), so the ids do not depend on it.
+    pub fn tokenize_pair(&mut self, us: &[usize], other: &mut Doc<'a>, others: &[usize], int: &mut Interner) {
+        let bytes = |d: &Doc, us: &[usize]| us.iter().map(|&u| d.units[u].span.len()).sum::<usize>();
+        let big = bytes(self, us) + bytes(other, others) >= PARALLEL_CUT_BYTES;
+        let (mine, theirs) = both(big, || self.toke_all(us), || other.toke_all(others));
+        self.intern(mine, int);
+        other.intern(theirs, int);
+    }
+
+    /// Tokens of the units `us` that have none yet (each once, in order).
+    fn toke_all(&self, us: &[usize]) -> Toked {
+        let mut out = Toked::default();
+        // Prose averages over five bytes a token: reserving once keeps the
+        // vector from being copied as it grows (and touching pages twice).
+        let bytes: usize = us.iter().map(|&u| self.units[u].span.len()).sum();
+        out.toks.reserve(bytes / 4 + 16);
+        let mut seen = rustc_hash::FxHashSet::default();
+        for &u in us {
+            let unit = &self.units[u];
+            if !unit.tokenized && seen.insert(u) {
+                let t0 = out.toks.len();
+                tokenize_into(self.text, unit.span.clone(), &mut out.toks);
+                out.units.push((u, t0..out.toks.len()));
+            }
+        }
+        out
+    }
+
+    /// Intern a batch of tokenized units into this text's arenas.
+    fn intern(&mut self, toked: Toked, int: &mut Interner) {
+        let text = self.text;
+        let base = self.toks.len();
+        if base == 0 {
+            self.toks = toked.toks;
+        } else {
+            self.toks.extend_from_slice(&toked.toks);
+        }
+        self.ids.reserve(self.toks.len() - base);
+        for (u, r) in toked.units {
+            let toks = base + r.start..base + r.end;
+            let b0 = self.bags.len();
+            for i in toks.clone() {
+                let t = self.toks[i];
+                let id = int.id(t.content(text));
+                self.ids.push(id);
+                if t.word {
+                    self.bags.push(id);
+                }
+            }
+            self.bags[b0..].sort_unstable();
+            let unit = &mut self.units[u];
+            debug_assert_eq!(self.bags.len() - b0, unit.words);
+            (unit.toks, unit.bag, unit.tokenized) = (toks, b0..self.bags.len(), true);
+        }
         debug_assert_eq!(self.ids.len(), self.toks.len());
+    }
+
+    /// Make sure item `it` has tokens: a unit its own, a whole paragraph
+    /// (cut first if need be) its units', side by side in the arena as
+    /// [`Doc::tokens`] reads them.
+    pub fn ensure_tokens(&mut self, it: Item, int: &mut Interner) {
+        match it {
+            Item::Unit(u) => {
+                if !self.units[u].tokenized {
+                    self.tokenize(&[u], int);
+                }
+            }
+            Item::Para(p) => {
+                self.expand(p);
+                let us = self.units_of(p);
+                let adjacent = us.clone().all(|u| self.units[u].tokenized)
+                    && us.clone().skip(1).all(|u| self.units[u - 1].toks.end == self.units[u].toks.start);
+                if !adjacent {
+                    // Tokenize them all again, side by side (their ids and
+                    // bags are the same, only where they lie changes).
+                    for u in us.clone() {
+                        self.units[u].tokenized = false;
+                    }
+                    self.tokenize(&us.collect::<Vec<_>>(), int);
+                }
+            }
+        }
     }
 
     /// The reading-order stream: paragraphs not expanded are one item,
@@ -303,6 +389,10 @@ impl<'a> Doc<'a> {
     /// Tokens of an item: a unit's own, or a whole paragraph's (its units
     /// must have been cut; they lie side by side in the arena).
     pub fn tokens(&self, it: Item) -> Tokens<'_> {
+        debug_assert!(match it {
+            Item::Unit(u) => self.units[u].tokenized,
+            Item::Para(p) => self.units_of(p).all(|u| self.units[u].tokenized),
+        });
         let r = match it {
             Item::Unit(u) => self.units[u].toks.clone(),
             Item::Para(p) => {
@@ -315,5 +405,42 @@ impl<'a> Doc<'a> {
             }
         };
         Tokens { toks: &self.toks[r.clone()], ids: &self.ids[r] }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Units are tokenized on demand and in any order; a whole paragraph's
+    /// tokens must still be its units' tokens side by side, and each unit's
+    /// word count (taken when it was cut) its bag's length.
+    #[test]
+    fn tokens_made_on_demand_match_the_units_in_order() {
+        let text = "One two three. Four, five six!\nSeven “eight” nine.\n\nTen eleven.\n";
+        let (k, _) = super::super::keyed::keyed_pair(text, "", false, false);
+        let mut d = Doc::new(text, k);
+        let mut int = Interner::default();
+        d.expand(0);
+        let us = d.units_of(0);
+        assert_eq!(us.len(), 3);
+        // The last unit first, then the whole paragraph.
+        d.tokenize(&[us.end - 1], &mut int);
+        d.ensure_tokens(Item::Para(0), &mut int);
+        let all = d.tokens(Item::Para(0));
+        let want = super::super::tokenize::tokenize(text, d.paras[0].span.clone());
+        let got: Vec<&str> = all.toks.iter().map(|t| t.content(text)).collect();
+        let want: Vec<&str> = want.iter().map(|t| t.content(text)).collect();
+        assert_eq!(got, want);
+        for u in us {
+            assert_eq!(d.units[u].words(), d.bag(u).len());
+            let t = d.tokens(Item::Unit(u));
+            assert_eq!(t.toks.len(), t.ids.len());
+        }
+        // A unit already tokenized is left alone.
+        let before = d.toks.len();
+        d.ensure_tokens(Item::Unit(0), &mut int);
+        d.ensure_tokens(Item::Para(0), &mut int);
+        assert_eq!(d.toks.len(), before);
     }
 }

@@ -347,7 +347,9 @@ impl<'a> Walk<'_, 'a> {
         if text[twin.clone()] == text[self.cx.new.content(it)] {
             return;
         }
-        let Some(tw) = super::twins::item_at(&mut self.cx.new, &mut self.cx.int, &twin) else { return };
+        let Some(tw) = super::twins::item_at(&mut self.cx.new, &twin) else { return };
+        self.cx.new.ensure_tokens(tw, &mut self.cx.int);
+        self.cx.new.ensure_tokens(it, &mut self.cx.int);
         let (a, b) = (self.cx.new.tokens(tw), self.cx.new.tokens(it));
         let d = WordDiff::compute(a, b, &mut self.cx.budget, (text, text));
         let units = (self.cx.new.content(tw), self.cx.new.content(it));
@@ -398,6 +400,8 @@ impl<'a> Walk<'_, 'a> {
             self.e.insert(nc.end..ns.end, tag);
             return;
         }
+        self.cx.old.ensure_tokens(oi, &mut self.cx.int);
+        self.cx.new.ensure_tokens(ni, &mut self.cx.int);
         let (a, b) = (self.cx.old.tokens(oi), self.cx.new.tokens(ni));
         let d = match hunks {
             Some(h) => WordDiff::new(a, b, h, self.texts()),
@@ -497,6 +501,8 @@ impl<'a> Walk<'_, 'a> {
     }
 
     fn moved_with_edits(&mut self, ch: &mut Change<'a>, (oi, ni): (Item, Item), hunks: Vec<Hunk>) {
+        self.cx.old.ensure_tokens(oi, &mut self.cx.int);
+        self.cx.new.ensure_tokens(ni, &mut self.cx.int);
         let d = WordDiff::new(self.cx.old.tokens(oi), self.cx.new.tokens(ni), hunks, self.texts());
         fill(&mut self.e, self.cx, ch, (oi, ni), &d);
         count(&mut self.e, &d);

@@ -107,43 +107,97 @@ pub fn align(cx: &mut Cx) -> Alignment {
     }
     let old_rest: Vec<usize> = (0..old_anchored.len()).filter(|&p| !old_anchored[p]).collect();
     let new_rest: Vec<usize> = (0..new_anchored.len()).filter(|&p| !new_anchored[p]).collect();
-    cx.old.expand_pair(&old_rest, &mut cx.new, &new_rest, &mut cx.int);
+    cx.old.expand_pair(&old_rest, &mut cx.new, &new_rest);
     cx.old.build_stream();
     cx.new.build_stream();
 
-    let mut cands: Vec<Cand> = Vec::with_capacity(anchors.len() + cx.new.units.len());
-    let mut prev = (0, 0);
     let end = (cx.old.stream.len(), cx.new.stream.len());
     let positions: Vec<(usize, usize)> =
         anchors.iter().map(|&(o, n)| (cx.old.para_pos[o], cx.new.para_pos[n])).collect();
     drop(anchors);
-    for c in positions.into_iter().chain(std::iter::once(end)) {
-        pair_gap(cx, prev.0..c.0, prev.1..c.1, &mut cands);
-        if c != end {
+    // Exact unit matches in every gap first: only the units left between
+    // them are tokenized (all at once, so a big batch can use two threads).
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut prev = (0, 0);
+    for &c in positions.iter().chain(std::iter::once(&end)) {
+        gaps.push(exact_in_gap(cx, prev.0..c.0, prev.1..c.1));
+        prev = (c.0 + 1, c.1 + 1);
+    }
+    tokenize_unmatched(cx, &gaps);
+    let mut cands: Vec<Cand> = Vec::with_capacity(positions.len() + cx.new.units.len());
+    for (gap, c) in gaps.iter().zip(positions.into_iter().map(Some).chain(std::iter::once(None))) {
+        pair_gap(cx, gap, &mut cands);
+        if let Some(c) = c {
             cands.push(Cand { o: c.0, n: c.1, score: 1.0 });
         }
-        prev = (c.0 + 1, c.1 + 1);
     }
     pair_across(cx, &mut cands);
     classify(cx, cands)
 }
 
-/// Pair the units of one gap between paragraph anchors: exact in-order
-/// matches first, then similar units in order between them.
-fn pair_gap(cx: &mut Cx, old: std::ops::Range<usize>, new: std::ops::Range<usize>, out: &mut Vec<Cand>) {
+/// One gap between paragraph anchors (stream positions on each side) and
+/// the exact in-order matches of its units (offsets into the gap).
+struct Gap {
+    old: std::ops::Range<usize>,
+    new: std::ops::Range<usize>,
+    exact: Vec<(usize, usize)>,
+}
+
+impl Gap {
+    /// The stretches between exact matches, as stream positions, with the
+    /// exact match that ends each (`None` after the last).
+    fn stretches(
+        &self,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>, Option<(usize, usize)>)> + '_ {
+        let (o0, n0) = (self.old.start, self.new.start);
+        let ends = self.exact.iter().map(|&(i, j)| (i, j, true)).chain(std::iter::once((
+            self.old.len(),
+            self.new.len(),
+            false,
+        )));
+        let mut prev = (0, 0);
+        ends.map(move |(i, j, exact)| {
+            let s = (o0 + prev.0..o0 + i, n0 + prev.1..n0 + j, exact.then_some((o0 + i, n0 + j)));
+            prev = (i + 1, j + 1);
+            s
+        })
+    }
+}
+
+/// The exact in-order unit matches of one gap (by key).
+fn exact_in_gap(cx: &Cx, old: std::ops::Range<usize>, new: std::ops::Range<usize>) -> Gap {
     if old.is_empty() || new.is_empty() {
-        return;
+        return Gap { old, new, exact: Vec::new() };
     }
     let ok: Vec<u64> = old.clone().map(|i| cx.old.key(cx.old.stream[i])).collect();
     let nk: Vec<u64> = new.clone().map(|i| cx.new.key(cx.new.stream[i])).collect();
     let exact = exact_pairs(&ok, &nk);
-    let mut prev = (0, 0);
-    for (i, j) in exact.iter().copied().chain(std::iter::once((ok.len(), nk.len()))) {
-        pair_in_order(cx, old.start + prev.0..old.start + i, new.start + prev.1..new.start + j, out);
-        if i < ok.len() {
-            out.push(Cand { o: old.start + i, n: new.start + j, score: 1.0 });
+    Gap { old, new, exact }
+}
+
+/// Tokenize every unit that no exact match claimed: the ones similarity
+/// pairing, moves and word diffs may read. A unit matched exactly costs
+/// its key and its word count, nothing more.
+fn tokenize_unmatched(cx: &mut Cx, gaps: &[Gap]) {
+    let (mut ou, mut nu) = (Vec::new(), Vec::new());
+    for (os, ns, _) in gaps.iter().flat_map(Gap::stretches) {
+        ou.extend(os.filter_map(|p| cx.old.stream[p].unit()));
+        nu.extend(ns.filter_map(|p| cx.new.stream[p].unit()));
+    }
+    cx.old.tokenize_pair(&ou, &mut cx.new, &nu, &mut cx.int);
+}
+
+/// Pair the units of one gap between paragraph anchors: its exact in-order
+/// matches, then similar units in order between them.
+fn pair_gap(cx: &mut Cx, gap: &Gap, out: &mut Vec<Cand>) {
+    if gap.old.is_empty() || gap.new.is_empty() {
+        return;
+    }
+    for (os, ns, exact) in gap.stretches() {
+        pair_in_order(cx, os, ns, out);
+        if let Some((o, n)) = exact {
+            out.push(Cand { o, n, score: 1.0 });
         }
-        prev = (i + 1, j + 1);
     }
 }
 
@@ -262,6 +316,10 @@ fn pair_across(cx: &mut Cx, cands: &mut Vec<Cand>) {
     let nl: Vec<usize> = nl.into_iter().filter(|&j| words(&cx.new, j) >= MIN_MOVE_WORDS).collect();
     let ol: Vec<usize> = ol.into_iter().filter(|&i| !ou[i]).collect();
     let nl: Vec<usize> = nl.into_iter().filter(|&j| !nu[j]).collect();
+    // Leftovers were tokenized with the gaps' stretches; this only checks.
+    let units = |d: &Doc, ps: &[usize]| ps.iter().filter_map(|&p| d.stream[p].unit()).collect::<Vec<_>>();
+    let (ou, nu) = (units(&cx.old, &ol), units(&cx.new, &nl));
+    cx.old.tokenize_pair(&ou, &mut cx.new, &nu, &mut cx.int);
     let cost: usize = ol.iter().map(|&i| bag(&cx.old, i).len()).sum::<usize>()
         + nl.iter().map(|&j| bag(&cx.new, j).len()).sum::<usize>();
     if ol.is_empty() || nl.is_empty() || !cx.budget.charge(cost as u64 * 8) {

@@ -188,7 +188,7 @@ fn sources(old: (&str, &[Block], &[u64]), new: (&str, &[Block], &[u64])) -> (Vec
 }
 
 /// `a()` and `b()`, on two threads when `par`.
-fn both<A: Send, B: Send>(par: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+pub(crate) fn both<A: Send, B: Send>(par: bool, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     if !par {
         return (a(), b());
     }

@@ -38,8 +38,8 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
         let (Link::InPlace(n) | Link::Moved(n, _)) = *link else { continue };
         if let (Item::Para(p), Item::Para(q)) = (cx.old.stream[o], cx.new.stream[n]) {
             if cx.old.text[cx.old.paras[p].span.clone()] != cx.new.text[cx.new.paras[q].span.clone()] {
-                cx.old.expand(p, &mut cx.int);
-                cx.new.expand(q, &mut cx.int);
+                cx.old.expand(p);
+                cx.new.expand(q);
             }
         }
     }
@@ -65,6 +65,14 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
         st.moved_old.iter().map(|(&p, &(q, _))| (p, q)).filter(|&(p, q)| differ(p, q)).collect();
     para_moves.sort_unstable();
     jobs.extend(para_moves.into_iter().map(|(p, q)| Key::Paras(p, q)));
+    for &k in &jobs {
+        let (oi, ni) = match k {
+            Key::Items(o, n) => (cx.old.stream[o], cx.new.stream[n]),
+            Key::Paras(p, q) => (Item::Para(p), Item::Para(q)),
+        };
+        cx.old.ensure_tokens(oi, &mut cx.int);
+        cx.new.ensure_tokens(ni, &mut cx.int);
+    }
     let (old, new, budget) = (&cx.old, &cx.new, &mut cx.budget);
     let toks = |k: Key| -> (Tokens, Tokens) {
         match k {

@@ -36,7 +36,7 @@ fn settled(d: &Doc, al: &Alignment, z: usize, y: usize) -> bool {
 }
 
 fn para_bag(d: &mut Doc, int: &mut Interner, p: usize) -> Bag {
-    d.expand(p, int);
+    d.ensure_tokens(Item::Para(p), int);
     Bag::new(d.units_of(p).flat_map(|u| d.bag(u).iter().copied()).collect())
 }
 
@@ -70,6 +70,7 @@ fn para_twin(cx: &mut Cx, al: &Alignment, y: usize) -> Option<Span> {
 }
 
 fn unit_twin(cx: &mut Cx, al: &Alignment, u: usize) -> Option<Span> {
+    cx.new.ensure_tokens(Item::Unit(u), &mut cx.int);
     let (key, bag, p) = {
         let me = &cx.new.units[u];
         (me.key, Bag(cx.new.bag(u).to_vec()), me.para)
@@ -79,22 +80,23 @@ fn unit_twin(cx: &mut Cx, al: &Alignment, u: usize) -> Option<Span> {
     }
     let mut best: Option<(f32, Span)> = None;
     for z in p.saturating_sub(1)..(p + 2).min(cx.new.paras.len()) {
-        cx.new.expand(z, &mut cx.int);
+        cx.new.expand(z);
         for v in cx.new.units_of(z) {
-            let other = &cx.new.units[v];
             let linked = v >= cx.new.unit_pos.len() || al.new[cx.new.unit_pos[v]] != Link::None;
             if v == u || (v > u && !linked) {
                 continue;
             }
+            let other = &cx.new.units[v];
             let score = if other.key == key {
                 1.0
             } else if cx.budget.charge((bag.0.len() + other.words()) as u64 + 1) {
+                cx.new.ensure_tokens(Item::Unit(v), &mut cx.int);
                 dice(&bag.0, cx.new.bag(v))
             } else {
                 return None;
             };
             if score >= DUP_THRESHOLD && best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, other.content.clone()));
+                best = Some((score, cx.new.units[v].content.clone()));
             }
         }
     }
@@ -103,12 +105,12 @@ fn unit_twin(cx: &mut Cx, al: &Alignment, u: usize) -> Option<Span> {
 
 /// The item (a whole paragraph, or a unit) whose content is exactly
 /// `span` of the new text: the twin a duplicate's inner diff compares with.
-pub fn item_at(d: &mut Doc, int: &mut Interner, span: &Span) -> Option<Item> {
+pub fn item_at(d: &mut Doc, span: &Span) -> Option<Item> {
     let p = d.paras.partition_point(|b| b.span.end <= span.start);
     if p >= d.paras.len() {
         return None;
     }
-    d.expand(p, int);
+    d.expand(p);
     if d.paras[p].content == *span {
         return Some(Item::Para(p));
     }
