@@ -71,6 +71,8 @@ pub struct MaintainReport {
     pub large_packs_merged: usize,
     /// Bytes of the pack they were merged into.
     pub large_pack_bytes: u64,
+    /// Temporary pack files of killed processes deleted.
+    pub temps_removed: usize,
 }
 
 /// A pack as the merge policy sees it.
@@ -94,10 +96,13 @@ impl Store {
         let small = small_packs(&self.path, big);
         let loose = estimate_loose(&self.path);
         let large = large_packs(&self.path, big);
-        if small.len() <= MAX_SMALL_PACKS && loose < LOOSE_LIMIT && large.len() <= MAX_LARGE_PACKS {
+        let stale = stale_temps(&self.path);
+        if small.len() <= MAX_SMALL_PACKS && loose < LOOSE_LIMIT && large.len() <= MAX_LARGE_PACKS && stale.is_empty() {
             return Ok(None);
         }
         let Some(_lock) = MaintenanceLock::try_acquire(&self.path)? else { return Ok(None) };
+        let temps_removed = stale.iter().filter(|p| std::fs::remove_file(p).is_ok()).count();
+        let mut report = MaintainReport { temps_removed, ..MaintainReport::default() };
         // Listed again under the lock: another process may have merged.
         let mut small = small_packs(&self.path, big);
         let take_loose = estimate_loose(&self.path) >= LOOSE_LIMIT;
@@ -105,9 +110,9 @@ impl Store {
         let counts: Vec<u64> = small.iter().map(|p| p.objects).collect();
         let split = if small.len() > MAX_SMALL_PACKS { geometric_split(&counts) } else { 0 };
         let merge = &small[..if split >= 2 { split } else { 0 }];
-        let mut report = MaintainReport::default();
         if !merge.is_empty() || take_loose {
-            report = self.merge(merge, take_loose)?;
+            let temps_removed = report.temps_removed;
+            report = MaintainReport { temps_removed, ..self.merge(merge, take_loose)? };
         }
         let large = large_packs(&self.path, big);
         if large.len() > MAX_LARGE_PACKS {
@@ -268,6 +273,33 @@ fn large_packs(store: &Path, big: u64) -> Vec<(PathBuf, u64)> {
             let len = std::fs::metadata(idx.with_extension("pack")).ok()?.len();
             (len >= big).then_some((idx, len))
         })
+        .collect()
+}
+
+/// A temporary pack file this old, whose writer is gone, was left by a
+/// killed process (a killed merge of large packs can leave hundreds of
+/// megabytes).
+const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Our own temporary pack files (`tmp_pack_PID_NANOS`, `tmp_idx_…`, see
+/// `packfile::temp_path`) whose process no longer runs and that are over
+/// [`STALE_TEMP`] old. Where the system has no `/proc` to ask, none.
+fn stale_temps(store: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(store.join("objects").join("pack")) else { return vec![] };
+    if !Path::new("/proc/self").exists() {
+        return vec![];
+    }
+    rd.flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix("tmp_pack_").or_else(|| name.strip_prefix("tmp_idx_")) else {
+                return false;
+            };
+            let Some(pid) = rest.split('_').next().and_then(|p| p.parse::<u32>().ok()) else { return false };
+            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a >= STALE_TEMP));
+            old && pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
+        })
+        .map(|e| e.path())
         .collect()
 }
 

@@ -211,3 +211,34 @@ fn large_packs_are_concatenated_and_nothing_is_lost() {
         git(&env.store(), &["fsck", "--full", "--strict", "--no-dangling"]);
     }
 }
+
+/// A killed merge leaves `tmp_pack_PID_…`: the next write deletes it once
+/// its process is gone and it is ten minutes old, and nothing else.
+#[test]
+fn temporary_packs_of_killed_processes_are_removed_by_the_next_write() {
+    let env = Env::new();
+    import_one(&env, "art", 1);
+    let dir = env.store().join("objects/pack");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let make = |name: &str, when: std::time::SystemTime| {
+        let f = std::fs::File::create(dir.join(name)).unwrap();
+        f.set_modified(when).unwrap();
+    };
+    let dead = 4_194_303; // above any pid a test machine hands out
+    let live = std::process::id();
+    make(&format!("tmp_pack_{dead}_1"), old);
+    make(&format!("tmp_idx_{dead}_1"), old);
+    make(&format!("tmp_pack_{live}_2"), old);
+    make(&format!("tmp_pack_{dead}_3"), std::time::SystemTime::now());
+    make("tmp_other", old);
+    import_one(&env, "art", 2);
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("tmp_"))
+        .collect();
+    left.sort();
+    assert_eq!(left, [format!("tmp_other"), format!("tmp_pack_{dead}_3"), format!("tmp_pack_{live}_2")]);
+    assert_every_revision_readable(&env, "art", 1, 2);
+}
