@@ -368,8 +368,14 @@ pub(crate) fn report_skipped(ui: &Ui, skipped: &[crate::store::Skipped]) -> Exit
 /// (`store/maintenance.rs`). A failure is a note, never the command's
 /// failure: what the command stored is already safe on disk.
 pub(crate) fn maintain(store: &crate::store::Store, ui: &Ui) {
-    if let Err(e) = store.maintain() {
-        ui.note(&format!("could not consolidate the store's packs ({e}); `redline gc` does it by hand"));
+    match store.maintain() {
+        Ok(Some(r)) if r.large_packs_merged > 0 => ui.note(&format!(
+            "merged {} large packs into one of {}, so reads search one index",
+            r.large_packs_merged,
+            crate::store::human_bytes(r.large_pack_bytes)
+        )),
+        Ok(_) => {}
+        Err(e) => ui.note(&format!("could not consolidate the store's packs ({e}); `redline gc` does it by hand")),
     }
 }
 

@@ -165,16 +165,16 @@ pub(crate) fn remove_loose(store: &std::path::Path, in_pack: &HashSet<Oid>) -> u
 /// Delete older packs whose every object is in the new pack (packs with a
 /// `.keep` file are left alone); returns how many.
 fn remove_redundant_packs(store: &std::path::Path, new_idx: &std::path::Path, in_pack: &HashSet<Oid>) -> usize {
-    remove_packs_held_by(&packing::pack_indexes(store), new_idx, in_pack)
+    remove_packs_held_by(&packing::pack_indexes(store), new_idx, |id| in_pack.contains(id))
 }
 
 /// Of the packs `candidates` (their `.idx` paths), delete each whose every
-/// object is in the new pack, never the new pack itself nor one with a
-/// `.keep` file; returns how many.
+/// object the new pack holds (`held`), never the new pack itself nor one
+/// with a `.keep` file; returns how many.
 pub(crate) fn remove_packs_held_by(
     candidates: &[std::path::PathBuf],
     new_idx: &std::path::Path,
-    in_pack: &HashSet<Oid>,
+    held: impl Fn(&Oid) -> bool,
 ) -> usize {
     let mut removed = 0;
     for idx in candidates {
@@ -185,7 +185,7 @@ pub(crate) fn remove_packs_held_by(
             continue;
         }
         let Ok(ids) = packing::idx_object_ids(idx) else { continue };
-        if !ids.iter().all(|id| in_pack.contains(id)) {
+        if !ids.iter().all(&held) {
             continue;
         }
         // Index first: a pack without its index is invisible, never corrupt.

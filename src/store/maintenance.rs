@@ -9,15 +9,22 @@
 //! 4 ms). Git answers this with `gc --auto`; we do the same thing, in
 //! process, after each write command.
 //!
-//! What: only *small* packs (under [`SMALL_PACK_BYTES`]) are ever merged
-//! here; large packs (a big import's) are `redline gc`'s job, which the user
-//! runs when they choose, because rewriting hundreds of megabytes must not
-//! happen behind a `commit`. When there are more than [`MAX_SMALL_PACKS`]
-//! small packs, or about [`LOOSE_LIMIT`] loose objects, the smallest packs
-//! are merged the way `git repack --geometric=2` chooses them: afterwards each
-//! remaining small pack holds at least twice the objects of all smaller ones
-//! together, so an object is rewritten O(log n) times over a store's life
-//! and the pack count stays logarithmic.
+//! What: *small* packs (under [`SMALL_PACK_BYTES`]) are merged through the
+//! pack builder, which searches for deltas. When there are more than
+//! [`MAX_SMALL_PACKS`] small packs, or about [`LOOSE_LIMIT`] loose objects,
+//! the smallest packs are merged the way `git repack --geometric=2` chooses
+//! them: afterwards each remaining small pack holds at least twice the
+//! objects of all smaller ones together, so an object is rewritten O(log n)
+//! times over a store's life and the pack count stays logarithmic.
+//!
+//! *Large* packs (a big import writes one per 64 MB) are never repacked
+//! here: that is `redline gc`'s job, which the user runs when they choose.
+//! When there are more than [`MAX_LARGE_PACKS`] of them, the same geometric
+//! rule picks some to merge by copying their entries one after the other
+//! ([`super::packconcat`]: no inflating, no delta search, about the cost of
+//! copying the bytes once), so the next read searches one index instead of
+//! twenty. In practice that happens once, right after the import that wrote
+//! them.
 //!
 //! Safety is `gc`'s: the new pack is written and fsynced first; then only
 //! loose objects it holds and merged packs whose every object it holds are
@@ -33,11 +40,16 @@ use git2::Oid;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-/// Packs smaller than this are merged automatically; larger ones only by
-/// `redline gc`. An import writes packs of about 27 MB per 50,000 revisions.
+/// Packs smaller than this are merged through the pack builder; larger
+/// ones by concatenation. An import writes packs of about 27 MB per 50,000
+/// revisions. `git config redline.bigPackThreshold BYTES` changes it (as
+/// git's `gc.bigPackThreshold` does for `git gc`).
 pub(crate) const SMALL_PACK_BYTES: u64 = 16 << 20;
+const BIG_PACK_KEY: &str = "redline.bigPackThreshold";
 /// More small packs than this trigger a merge.
 pub(crate) const MAX_SMALL_PACKS: usize = 8;
+/// More large packs than this trigger a merge by concatenation.
+pub(crate) const MAX_LARGE_PACKS: usize = 4;
 /// About this many loose objects (estimated from one fan-out folder, as git
 /// does) trigger a merge that takes them in.
 pub(crate) const LOOSE_LIMIT: usize = 1024;
@@ -55,6 +67,10 @@ pub struct MaintainReport {
     pub loose_packed: usize,
     /// Objects in the new pack.
     pub objects: usize,
+    /// Large packs merged by concatenation (and deleted).
+    pub large_packs_merged: usize,
+    /// Bytes of the pack they were merged into.
+    pub large_pack_bytes: u64,
 }
 
 /// A pack as the merge policy sees it.
@@ -74,23 +90,58 @@ impl Store {
         if !self.auto_pack_enabled() || self.check_writable().is_err() {
             return Ok(None);
         }
-        let small = small_packs(&self.path);
+        let big = self.big_pack_threshold();
+        let small = small_packs(&self.path, big);
         let loose = estimate_loose(&self.path);
-        if small.len() <= MAX_SMALL_PACKS && loose < LOOSE_LIMIT {
+        let large = large_packs(&self.path, big);
+        if small.len() <= MAX_SMALL_PACKS && loose < LOOSE_LIMIT && large.len() <= MAX_LARGE_PACKS {
             return Ok(None);
         }
         let Some(_lock) = MaintenanceLock::try_acquire(&self.path)? else { return Ok(None) };
         // Listed again under the lock: another process may have merged.
-        let mut small = small_packs(&self.path);
+        let mut small = small_packs(&self.path, big);
         let take_loose = estimate_loose(&self.path) >= LOOSE_LIMIT;
         small.sort_by(|a, b| a.objects.cmp(&b.objects).then_with(|| a.idx.cmp(&b.idx)));
         let counts: Vec<u64> = small.iter().map(|p| p.objects).collect();
         let split = if small.len() > MAX_SMALL_PACKS { geometric_split(&counts) } else { 0 };
         let merge = &small[..if split >= 2 { split } else { 0 }];
-        if merge.is_empty() && !take_loose {
-            return Ok(None);
+        let mut report = MaintainReport::default();
+        if !merge.is_empty() || take_loose {
+            report = self.merge(merge, take_loose)?;
         }
-        self.merge(merge, take_loose).map(Some)
+        let large = large_packs(&self.path, big);
+        if large.len() > MAX_LARGE_PACKS {
+            self.concatenate_large(large, &mut report)?;
+        }
+        Ok((report != MaintainReport::default()).then_some(report))
+    }
+
+    /// Merge the smallest large packs by concatenation, chosen by the
+    /// geometric rule on their sizes in bytes.
+    fn concatenate_large(&self, mut large: Vec<(PathBuf, u64)>, report: &mut MaintainReport) -> Result<()> {
+        large.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let sizes: Vec<u64> = large.iter().map(|p| p.1).collect();
+        let split = geometric_split(&sizes);
+        if split < 2 {
+            return Ok(());
+        }
+        let idxs: Vec<PathBuf> = large[..split].iter().map(|p| p.0.clone()).collect();
+        let io = |e| StoreError::Io { context: "merging large packs".into(), source: e };
+        let done = super::packconcat::concatenate(&self.path, &idxs).map_err(io)?;
+        // Read back from disk: a merged pack is deleted only when the new
+        // index lists every one of its objects (sorted ids, so a search).
+        let in_pack = packing::idx_object_ids(&done.written.idx).map_err(io)?;
+        let sorted = in_pack.windows(2).all(|w| w[0] < w[1]);
+        if !sorted || in_pack.len() as u64 != done.objects {
+            return Err(StoreError::Io {
+                context: "merging large packs".into(),
+                source: std::io::Error::other("the new index does not list every object written"),
+            });
+        }
+        let held = |id: &Oid| in_pack.binary_search(id).is_ok();
+        report.large_packs_merged = super::gc::remove_packs_held_by(&idxs, &done.written.idx, held);
+        report.large_pack_bytes = std::fs::metadata(&done.written.pack).map(|m| m.len()).unwrap_or(0);
+        Ok(())
     }
 
     fn merge(&self, merge: &[SmallPack], take_loose: bool) -> Result<MaintainReport> {
@@ -116,10 +167,16 @@ impl Store {
         let in_pack = super::gc::verified_pack_ids(&self.path, &w.idx, &plan)?;
         let merged: Vec<PathBuf> = merge.iter().map(|p| p.idx.clone()).collect();
         Ok(MaintainReport {
-            packs_merged: super::gc::remove_packs_held_by(&merged, &w.idx, &in_pack),
+            packs_merged: super::gc::remove_packs_held_by(&merged, &w.idx, |id| in_pack.contains(id)),
             loose_packed: if take_loose { super::gc::remove_loose(&self.path, &in_pack) } else { 0 },
             objects: plan.len(),
+            ..MaintainReport::default()
         })
+    }
+
+    fn big_pack_threshold(&self) -> u64 {
+        let v = self.repo.config().and_then(|c| c.get_i64(BIG_PACK_KEY));
+        v.ok().and_then(|v| u64::try_from(v).ok()).filter(|&v| v > 0).unwrap_or(SMALL_PACK_BYTES)
     }
 
     fn auto_pack_enabled(&self) -> bool {
@@ -191,13 +248,26 @@ pub(crate) fn geometric_split(counts: &[u64]) -> usize {
     split
 }
 
-/// Packs under [`SMALL_PACK_BYTES`] that have an index and no `.keep`.
-fn small_packs(store: &Path) -> Vec<SmallPack> {
+/// Packs under `big` bytes that have an index and no `.keep`.
+fn small_packs(store: &Path, big: u64) -> Vec<SmallPack> {
     packing::pack_indexes(store)
         .into_iter()
         .filter(|idx| !idx.with_extension("keep").exists())
-        .filter(|idx| std::fs::metadata(idx.with_extension("pack")).is_ok_and(|m| m.len() < SMALL_PACK_BYTES))
+        .filter(|idx| std::fs::metadata(idx.with_extension("pack")).is_ok_and(|m| m.len() < big))
         .filter_map(|idx| packing::idx_object_count(&idx).ok().map(|objects| SmallPack { idx, objects }))
+        .collect()
+}
+
+/// Packs of `big` bytes or more, with an index and no `.keep`, with their
+/// sizes in bytes.
+fn large_packs(store: &Path, big: u64) -> Vec<(PathBuf, u64)> {
+    packing::pack_indexes(store)
+        .into_iter()
+        .filter(|idx| !idx.with_extension("keep").exists())
+        .filter_map(|idx| {
+            let len = std::fs::metadata(idx.with_extension("pack")).ok()?.len();
+            (len >= big).then_some((idx, len))
+        })
         .collect()
 }
 

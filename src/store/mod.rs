@@ -38,6 +38,7 @@ mod meta;
 mod name;
 mod observer;
 mod pack_refs;
+mod packconcat;
 mod packed_refs;
 mod packfile;
 mod packing;

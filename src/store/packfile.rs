@@ -295,12 +295,18 @@ impl PackWriter {
 
 /// Write `data` to a new fsynced `tmp_pack_*` / `tmp_idx_*` file in `dir`.
 fn write_temp(dir: &Path, what: &str, data: &[u8]) -> std::io::Result<PathBuf> {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let path = dir.join(format!("tmp_{what}_{}_{nanos}", std::process::id()));
+    let path = temp_path(dir, what);
     let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
     f.write_all(data)?;
     f.sync_all()?;
     Ok(path)
+}
+
+/// A fresh `tmp_pack_*` / `tmp_idx_*` name in `dir`: the prefix `fsck`
+/// reports and `gc` cleans up after a kill.
+pub(crate) fn temp_path(dir: &Path, what: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    dir.join(format!("tmp_{what}_{}_{nanos}", std::process::id()))
 }
 
 /// Pack entry header: type and inflated size, 4 bits then 7 per byte.
@@ -317,7 +323,7 @@ fn entry_header(out: &mut Vec<u8>, kind: u8, size: u64) {
 
 /// The distance back to an `OFS_DELTA`'s base, in git's offset encoding
 /// (big-endian 7-bit groups, each continued group implicitly plus one).
-fn ofs_back(out: &mut Vec<u8>, mut back: u64) {
+pub(crate) fn ofs_back(out: &mut Vec<u8>, mut back: u64) {
     let mut tmp = [0u8; 10];
     let mut pos = tmp.len() - 1;
     tmp[pos] = (back & 0x7f) as u8;
@@ -334,27 +340,53 @@ fn ofs_back(out: &mut Vec<u8>, mut back: u64) {
 /// Pack index version 2: fan-out, sorted ids, CRCs, offsets (large ones
 /// in a second table), the pack's checksum and the index's own.
 fn index_bytes(entries: &HashMap<Oid, Entry>, pack_sum: &[u8; 20]) -> Vec<u8> {
-    let mut sorted: Vec<(&Oid, &Entry)> = entries.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut sorted: Vec<IdxEntry> = entries
+        .iter()
+        .map(|(id, e)| IdxEntry { id: id.as_bytes().try_into().expect("20-byte id"), offset: e.offset, crc: e.crc })
+        .collect();
+    sorted.sort_unstable_by_key(|a| a.id);
     let mut out = Vec::with_capacity(8 + 1024 + sorted.len() * 28 + 40);
-    out.extend_from_slice(b"\xfftOc\0\0\0\x02");
+    write_index(&mut out, &sorted, |e| Some(*e), pack_sum).expect("writing to a Vec cannot fail");
+    out
+}
+
+/// One object as a pack index lists it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IdxEntry {
+    pub id: [u8; 20],
+    pub offset: u64,
+    pub crc: u32,
+}
+
+/// Write a version-2 pack index to `out`, streamed: a merge of large packs
+/// writes an index of millions of entries without a second copy of them.
+/// `sorted` is ascending by id; `entry` picks what to list (`None` skips
+/// one, e.g. a repeat), and must list no id twice.
+pub(crate) fn write_index<T>(
+    out: &mut impl Write,
+    sorted: &[T],
+    entry: impl Fn(&T) -> Option<IdxEntry>,
+    pack_sum: &[u8; 20],
+) -> std::io::Result<()> {
+    let mut out = HashingWriter::new(out);
+    out.write_all(b"\xfftOc\0\0\0\x02")?;
     let mut fan = [0u32; 256];
-    for (id, _) in &sorted {
-        fan[id.as_bytes()[0] as usize] += 1;
+    for e in sorted.iter().filter_map(&entry) {
+        fan[e.id[0] as usize] += 1;
     }
-    let mut total = 0;
+    let mut total = 0u32;
     for n in fan {
         total += n;
-        out.extend_from_slice(&total.to_be_bytes());
+        out.write_all(&total.to_be_bytes())?;
     }
-    for (id, _) in &sorted {
-        out.extend_from_slice(id.as_bytes());
+    for e in sorted.iter().filter_map(&entry) {
+        out.write_all(&e.id)?;
     }
-    for (_, e) in &sorted {
-        out.extend_from_slice(&e.crc.to_be_bytes());
+    for e in sorted.iter().filter_map(&entry) {
+        out.write_all(&e.crc.to_be_bytes())?;
     }
     let mut large = Vec::new();
-    for (_, e) in &sorted {
+    for e in sorted.iter().filter_map(&entry) {
         let small = match u32::try_from(e.offset) {
             Ok(o) if o < 0x8000_0000 => o,
             _ => {
@@ -362,13 +394,45 @@ fn index_bytes(entries: &HashMap<Oid, Entry>, pack_sum: &[u8; 20]) -> Vec<u8> {
                 0x8000_0000 | (large.len() / 8 - 1) as u32
             }
         };
-        out.extend_from_slice(&small.to_be_bytes());
+        out.write_all(&small.to_be_bytes())?;
     }
-    out.extend_from_slice(&large);
-    out.extend_from_slice(pack_sum);
-    let own: [u8; 20] = Sha1::digest(&out).into();
-    out.extend_from_slice(&own);
-    out
+    out.write_all(&large)?;
+    out.write_all(pack_sum)?;
+    let own = out.digest();
+    out.inner.write_all(&own)
+}
+
+/// A writer that hashes (SHA-1) what passes through it: pack and index
+/// trailers are the SHA-1 of everything before them.
+pub(crate) struct HashingWriter<W: Write> {
+    pub inner: W,
+    hash: Sha1,
+    /// Bytes written so far.
+    pub written: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        HashingWriter { inner, hash: Sha1::new(), written: 0 }
+    }
+
+    /// The SHA-1 of everything written so far.
+    pub(crate) fn digest(&self) -> [u8; 20] {
+        self.hash.clone().finalize().into()
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -171,3 +171,43 @@ fn concurrent_writers_consolidating_lose_nothing() {
         git(&store, &["fsck", "--strict", "--no-dangling"]);
     }
 }
+
+/// Large packs (here every pack, by `redline.bigPackThreshold`) are merged
+/// by concatenation once there are more than four: the same text stored by
+/// two imports (one object in two packs) is written once, and everything
+/// reads back.
+#[test]
+fn large_packs_are_concatenated_and_nothing_is_lost() {
+    let env = Env::new();
+    import_one(&env, "first", 0);
+    let config = env.store().join("config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[redline]\n\tbigPackThreshold = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let mut most = 0;
+    for i in 1..=12 {
+        import_one(&env, "art", i);
+        // The same text under another name: its blob is already in an
+        // earlier pack.
+        if i % 3 == 0 {
+            let line = format!("{{\"name\":\"twin\",\"text\":\"Version {i} of art.\\n\\nIt changed {i} times.\"}}\n");
+            crate::common::redline()
+                .arg("--store")
+                .arg(env.store())
+                .args(["import", "--quiet", "-"])
+                .write_stdin(line)
+                .ok();
+        }
+        most = most.max(packs(&env.store()));
+    }
+    assert!(most <= 5, "up to {most} packs");
+    assert!(packs(&env.store()) <= 4, "{} packs at the end", packs(&env.store()));
+    assert_every_revision_readable(&env, "art", 1, 12);
+    let twin = env.cmd().args(["show", "twin", "4"]).ok();
+    assert_eq!(twin, "Version 12 of art.\n\nIt changed 12 times.");
+    let fsck = env.cmd().arg("fsck").ok();
+    assert!(fsck.contains("ok"), "{fsck}");
+    if git_available() {
+        git(&env.store(), &["fsck", "--full", "--strict", "--no-dangling"]);
+    }
+}
