@@ -60,7 +60,7 @@ const RAW_KEY_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 #[cfg(not(test))]
 const PARALLEL_DISTINCT_BYTES: usize = 1 << 20;
 #[cfg(test)]
-const PARALLEL_DISTINCT_BYTES: usize = 0;
+const PARALLEL_DISTINCT_BYTES: usize = 1;
 
 /// Both texts' paragraphs, keyed and counted; `par` lets the pass over the
 /// distinct paragraphs run on two threads when they are many (the result
