@@ -123,6 +123,10 @@ pub fn fold_hash(s: &str) -> u64 {
 /// encoded as UTF-8. ASCII text (nearly all prose) is folded by one byte
 /// loop instead, which produces the same bytes, so both paths agree.
 pub fn fold_hash_with(s: &str, buf: &mut Vec<u8>) -> u64 {
+    if super::swar::fold_is_identity(s.as_bytes()) {
+        // Most sentences: nothing to fold, so no copy to make.
+        return hash_bytes(s.as_bytes());
+    }
     fold_into(s, buf);
     hash_bytes(buf)
 }

@@ -118,9 +118,10 @@ fn whole<'a>(old: &'a str, new: &'a str) -> (Diff<'a>, usize, usize) {
     (diff, ow, nw)
 }
 
-/// Above this many bytes in all, the two texts are cut and keyed on two
-/// threads: on a book that pass is a third of the whole diff, and the
-/// texts are independent. Below it a thread costs more than it saves.
+/// Above this many bytes in all, the distinct paragraphs of the two texts
+/// may be counted and fingerprinted on two threads (when there are enough
+/// of them: see `keyed::PARALLEL_DISTINCT_BYTES`). Below it a thread costs
+/// more than it saves.
 const PARALLEL_BYTES: usize = 256 * 1024;
 
 fn docs<'a>(old: &'a str, new: &'a str, per_line: bool) -> (doc::Doc<'a>, doc::Doc<'a>) {

@@ -109,6 +109,41 @@ impl State {
     }
 }
 
+/// Whether folding leaves `b` as it is ([`super::fold`]'s ASCII rule):
+/// ASCII with no whitespace but single inner spaces, no dash run and no
+/// backtick. Then the folded key is a hash of the bytes themselves, and a
+/// unit's key costs no copy. Eight bytes at a time.
+pub fn fold_is_identity(b: &[u8]) -> bool {
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let (mut space, mut dash) = (0u64, 0u64);
+    let mut chunks = b.chunks_exact(8);
+    let mut ok = |x: u64| {
+        if x & HIGH != 0 {
+            return false;
+        }
+        let s = eq(x, b' ');
+        let d = eq(x, b'-');
+        let back1 = |m: u64, prev: u64| (m << 8) | (prev >> 56);
+        let bad = within(x, b'\t', b'\r') | eq(x, b'`') | (s & back1(s, space)) | (d & back1(d, dash));
+        (space, dash) = (s, d);
+        bad == 0
+    };
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        if !ok(u64::from_le_bytes(a)) {
+            return false;
+        }
+    }
+    let rest = chunks.remainder();
+    // Padding with a letter adds no space, dash or control byte.
+    let mut a = [b'a'; 8];
+    a[..rest.len()].copy_from_slice(rest);
+    ok(u64::from_le_bytes(a))
+}
+
 /// [`SigParts`] of any bytes, one at a time: the definition
 /// [`words_and_sig`] must agree with, used on folded text (which may hold
 /// non-ASCII bytes; they are kept).
@@ -195,5 +230,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn fold_identity_matches_the_fold() {
+        let parts: [&[u8]; 12] =
+            [b"word", b" ", b"  ", b"-", b"--", b"`", b"\n", b"\t", b"'", b"\xc3\xa9", b"x.", b"\r"];
+        let mut seed = 11u64;
+        for len in 0..600 {
+            let mut s = Vec::new();
+            for _ in 0..(len % 29) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s.extend_from_slice(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            for from in 0..s.len().min(9) {
+                let Ok(t) = std::str::from_utf8(&s[from..]) else { continue };
+                let folded: String = crate::core::fold::folded_chars(t).collect();
+                assert_eq!(fold_is_identity(t.as_bytes()), t.is_ascii() && folded == t, "{t:?}");
+            }
+        }
+        assert!(fold_is_identity(b"A plain - sentence, with 1,000 words."));
+        assert!(!fold_is_identity(b"two  spaces") && !fold_is_identity(b"a--b") && !fold_is_identity(b"end "));
+        assert!(!fold_is_identity(b"0123456--x"), "a dash run across a chunk boundary");
+        assert!(!fold_is_identity(b"0123456  x"), "a space run across a chunk boundary");
     }
 }

@@ -164,15 +164,47 @@ fn next_blank_line_end(b: &[u8], from: usize) -> Option<usize> {
     (k < b.len() && b[k] == b'\n').then_some(k + 1)
 }
 
-/// Offset (relative to `pos`) of the first paragraph end strictly inside
-/// the next `len` bytes.
-fn next_end(ends: &[usize], pos: usize, len: usize) -> Option<usize> {
-    let i = ends.partition_point(|&e| e <= pos);
-    ends.get(i).map(|&e| e - pos).filter(|&d| d < len)
+/// A position in a sorted list of paragraph ends that only moves forward,
+/// as [`cut`]'s offsets do: each query is a step or two instead of a
+/// binary search (a book has thousands of paragraphs and pieces).
+struct Ends<'e> {
+    ends: &'e [usize],
+    /// How many ends are at or before the last position asked about.
+    i: usize,
+}
+
+impl<'e> Ends<'e> {
+    fn new(ends: &'e [usize]) -> Self {
+        Ends { ends, i: 0 }
+    }
+
+    /// Move to `pos` (never before the last position).
+    fn at(&mut self, pos: usize) -> &mut Self {
+        while self.i < self.ends.len() && self.ends[self.i] <= pos {
+            self.i += 1;
+        }
+        self
+    }
+
+    /// Offset (relative to the current position `pos`) of the first
+    /// paragraph end strictly inside the next `len` bytes.
+    fn next(&self, pos: usize, len: usize) -> Option<usize> {
+        self.ends.get(self.i).map(|&e| e - pos).filter(|&d| d < len)
+    }
+
+    /// Whether `pos` (the current position) is a paragraph end.
+    fn is_end(&self, pos: usize) -> bool {
+        self.i > 0 && self.ends[self.i - 1] == pos
+    }
+
+    /// [`number`] of the current position.
+    fn number(&self) -> usize {
+        self.i.min(self.ends.len().saturating_sub(1)) + 1
+    }
 }
 
 fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Block<'a>>, Vec<(usize, usize)>) {
-    let at_end = |ends: &[usize], pos: usize| ends.binary_search(&pos).is_ok();
+    let (mut oe, mut ne) = (Ends::new(old_ends), Ends::new(new_ends));
     let mut blocks = Vec::new();
     let mut op_at = Vec::with_capacity(diff.ops.len());
     let (mut old_pos, mut new_pos) = (0usize, 0usize);
@@ -187,8 +219,8 @@ fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Bloc
             let on_old = op.op != OpKind::Insert;
             let on_new = op.op != OpKind::Delete;
             let mut k = [
-                on_old.then(|| next_end(old_ends, old_pos, rest.len())).flatten(),
-                on_new.then(|| next_end(new_ends, new_pos, rest.len())).flatten(),
+                on_old.then(|| oe.at(old_pos).next(old_pos, rest.len())).flatten(),
+                on_new.then(|| ne.at(new_pos).next(new_pos, rest.len())).flatten(),
             ]
             .into_iter()
             .flatten()
@@ -209,8 +241,8 @@ fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Bloc
             if on_new {
                 new_pos += k;
             }
-            let old_rest = old_pos == start.0 || at_end(old_ends, old_pos);
-            let new_rest = new_pos == start.1 || at_end(new_ends, new_pos);
+            let old_rest = old_pos == start.0 || oe.at(old_pos).is_end(old_pos);
+            let new_rest = new_pos == start.1 || ne.at(new_pos).is_end(new_pos);
             // A delete right before an insert is a replacement: keep them
             // in one block so they face each other side by side.
             let replaced = rest.is_empty()
@@ -219,8 +251,8 @@ fn cut<'a>(diff: &Diff<'a>, old_ends: &[usize], new_ends: &[usize]) -> (Vec<Bloc
             if old_rest && new_rest && !replaced {
                 blocks.push(std::mem::take(&mut cur));
                 start = (old_pos, new_pos);
-                cur.old_para = number(old_ends, old_pos) - 1;
-                cur.new_para = number(new_ends, new_pos) - 1;
+                cur.old_para = oe.at(old_pos).number() - 1;
+                cur.new_para = ne.at(new_pos).number() - 1;
             }
         }
     }
