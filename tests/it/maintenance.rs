@@ -26,6 +26,14 @@ fn import_into(store: &Path, name: &str, i: usize) {
     c.arg("--store").arg(store).args(["import", "--quiet", "-"]).write_stdin(line).ok();
 }
 
+/// Append `[redline] SETTING` to the store's config, as `git config` would.
+fn set_redline_config(env: &Env, setting: &str) {
+    let config = env.store().join("config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("[redline]\n\t{setting}\n"));
+    std::fs::write(&config, text).unwrap();
+}
+
 fn assert_every_revision_readable(env: &Env, name: &str, from: usize, to: usize) {
     for (rev, i) in (from..=to).enumerate() {
         let text = env.cmd().args(["show", name, &(rev + 1).to_string()]).ok();
@@ -106,10 +114,7 @@ fn walk_loose(store: &Path) -> usize {
 fn auto_pack_can_be_turned_off_in_the_store_config() {
     let env = Env::new();
     import_one(&env, "art", 1);
-    let config = env.store().join("config");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("[redline]\n\tautoPack = false\n");
-    std::fs::write(&config, text).unwrap();
+    set_redline_config(&env, "autoPack = false");
     for i in 2..=12 {
         import_one(&env, "art", i);
     }
@@ -180,10 +185,7 @@ fn concurrent_writers_consolidating_lose_nothing() {
 fn large_packs_are_concatenated_and_nothing_is_lost() {
     let env = Env::new();
     import_one(&env, "first", 0);
-    let config = env.store().join("config");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("[redline]\n\tbigPackThreshold = 1\n");
-    std::fs::write(&config, text).unwrap();
+    set_redline_config(&env, "bigPackThreshold = 1");
     let mut most = 0;
     for i in 1..=12 {
         import_one(&env, "art", i);
