@@ -93,28 +93,30 @@ impl Store {
             return Ok(None);
         }
         let big = self.big_pack_threshold();
-        let small = small_packs(&self.path, big);
+        let (small, large) = packs_by_size(&self.path, big);
         let loose = estimate_loose(&self.path);
-        let large = large_packs(&self.path, big);
         let stale = stale_temps(&self.path);
         if small.len() <= MAX_SMALL_PACKS && loose < LOOSE_LIMIT && large.len() <= MAX_LARGE_PACKS && stale.is_empty() {
             return Ok(None);
         }
         let Some(_lock) = MaintenanceLock::try_acquire(&self.path)? else { return Ok(None) };
         let temps_removed = stale.iter().filter(|p| std::fs::remove_file(p).is_ok()).count();
-        let mut report = MaintainReport { temps_removed, ..MaintainReport::default() };
         // Listed again under the lock: another process may have merged.
-        let mut small = small_packs(&self.path, big);
+        let (small, _) = packs_by_size(&self.path, big);
+        let mut small: Vec<SmallPack> = small
+            .into_iter()
+            .filter_map(|(idx, _)| packing::idx_object_count(&idx).ok().map(|objects| SmallPack { idx, objects }))
+            .collect();
         let take_loose = estimate_loose(&self.path) >= LOOSE_LIMIT;
         small.sort_by(|a, b| a.objects.cmp(&b.objects).then_with(|| a.idx.cmp(&b.idx)));
         let counts: Vec<u64> = small.iter().map(|p| p.objects).collect();
         let split = if small.len() > MAX_SMALL_PACKS { geometric_split(&counts) } else { 0 };
         let merge = &small[..if split >= 2 { split } else { 0 }];
-        if !merge.is_empty() || take_loose {
-            let temps_removed = report.temps_removed;
-            report = MaintainReport { temps_removed, ..self.merge(merge, take_loose)? };
-        }
-        let large = large_packs(&self.path, big);
+        let mut report =
+            if !merge.is_empty() || take_loose { self.merge(merge, take_loose)? } else { MaintainReport::default() };
+        report.temps_removed = temps_removed;
+        // After the small merge, whose new pack may itself be large.
+        let (_, large) = packs_by_size(&self.path, big);
         if large.len() > MAX_LARGE_PACKS {
             self.concatenate_large(large, &mut report)?;
         }
@@ -253,27 +255,16 @@ pub(crate) fn geometric_split(counts: &[u64]) -> usize {
     split
 }
 
-/// Packs under `big` bytes that have an index and no `.keep`.
-fn small_packs(store: &Path, big: u64) -> Vec<SmallPack> {
-    packing::pack_indexes(store)
-        .into_iter()
-        .filter(|idx| !idx.with_extension("keep").exists())
-        .filter(|idx| std::fs::metadata(idx.with_extension("pack")).is_ok_and(|m| m.len() < big))
-        .filter_map(|idx| packing::idx_object_count(&idx).ok().map(|objects| SmallPack { idx, objects }))
-        .collect()
-}
+/// Packs with an index and no `.keep`, with their sizes in bytes.
+type SizedPacks = Vec<(PathBuf, u64)>;
 
-/// Packs of `big` bytes or more, with an index and no `.keep`, with their
-/// sizes in bytes.
-fn large_packs(store: &Path, big: u64) -> Vec<(PathBuf, u64)> {
+/// The store's packs under `big` bytes, then the others.
+fn packs_by_size(store: &Path, big: u64) -> (SizedPacks, SizedPacks) {
     packing::pack_indexes(store)
         .into_iter()
         .filter(|idx| !idx.with_extension("keep").exists())
-        .filter_map(|idx| {
-            let len = std::fs::metadata(idx.with_extension("pack")).ok()?.len();
-            (len >= big).then_some((idx, len))
-        })
-        .collect()
+        .filter_map(|idx| std::fs::metadata(idx.with_extension("pack")).ok().map(|m| (idx, m.len())))
+        .partition(|(_, len)| *len < big)
 }
 
 /// A temporary pack file this old, whose writer is gone, was left by a
@@ -281,8 +272,7 @@ fn large_packs(store: &Path, big: u64) -> Vec<(PathBuf, u64)> {
 /// megabytes).
 const STALE_TEMP: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// Our own temporary pack files (`tmp_pack_PID_NANOS`, `tmp_idx_…`, see
-/// `packfile::temp_path`) whose process no longer runs and that are over
+/// Our own temporary pack files (`packfile::temp_path`) whose process no longer runs and that are over
 /// [`STALE_TEMP`] old. Where the system has no `/proc` to ask, none.
 fn stale_temps(store: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(store.join("objects").join("pack")) else { return vec![] };
@@ -291,11 +281,7 @@ fn stale_temps(store: &Path) -> Vec<PathBuf> {
     }
     rd.flatten()
         .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix("tmp_pack_").or_else(|| name.strip_prefix("tmp_idx_")) else {
-                return false;
-            };
-            let Some(pid) = rest.split('_').next().and_then(|p| p.parse::<u32>().ok()) else { return false };
+            let Some(pid) = super::packfile::temp_owner(&e.file_name().to_string_lossy()) else { return false };
             let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a >= STALE_TEMP));
             old && pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
         })

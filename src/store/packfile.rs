@@ -309,6 +309,12 @@ pub(crate) fn temp_path(dir: &Path, what: &str) -> PathBuf {
     dir.join(format!("tmp_{what}_{}_{nanos}", std::process::id()))
 }
 
+/// The process id in a name [`temp_path`] made, `None` for other names.
+pub(crate) fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("tmp_pack_").or_else(|| name.strip_prefix("tmp_idx_"))?;
+    rest.split('_').next()?.parse().ok()
+}
+
 /// Pack entry header: type and inflated size, 4 bits then 7 per byte.
 fn entry_header(out: &mut Vec<u8>, kind: u8, size: u64) {
     let mut b = (kind << 4) | (size & 15) as u8;
