@@ -5,7 +5,12 @@ use crate::store::human_bytes;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  redline gc\n  redline --store /srv/archive gc")]
+#[command(after_help = "Between gc runs, every write merges packs on its own: more than 8 packs under 16 MiB \
+(repacked) or more than 4 larger ones (concatenated), or about 1,024 loose objects. Store settings:\n  \
+redline.autoPack false            turn that off\n  \
+redline.bigPackThreshold BYTES    where \"large\" starts (default 16 MiB)\n\n\
+Examples:\n  redline gc\n  redline --store /srv/archive gc\n  \
+git config --file /srv/archive/config redline.bigPackThreshold 67108864")]
 pub struct GcArgs {
     #[command(flatten)]
     pub store: StoreOpt,
