@@ -422,6 +422,25 @@ impl serde_json::ser::Formatter for SafeFormatter {
     }
 }
 
+/// The reference: the model serialized by serde_json from its derives, as
+/// `write` did before it wrote the bulk by hand (the tests compare both).
+#[cfg(test)]
+pub(crate) fn reference(diff: &Diff, old: &Side, new: &Side) -> String {
+    #[derive(Serialize)]
+    struct Document<'d, 'a> {
+        schema: &'static str,
+        old: &'d Side,
+        new: &'d Side,
+        #[serde(flatten)]
+        diff: &'d Diff<'a>,
+    }
+    let doc = Document { schema: SCHEMA, old, new, diff };
+    let mut out = Vec::new();
+    doc.serialize(&mut serde_json::Serializer::with_formatter(&mut out, SafeFormatter)).unwrap_or_default();
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
 #[cfg(test)]
 #[path = "json_tests.rs"]
 mod tests;
