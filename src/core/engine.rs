@@ -221,6 +221,12 @@ fn pair_in_order(cx: &mut Cx, os: std::ops::Range<usize>, ns: std::ops::Range<us
         if !cx.budget.charge((a.len() + b.len()) as u64 + 1) {
             return;
         }
+        // No merge when even all of the shorter bag in common would fall
+        // short (the same division, so the same verdict as `dice`).
+        let most = (2 * a.len().min(b.len())) as f32 / (a.len() + b.len()).max(1) as f32;
+        if most < SENT_THRESHOLD {
+            return;
+        }
         let d = dice(a, b);
         if d >= SENT_THRESHOLD && !(a.is_empty() && b.is_empty()) {
             cands.push(Cand { o: i, n: j, score: d });

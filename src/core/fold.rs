@@ -169,15 +169,40 @@ const fn ascii_classes() -> [u8; 128] {
 
 static ASCII_CLASS: [u8; 128] = ascii_classes();
 
-/// [`folded_chars`] for ASCII input, as one byte loop: whitespace runs
-/// become one space (none at the ends), dash runs one `-`, backticks `'`.
-/// Writes into a slice with a local length (the output is never longer than
-/// the input), which keeps the loop free of `Vec` bookkeeping.
+/// [`folded_chars`] for ASCII input: whitespace runs become one space (none
+/// at the ends), dash runs one `-`, backticks `'`. Eight bytes holding only
+/// plain bytes and single spaces before plain bytes are copied as they are
+/// (most of prose: [`super::swar::plain_for_fold`]); the rest goes byte by
+/// byte. Writes into a slice with a local length (the output is never
+/// longer than the input), which keeps the loop free of `Vec` bookkeeping.
 fn fold_ascii_into(b: &[u8], buf: &mut Vec<u8>) {
     buf.resize(b.len(), 0);
     let out = &mut buf[..b.len()];
     let (mut n, mut pending_space, mut last_dash) = (0usize, false, false);
-    for &c in b {
+    let mut i = 0;
+    while i < b.len() {
+        if i + 8 <= b.len() {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(&b[i..i + 8]);
+            // A space opening the chunk must follow something written and
+            // no other whitespace: only then is it copied as it is.
+            let opens_clean = chunk[0] != b' ' || (n > 0 && !pending_space);
+            if opens_clean && super::swar::plain_for_fold(u64::from_le_bytes(chunk), b.get(i + 8).copied()) {
+                if pending_space {
+                    // n < i: at least one input byte (the space) was dropped.
+                    out[n] = b' ';
+                    n += 1;
+                    pending_space = false;
+                }
+                out[n..n + 8].copy_from_slice(&chunk);
+                n += 8;
+                i += 8;
+                last_dash = false;
+                continue;
+            }
+        }
+        let c = b[i];
+        i += 1;
         let class = ASCII_CLASS[c as usize & 0x7f];
         if class == SPACE {
             pending_space = n > 0;
@@ -185,7 +210,6 @@ fn fold_ascii_into(b: &[u8], buf: &mut Vec<u8>) {
             continue;
         }
         if pending_space {
-            // n < i: at least one input byte (the space) was dropped.
             out[n] = b' ';
             n += 1;
             pending_space = false;
@@ -222,6 +246,25 @@ fn fold_mixed_into(s: &str, buf: &mut Vec<u8>) {
     let b = s.as_bytes();
     let (mut i, mut pending_space, mut last_dash) = (0usize, false, false);
     while i < b.len() {
+        // Eight plain ASCII bytes at a step, as in `fold_ascii_into`. A
+        // byte after them that is not ASCII may start whitespace (U+00A0,
+        // U+2003…), so it counts as whitespace here.
+        if i + 8 <= b.len() {
+            let mut chunk = [0u8; 8];
+            chunk.copy_from_slice(&b[i..i + 8]);
+            let next = b.get(i + 8).map(|&c| if c < 0x80 { c } else { b' ' });
+            let opens_clean = chunk[0] != b' ' || (!buf.is_empty() && !pending_space);
+            if opens_clean && super::swar::plain_for_fold(u64::from_le_bytes(chunk), next) {
+                if pending_space {
+                    buf.push(b' ');
+                    pending_space = false;
+                }
+                buf.extend_from_slice(&chunk);
+                i += 8;
+                last_dash = false;
+                continue;
+            }
+        }
         let (class, c) = if b[i] < 0x80 {
             i += 1;
             (ASCII_CLASS[b[i - 1] as usize], b[i - 1] as char)
@@ -476,6 +519,32 @@ mod tests {
             fold_ascii_into(s.as_bytes(), &mut buf);
             let want: String = folded_chars(s).collect();
             assert_eq!(String::from_utf8(buf).unwrap(), want, "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        #[test]
+        fn ascii_path_matches_the_char_path(s in "([a-d .,]{0,12}[ \n\t\x0b\x0c\r`'-]{0,3}){0,8}") {
+            let mut fast = Vec::new();
+            fold_ascii_into(s.as_bytes(), &mut fast);
+            let slow: String = folded_chars(&s).collect();
+            proptest::prop_assert_eq!(String::from_utf8(fast).unwrap(), slow);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        #[test]
+        fn mixed_path_with_long_ascii_runs_matches_the_char_path(
+            s in "([a-d .,]{0,12}[ \n\t`'’“”–—…\u{a0}\u{2003}\u{202f}é-]{0,3}){0,8}"
+        ) {
+            let mut fast = Vec::new();
+            if !s.is_ascii() && is_nfc_quick(s.chars()) == IsNormalized::Yes {
+                fold_mixed_into(&s, &mut fast);
+                let slow: String = folded_chars(&s).collect();
+                proptest::prop_assert_eq!(String::from_utf8(fast).unwrap(), slow);
+            }
         }
     }
 

@@ -32,6 +32,27 @@ fn byte_sum(x: u64) -> u64 {
     pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48
 }
 
+/// Whether folding leaves the eight bytes of `x` as they are, given the
+/// byte after them (`None` at the end of the text): ASCII bytes other than
+/// whitespace, `-` and `` ` ``, and single spaces followed by such a byte.
+/// (The caller checks what comes before the first byte.)
+#[inline]
+pub fn plain_for_fold(x: u64, next: Option<u8>) -> bool {
+    if x & HIGH != 0 {
+        return false;
+    }
+    let space = eq(x, b' ');
+    let other_ws = within(x, b'\t', b'\r');
+    // Whitespace, or the end of the text, after each byte.
+    let next_ws = match next {
+        Some(c) => c == b' ' || (b'\t'..=b'\r').contains(&c),
+        None => true,
+    };
+    let ws_after = ((space | other_ws) >> 8) | (u64::from(next_ws) << 63);
+    let bad = other_ws | eq(x, b'-') | eq(x, b'`') | (space & ws_after);
+    bad == 0
+}
+
 /// What [`super::fold::FoldSig`] is made of: how many bytes were kept, their
 /// sum and their xor. All three ignore where a byte sits, so chunking
 /// (and folding, which drops only skipped bytes) cannot change them.
