@@ -53,8 +53,12 @@ pub fn find(cx: &mut Cx, al: &mut Alignment) -> Vec<Join> {
     let end_of = |k: usize| chain.get(k).copied().unwrap_or(end);
     let mut taken = Taken { old: vec![false; end.0], new: vec![false; end.1] };
     let mut joins = Vec::new();
+    let none = |links: &[Link], p: Option<usize>| p.and_then(|p| links.get(p)) == Some(&Link::None);
     for (k, &(o, n)) in chain.iter().enumerate() {
-        if !reworded(cx, o, n) {
+        // Most pairs have no unpaired neighbour: four reads and done.
+        let lonely =
+            [(&al.old, o), (&al.new, n)].iter().any(|(l, p)| none(l, p.checked_sub(1)) || none(l, Some(p + 1)));
+        if !lonely || !reworded(cx, o, n) {
             continue;
         }
         let (s, e) = (start_of(k), end_of(k + 1));
@@ -121,14 +125,21 @@ fn seed_gap(cx: &mut Cx, al: &Alignment, t: &Taken, os: Range<usize>, ns: Range<
     if free_old.is_empty() || free_new.is_empty() || free_old.len().max(free_new.len()) > MAX_SEED_SIDE {
         return None;
     }
+    let unit = |d: &super::doc::Doc, pos: usize| d.stream[pos].unit().unwrap_or(0);
+    for &o in &free_old {
+        cx.old.ensure_tokens(cx.old.stream[o], &mut cx.int);
+    }
+    for &n in &free_new {
+        cx.new.ensure_tokens(cx.new.stream[n], &mut cx.int);
+    }
     let mut best: Option<(f32, usize, usize)> = None;
     for &n in &free_new {
         for &o in &free_old {
-            let (a, b) = (bag_at(cx, true, o), bag_at(cx, false, n));
+            let (a, b) = (cx.old.bag(unit(&cx.old, o)), cx.new.bag(unit(&cx.new, n)));
             if !cx.budget.charge((a.len() + b.len()) as u64 + 1) {
                 return None;
             }
-            let d = if a.is_empty() || b.is_empty() { 0.0 } else { dice(&a, &b) };
+            let d = if a.is_empty() || b.is_empty() { 0.0 } else { dice(a, b) };
             if d > 0.0 && best.is_none_or(|b| d > b.0) {
                 best = Some((d, o, n));
             }
@@ -178,6 +189,37 @@ fn merged(a: &[u32], b: &[u32]) -> Vec<u32> {
     m
 }
 
+/// The paragraph of stream position `pos` (old side when `is_old`).
+fn para(cx: &Cx, is_old: bool, pos: usize) -> usize {
+    let d = if is_old { &cx.old } else { &cx.new };
+    d.para_of(d.stream[pos])
+}
+
+/// The units a join of `old` × `new` may take next: the unpaired units
+/// just before and after each side, inside `lim` and the side's paragraph
+/// (`homes`), while the side has fewer than [`MAX_UNITS`]. As (is_old, pos).
+fn neighbours<'c>(
+    cx: &'c Cx,
+    al: &'c Alignment,
+    t: &'c Taken,
+    (old, new): (&Range<usize>, &Range<usize>),
+    lim: &(Range<usize>, Range<usize>),
+    homes: (usize, usize),
+) -> impl Iterator<Item = (bool, usize)> + 'c {
+    let side = |r: &Range<usize>, l: &Range<usize>| {
+        let room = r.len() < MAX_UNITS;
+        let before = r.start.checked_sub(1).filter(|&p| room && p >= l.start);
+        let after = Some(r.end).filter(|&p| room && p < l.end);
+        [before, after]
+    };
+    let olds = side(old, &lim.0).map(|p| p.map(|p| (true, p)));
+    let news = side(new, &lim.1).map(|p| p.map(|p| (false, p)));
+    olds.into_iter().chain(news).flatten().filter(move |&(is_old, pos)| {
+        let home = if is_old { homes.0 } else { homes.1 };
+        free(cx, al, t, is_old, pos) && para(cx, is_old, pos) == home
+    })
+}
+
 /// Grow the pair `old` × `new` (stream positions) one neighbouring unpaired
 /// unit at a time, inside `lim` and its paragraphs, while each step raises
 /// the similarity and the unit taken fits (see [`FIT`]). A join when it
@@ -190,33 +232,20 @@ fn grow(
     mut new: Range<usize>,
     lim: (Range<usize>, Range<usize>),
 ) -> Option<Join> {
-    let para = |cx: &Cx, is_old: bool, pos: usize| {
-        let d = if is_old { &cx.old } else { &cx.new };
-        d.para_of(d.stream[pos])
-    };
-    let (po, pn) = (para(cx, true, old.start), para(cx, false, new.start));
+    let homes = (para(cx, true, old.start), para(cx, false, new.start));
+    // Most reworded pairs have no unpaired neighbour: they cost this check.
+    if neighbours(cx, al, t, (&old, &new), &lim, homes).next().is_none() {
+        return None;
+    }
     let mut ob = old.clone().flat_map(|o| bag_at(cx, true, o)).collect::<Vec<_>>();
     let mut nb = new.clone().flat_map(|n| bag_at(cx, false, n)).collect::<Vec<_>>();
     ob.sort_unstable();
     nb.sort_unstable();
     let mut score = dice(&ob, &nb);
     loop {
-        // Candidates: (is_old, position).
-        let mut cands: Vec<(bool, usize)> = Vec::with_capacity(4);
-        if old.len() < MAX_UNITS {
-            cands.extend(old.start.checked_sub(1).filter(|&o| o >= lim.0.start).map(|o| (true, o)));
-            cands.extend(Some(old.end).filter(|&o| o < lim.0.end).map(|o| (true, o)));
-        }
-        if new.len() < MAX_UNITS {
-            cands.extend(new.start.checked_sub(1).filter(|&n| n >= lim.1.start).map(|n| (false, n)));
-            cands.extend(Some(new.end).filter(|&n| n < lim.1.end).map(|n| (false, n)));
-        }
+        let cands: Vec<(bool, usize)> = neighbours(cx, al, t, (&old, &new), &lim, homes).collect();
         let mut best: Option<(f32, bool, usize, Vec<u32>)> = None;
         for (is_old, pos) in cands {
-            let home = if is_old { po } else { pn };
-            if !free(cx, al, t, is_old, pos) || para(cx, is_old, pos) != home {
-                continue;
-            }
             let b = bag_at(cx, is_old, pos);
             let (mine, other) = if is_old { (&ob, &nb) } else { (&nb, &ob) };
             if b.is_empty() || !cx.budget.charge((mine.len() + other.len() + b.len()) as u64 + 1) {
