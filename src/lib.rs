@@ -11,4 +11,7 @@ pub mod fetch;
 pub mod render;
 pub mod store;
 
+#[cfg(test)]
+mod json_contract_tests;
+
 pub use error::{Error, Result};

@@ -255,7 +255,12 @@ impl<'a> Doc<'a> {
         // Prose averages over five bytes a token: reserving once keeps the
         // vector from being copied as it grows (and touching pages twice).
         let bytes: usize = us.iter().map(|&u| self.units[u].span.len()).sum();
-        out.toks.reserve(bytes / 4 + 16);
+        // The first batch becomes the arena itself ([`Doc::intern`]), which
+        // emit's units then grow one by one: room for a tenth of the text
+        // more is reserved with it (address space only, until used), so
+        // the arena is not copied, and its pages touched again, as it grows.
+        let later = if self.toks.is_empty() { self.text.len() / 40 } else { 0 };
+        out.toks.reserve(bytes / 4 + 16 + later);
         let mut seen = rustc_hash::FxHashSet::default();
         for &u in us {
             let unit = &self.units[u];
@@ -277,7 +282,11 @@ impl<'a> Doc<'a> {
         } else {
             self.toks.extend_from_slice(&toked.toks);
         }
-        self.ids.reserve(self.toks.len() - base);
+        // Sized as the token arena, for the same reason.
+        self.ids.reserve(self.toks.capacity() - self.ids.len());
+        if self.bags.is_empty() {
+            self.bags.reserve(self.toks.capacity());
+        }
         for (u, r) in toked.units {
             let toks = base + r.start..base + r.end;
             let b0 = self.bags.len();

@@ -52,7 +52,11 @@ fn body(ctx: &Ctx, o: &RenderOptions) -> String {
                         if o.color == ColorMode::Ansi && touching(last, s.label) && !out.ends_with('\n') {
                             out.push(' ');
                         }
-                        out.push_str(&paint_opt(o.color, s.label, &s.text));
+                        match s.label {
+                            // Unstyled text as it is, without a copy of its own.
+                            None => out.push_str(&s.text),
+                            Some(_) => out.push_str(&paint_opt(o.color, s.label, &s.text)),
+                        }
                         last = s.label;
                     }
                 }
