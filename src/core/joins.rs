@@ -234,9 +234,7 @@ fn grow(
 ) -> Option<Join> {
     let homes = (para(cx, true, old.start), para(cx, false, new.start));
     // Most reworded pairs have no unpaired neighbour: they cost this check.
-    if neighbours(cx, al, t, (&old, &new), &lim, homes).next().is_none() {
-        return None;
-    }
+    neighbours(cx, al, t, (&old, &new), &lim, homes).next()?;
     let mut ob = old.clone().flat_map(|o| bag_at(cx, true, o)).collect::<Vec<_>>();
     let mut nb = new.clone().flat_map(|n| bag_at(cx, false, n)).collect::<Vec<_>>();
     ob.sort_unstable();
