@@ -318,19 +318,33 @@ impl<'a> Doc<'a> {
             }
             Item::Para(p) => {
                 self.expand(p);
-                let us = self.units_of(p);
-                let adjacent = us.clone().all(|u| self.units[u].tokenized)
-                    && us.clone().skip(1).all(|u| self.units[u - 1].toks.end == self.units[u].toks.start);
-                if !adjacent {
-                    // Tokenize them all again, side by side (their ids and
-                    // bags are the same, only where they lie changes).
-                    for u in us.clone() {
-                        self.units[u].tokenized = false;
-                    }
-                    self.tokenize(&us.collect::<Vec<_>>(), int);
-                }
+                self.ensure_run_tokens(self.units_of(p), int);
             }
         }
+    }
+
+    /// Make sure the consecutive units `us` have tokens side by side in
+    /// the arena, as [`Doc::run_tokens`] reads them (a whole paragraph, or
+    /// the sentences of a join).
+    pub fn ensure_run_tokens(&mut self, us: Range<usize>, int: &mut Interner) {
+        let adjacent = us.clone().all(|u| self.units[u].tokenized)
+            && us.clone().skip(1).all(|u| self.units[u - 1].toks.end == self.units[u].toks.start);
+        if !adjacent {
+            // Tokenize them all again, side by side (their ids and
+            // bags are the same, only where they lie changes).
+            for u in us.clone() {
+                self.units[u].tokenized = false;
+            }
+            self.tokenize(&us.collect::<Vec<_>>(), int);
+        }
+    }
+
+    /// Tokens of the consecutive units `us`, made side by side by
+    /// [`Doc::ensure_run_tokens`].
+    pub fn run_tokens(&self, us: Range<usize>) -> Tokens<'_> {
+        debug_assert!(us.clone().all(|u| self.units[u].tokenized));
+        let r = if us.is_empty() { 0..0 } else { self.units[us.start].toks.start..self.units[us.end - 1].toks.end };
+        Tokens { toks: &self.toks[r.clone()], ids: &self.ids[r] }
     }
 
     /// The reading-order stream: paragraphs not expanded are one item,
@@ -405,18 +419,10 @@ impl<'a> Doc<'a> {
             Item::Unit(u) => self.units[u].tokenized,
             Item::Para(p) => self.units_of(p).all(|u| self.units[u].tokenized),
         });
-        let r = match it {
-            Item::Unit(u) => self.units[u].toks.clone(),
-            Item::Para(p) => {
-                let us = self.units_of(p);
-                if us.is_empty() {
-                    0..0
-                } else {
-                    self.units[us.start].toks.start..self.units[us.end - 1].toks.end
-                }
-            }
-        };
-        Tokens { toks: &self.toks[r.clone()], ids: &self.ids[r] }
+        match it {
+            Item::Unit(u) => self.run_tokens(u..u + 1),
+            Item::Para(p) => self.run_tokens(self.units_of(p)),
+        }
     }
 }
 

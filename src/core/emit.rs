@@ -4,6 +4,7 @@
 
 use super::doc::Item;
 use super::engine::{Alignment, Cx, Link};
+use super::joins::{self, Join};
 use super::model::*;
 use super::refine::{Key, Refined, WordDiff};
 use super::structure::Structure;
@@ -229,10 +230,17 @@ pub fn emit<'a>(cx: &mut Cx<'a>, al: &Alignment) -> Emitter<'a> {
     for &(o, n) in chain.iter().chain(std::iter::once(&end)) {
         w.old_run(po, o);
         w.new_run(pn, n);
-        if (o, n) != end {
-            w.pair(o, n);
-        }
         (po, pn) = (o + 1, n + 1);
+        if (o, n) == end {
+            break;
+        }
+        match joins::at(&al.joins, o) {
+            Some(j) => {
+                w.join(j);
+                (po, pn) = (j.old.end, j.new.end);
+            }
+            None => w.pair(o, n),
+        }
     }
     w.e
 }
@@ -420,6 +428,39 @@ impl<'a> Walk<'_, 'a> {
         self.e.words(&d, change.or(group), (os.end, ns.end));
     }
 
+    /// The units of a join (a sentence boundary moved), word-diffed as one
+    /// block and reported as one reworded change that says how many
+    /// sentences each side had.
+    fn join(&mut self, j: &Join) {
+        let (ou, nu) = (joins::units(&self.cx.old, &j.old), joins::units(&self.cx.new, &j.new));
+        let outer = |d: &super::doc::Doc, us: &std::ops::Range<usize>| {
+            let (a, b) = (&d.units[us.start], &d.units[us.end - 1]);
+            (a.span.start..b.span.end, a.content.start..b.content.end, a.para)
+        };
+        let (os, oc, po) = outer(&self.cx.old, &ou);
+        let (ns, nc, pn) = outer(&self.cx.new, &nu);
+        let group = self.group_change(Item::Unit(ou.start));
+        self.cx.old.ensure_run_tokens(ou.clone(), &mut self.cx.int);
+        self.cx.new.ensure_run_tokens(nu.clone(), &mut self.cx.int);
+        let (a, b) = (self.cx.old.run_tokens(ou.clone()), self.cx.new.run_tokens(nu.clone()));
+        let d = match self.refined.hunks.remove(&Key::Items(j.old.start, j.new.start)) {
+            Some(h) => WordDiff::new(a, b, h, self.texts()),
+            None => WordDiff::compute(a, b, &mut self.cx.budget, (self.cx.old.text, self.cx.new.text)),
+        };
+        let real = d.has_real_change();
+        let change = if real || (self.cx.strict && d.formatting > 0) {
+            let mut ch = Change::new(ChangeKind::Reworded, Unit::Sentence);
+            fill_spans(&mut self.e, self.cx, &mut ch, (oc, nc), (po, pn), &d);
+            ch.formatting_only = !real;
+            ch.sentences = Some([ou.len(), nu.len()]);
+            Some(self.e.add_change(ch))
+        } else {
+            None
+        };
+        count(&mut self.e, &d);
+        self.e.words(&d, change.or(group), (os.end, ns.end));
+    }
+
     fn texts(&self) -> (&'a str, &'a str) {
         (self.cx.old.text, self.cx.new.text)
     }
@@ -534,14 +575,27 @@ fn count(e: &mut Emitter, d: &WordDiff) {
 
 /// Spans, substitutions, counts and flags of a change from its diff.
 fn fill<'a>(e: &mut Emitter<'a>, cx: &Cx<'a>, ch: &mut Change<'a>, (oi, ni): (Item, Item), d: &WordDiff) {
+    let spans = (cx.old.content(oi), cx.new.content(ni));
+    fill_spans(e, cx, ch, spans, (cx.old.para_of(oi), cx.new.para_of(ni)), d);
+}
+
+/// [`fill`] for content spans `(oc, nc)` in paragraphs `(po, pn)`: one
+/// item each, or the units of a join.
+fn fill_spans<'a>(
+    e: &mut Emitter<'a>,
+    cx: &Cx<'a>,
+    ch: &mut Change<'a>,
+    (oc, nc): (Span, Span),
+    (po, pn): (usize, usize),
+    d: &WordDiff,
+) {
     let (ot, nt) = (cx.old.text, cx.new.text);
-    let (oc, nc) = (cx.old.content(oi), cx.new.content(ni));
     ch.old_text = Some(&ot[oc.clone()]);
     ch.new_text = Some(&nt[nc.clone()]);
     ch.old = Some(oc);
     ch.new = Some(nc);
-    ch.old_paragraph = Some(cx.old.para_of(oi) + 1);
-    ch.new_paragraph = Some(cx.new.para_of(ni) + 1);
+    ch.old_paragraph = Some(po + 1);
+    ch.new_paragraph = Some(pn + 1);
     let (subs, added, removed) = d.substitutions(ot, nt);
     for s in &subs {
         *e.subs.entry((s.old, s.new)).or_default() += 1;
@@ -551,8 +605,8 @@ fn fill<'a>(e: &mut Emitter<'a>, cx: &Cx<'a>, ch: &mut Change<'a>, (oi, ni): (It
     ch.words_removed = removed;
     ch.number_changed = d.numbers(ot, nt);
     let [oc, nc] = &mut e.quotes;
-    let oq = quoted_in(oc, ot, cx.old.para_of(oi), cx.old.pcontent(cx.old.para_of(oi)));
-    let nq = quoted_in(nc, nt, cx.new.para_of(ni), cx.new.pcontent(cx.new.para_of(ni)));
+    let oq = quoted_in(oc, ot, po, cx.old.pcontent(po));
+    let nq = quoted_in(nc, nt, pn, cx.new.pcontent(pn));
     ch.quote_changed = d.edits_quote(oq, nq);
 }
 

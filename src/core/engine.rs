@@ -13,9 +13,12 @@
 //!    in-place unit lies before it on one side and after it on the other.
 //!    Otherwise nothing moved (re-paragraphing, a rewrite in place), and the
 //!    pair is dropped: its units read as removed and added.
+//! 5. Unpaired units beside a reworded pair that account for its missing
+//!    words join it (a sentence boundary moved): see [`super::joins`].
 
 use super::align::{dice, exact_pairs, heaviest_increasing, similar_pairs};
 use super::doc::{Doc, Item};
+use super::joins::Join;
 use super::words::Interner;
 use rustc_hash::FxHashMap;
 
@@ -87,6 +90,9 @@ pub struct Alignment {
     pub old: Vec<Link>,
     pub new: Vec<Link>,
     pub next_move: u32,
+    /// In-place pairs that are really several units on one side (a
+    /// sentence boundary moved), sorted: see [`super::joins`].
+    pub joins: Vec<Join>,
 }
 
 /// A candidate pair of stream positions, with its similarity (1 for exact).
@@ -132,7 +138,9 @@ pub fn align(cx: &mut Cx) -> Alignment {
         }
     }
     pair_across(cx, &mut cands);
-    classify(cx, cands)
+    let mut al = classify(cx, cands);
+    al.joins = super::joins::find(cx, &mut al);
+    al
 }
 
 /// One gap between paragraph anchors (stream positions on each side) and
@@ -354,6 +362,7 @@ fn classify(cx: &Cx, cands: Vec<Cand>) -> Alignment {
         old: vec![Link::None; cx.old.stream.len()],
         new: vec![Link::None; cx.new.stream.len()],
         next_move: 0,
+        joins: Vec::new(),
     };
     let chain: Vec<Cand> = chain.into_iter().map(|k| cands[k]).collect();
     for c in &chain {

@@ -13,6 +13,7 @@ pub(crate) mod emit;
 pub(crate) mod engine;
 pub(crate) mod flags;
 pub(crate) mod fold;
+pub(crate) mod joins;
 pub(crate) mod keyed;
 pub(crate) mod model;
 pub(crate) mod patience;

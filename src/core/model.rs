@@ -160,6 +160,12 @@ pub struct Change<'a> {
     /// Moved within its own paragraph: by how many units (negative: up).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shift: Option<i64>,
+    /// Reworded across a moved sentence boundary: how many sentences the
+    /// change spans in the old text and in the new one (`[2, 1]`: two
+    /// sentences joined into one, as when a period becomes a comma;
+    /// `[1, 2]`: one split in two). Absent for one sentence on each side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<[usize; 2]>,
     /// Split and merged: the 1-based paragraph ranges, first and last.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_paragraphs: Option<[usize; 2]>,
@@ -190,6 +196,7 @@ impl<'a> Change<'a> {
             number_changed: Vec::new(),
             inner_ops: Vec::new(),
             shift: None,
+            sentences: None,
             old_paragraphs: None,
             new_paragraphs: None,
         }

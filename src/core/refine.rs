@@ -5,6 +5,7 @@
 
 use super::doc::Item;
 use super::engine::{Budget, Cx, Link};
+use super::joins;
 use super::model::{NumberChange, Span, Substitution};
 use super::structure::Structure;
 use super::words::{cells, cleanup, coarse_tokens, diff_tokens, substitution, Hunk, Tokens};
@@ -56,7 +57,7 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
             }
         };
         let (oi, ni) = (cx.old.stream[o], cx.new.stream[n]);
-        if cx.old.text[cx.old.content(oi)] != cx.new.text[cx.new.content(ni)] {
+        if joins::at(&al.joins, o).is_some() || cx.old.text[cx.old.content(oi)] != cx.new.text[cx.new.content(ni)] {
             jobs.push(Key::Items(o, n));
         }
     }
@@ -67,7 +68,15 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
     jobs.extend(para_moves.into_iter().map(|(p, q)| Key::Paras(p, q)));
     for &k in &jobs {
         let (oi, ni) = match k {
-            Key::Items(o, n) => (cx.old.stream[o], cx.new.stream[n]),
+            Key::Items(o, n) => match joins::at(&al.joins, o) {
+                Some(j) => {
+                    let (a, b) = (joins::units(&cx.old, &j.old), joins::units(&cx.new, &j.new));
+                    cx.old.ensure_run_tokens(a, &mut cx.int);
+                    cx.new.ensure_run_tokens(b, &mut cx.int);
+                    continue;
+                }
+                None => (cx.old.stream[o], cx.new.stream[n]),
+            },
             Key::Paras(p, q) => (Item::Para(p), Item::Para(q)),
         };
         cx.old.ensure_tokens(oi, &mut cx.int);
@@ -76,7 +85,10 @@ pub fn refine(cx: &mut Cx, al: &super::engine::Alignment, st: &Structure) -> Ref
     let (old, new, budget) = (&cx.old, &cx.new, &mut cx.budget);
     let toks = |k: Key| -> (Tokens, Tokens) {
         match k {
-            Key::Items(o, n) => (old.tokens(old.stream[o]), new.tokens(new.stream[n])),
+            Key::Items(o, n) => match joins::at(&al.joins, o) {
+                Some(j) => (old.run_tokens(joins::units(old, &j.old)), new.run_tokens(joins::units(new, &j.new))),
+                None => (old.tokens(old.stream[o]), new.tokens(new.stream[n])),
+            },
             Key::Paras(p, q) => (old.tokens(Item::Para(p)), new.tokens(Item::Para(q))),
         }
     };

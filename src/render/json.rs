@@ -153,6 +153,7 @@ fn change(w: &mut Vec<u8>, c: &Change) {
         number_changed,
         inner_ops,
         shift,
+        sentences,
         old_paragraphs,
         new_paragraphs,
     } = c;
@@ -207,6 +208,10 @@ fn change(w: &mut Vec<u8>, c: &Change) {
             w.extend_from_slice(b"-");
         }
         uint(w, s.unsigned_abs());
+    }
+    if let Some(p) = sentences {
+        w.extend_from_slice(b",\"sentences\":");
+        pair(w, *p);
     }
     if let Some(p) = old_paragraphs {
         w.extend_from_slice(b",\"old_paragraphs\":");

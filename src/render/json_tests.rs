@@ -33,6 +33,7 @@ fn a_change_with_every_field_set_is_written_as_serde_json_writes_it() {
         number_changed: vec![NumberChange { old: "$2", new: "$2.4" }],
         inner_ops: vec![InnerOp { op: OpKind::Delete, text: "x", at: 12..13 }],
         shift: Some(-14),
+        sentences: Some([2, 1]),
         old_paragraphs: Some([15, 16]),
         new_paragraphs: Some([17, usize::MAX]),
     };

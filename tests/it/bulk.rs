@@ -29,7 +29,7 @@ fn import_folder_of_fixtures() {
     let out = stdout_of(env.cmd().args(["import", "--quiet"]).arg(fixture("")));
     // The four chains at the top, and the two-revision engine cases nested
     // under `engine-cases/` (named by path).
-    assert!(out.contains("imported 12 article(s): 29 revision(s) stored"), "{out}");
+    assert!(out.contains("imported 13 article(s): 31 revision(s) stored"), "{out}");
     let names: Vec<String> = json_of(env.cmd().args(["list", "--json"]))
         .as_array()
         .unwrap()

@@ -227,3 +227,63 @@ fn progit_corpus_pairs_are_lossless() {
     assert!(pairs >= 500, "expected the 508 consecutive pairs, diffed {pairs}");
     eprintln!("progit corpus: {pairs} consecutive revision pairs diffed losslessly");
 }
+
+/// Prose whose edits move sentence boundaries: each sentence of `words`
+/// (indices into a small vocabulary, so words recur) ends in a period, a
+/// line break or a space; `cuts` then joins sentences (a period made a
+/// comma, or dropped before a line break) or splits one (a period added).
+fn bounded_prose() -> impl Strategy<Value = (String, String)> {
+    let sentence = prop::collection::vec(0usize..12, 1..9);
+    let ends = prop::sample::select(vec![". ", ".\n", ".\n\n", "\n"]);
+    let cut = 0u8..4;
+    prop::collection::vec((sentence, ends, cut), 1..10).prop_map(|ss| {
+        const VOCAB: [&str; 12] =
+            ["the", "council", "vote", "library", "budget", "mayor", "said", "on", "a", "river", "new", "of"];
+        let (mut old, mut new) = (String::new(), String::new());
+        for (words, end, cut) in ss {
+            let w: Vec<&str> = words.iter().map(|&i| VOCAB[i]).collect();
+            let body = w.join(" ");
+            let cap = |s: &str| s[..1].to_uppercase() + &s[1..];
+            old.push_str(&cap(&body));
+            old.push_str(end);
+            let body = match cut {
+                // Split: a period in the middle.
+                1 if w.len() > 2 => format!("{}. {}", w[..w.len() / 2].join(" "), cap(&w[w.len() / 2..].join(" "))),
+                _ => body,
+            };
+            new.push_str(&cap(&body));
+            new.push_str(match (cut, end) {
+                (2, ". ") => ", ",
+                (3, ".\n") => "\n",
+                _ => end,
+            });
+        }
+        (old, new)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Joins (sentences word-diffed as one block when a boundary moved)
+    /// keep the diff lossless both ways, and each join's change spans
+    /// exactly the text its ops edit.
+    #[test]
+    fn moved_sentence_boundaries_stay_lossless((a, b) in bounded_prose()) {
+        for (a, b) in [(&a, &b), (&b, &a)] {
+            let x = diff(a, b, &DiffOptions::default());
+            assert_lossless(&x, a, b);
+            for (i, c) in x.changes.iter().enumerate().filter(|(_, c)| c.sentences.is_some()) {
+                let [k, m] = c.sentences.unwrap();
+                prop_assert!(k + m >= 3 && c.kind == ChangeKind::Reworded);
+                let (o, n) = (c.old.clone().unwrap(), c.new.clone().unwrap());
+                prop_assert_eq!(Some(&a[o.clone()]), c.old_text);
+                prop_assert_eq!(Some(&b[n.clone()]), c.new_text);
+                for op in x.ops.iter().filter(|op| op.change == Some(i)) {
+                    let (side, at) = if op.op == OpKind::Insert { (&n, op.new_at) } else { (&o, op.old_at) };
+                    prop_assert!(side.start <= at && at + op.text.trim_end().len() <= side.end, "{:?} outside {:?}", op, side);
+                }
+            }
+        }
+    }
+}

@@ -216,3 +216,62 @@ fn no_renderer_runs_the_diff_engine() {
         }
     }
 }
+
+/// The changed ops of change `c`, as `[-deleted-]{+inserted+}` pieces.
+fn edits_of(x: &Diff, c: usize) -> String {
+    x.ops
+        .iter()
+        .filter(|o| o.change == Some(c))
+        .map(|o| match o.op {
+            OpKind::Delete => format!("[-{}-]", o.text),
+            OpKind::Insert => format!("{{+{}+}}", o.text),
+            OpKind::Equal => String::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_moved_sentence_boundary_is_a_word_edit_not_a_sentence_removed() {
+    let (a, b) = pair("sentence-joined");
+    let x = diff(&a, &b, &DiffOptions::default());
+    lossless(&x, &a, &b);
+    let reworded = (ChangeKind::Reworded, Unit::Sentence);
+    assert_eq!(kinds(&x), [reworded; 3], "no sentence removed or added");
+    let sentences: Vec<_> = x.changes.iter().map(|c| c.sentences).collect();
+    assert_eq!(sentences, [Some([2, 1]), Some([1, 2]), Some([2, 1])]);
+    // A period made a comma: two sentences joined.
+    assert_eq!(edits_of(&x, 0), "[-. The-]{+, the+}");
+    assert!(
+        x.changes[0].old_text.unwrap().starts_with("The city council")
+            && x.changes[0].old_text.unwrap().ends_with("seven to two.")
+    );
+    // One sentence split in two.
+    assert_eq!(edits_of(&x, 1), "[- and-]{+. She+}");
+    // A caption that lost its period now runs into the image line.
+    assert_eq!(edits_of(&x, 2), "[-.-]");
+    assert_eq!((x.stats.words_added, x.stats.words_removed), (2, 2));
+    let dir = fixture("engine-cases/sentence-joined");
+    let (old, new) = (dir.join("0001.txt"), dir.join("0002.txt"));
+    let json = stdout_of(redline().args(["compare", "--format", "json"]).arg(&old).arg(&new));
+    assert!(json.contains(r#""sentences":[2,1]"#) && json.contains(r#""sentences":[1,2]"#), "{json}");
+    let debug = stdout_of(redline().current_dir(&dir).args(["compare", "--color", "debug", "0001.txt", "0002.txt"]));
+    crate::common::assert_snapshot(
+        "engine_cases__sentence_joined_debug",
+        &debug,
+        "redline compare sentence-joined/0001.txt 0002.txt --color debug",
+    );
+    let plain = stdout_of(redline().args(["compare", "--color", "never"]).arg(&old).arg(&new));
+    assert!(plain.contains("river[-.-]\nimage::"), "{plain}");
+}
+
+#[test]
+fn units_that_only_share_words_with_a_reworded_neighbour_stay_removed() {
+    // The removed sentence repeats words of its reworded neighbour, but the
+    // neighbour's new text has no room for them: nothing to join.
+    let a = "Prices rose in May. Prices rose again in June, the office said.\n";
+    let b = "Prices rose again in June, the statistics office said.\n";
+    let x = diff(a, b, &DiffOptions::default());
+    lossless(&x, a, b);
+    assert!(x.changes.iter().all(|c| c.sentences.is_none()), "{:?}", x.changes);
+    assert_eq!(x.stats.kinds.removed, 1);
+}
