@@ -14,9 +14,11 @@ use super::diff::revision_side;
 use super::list::parse_group;
 use super::output::write_failed;
 use super::{ArticleName, CommandError, CommandHelper, CommandResult, Exit, StoreOpt};
+use crate::core::blame::Blame;
 use crate::core::{self, DiffOptions};
 use crate::error::EXIT_OK;
 use crate::render::atom::{self, AtomEntry};
+use crate::render::blame as blame_out;
 use crate::render::html;
 use crate::render::page::{Link, RevisionRow};
 use crate::render::site::{self, SentenceNotes};
@@ -120,34 +122,43 @@ pub fn write_article(
         strict: opts.strict,
         ..RenderOptions::default()
     };
-    let mut prev_text: Option<String> = None;
+    let dopts = DiffOptions { strict: opts.strict, ..DiffOptions::default() };
+    let mut blame: Option<Blame> = None;
+    let mut prev: Option<String> = None;
     for i in 0..revs.len() {
         let text = store.text_string(&revs[i])?;
-        let notes = blame_notes(store, name, &revs, i);
+        let diff = prev.as_deref().map(|p| core::diff(p, &text, &dopts));
+        match (&mut blame, &diff) {
+            (Some(b), Some(d)) => b.step_with(&text, d),
+            _ => blame = Some(Blame::new(&text, dopts.clone())),
+        }
+        let notes = blame.as_ref().map(|b| blame_notes(b, &text)).unwrap_or_default();
         write_file(dir, &site::revision_page_name(revs[i].number()), |w| {
             site::write_revision(w, name, &rows, i, &text, &notes)
         })?;
-        if let Some(prev) = &prev_text {
-            let diff = core::diff(prev, &text, &DiffOptions { strict: opts.strict, ..DiffOptions::default() });
+        if let Some(diff) = diff {
             let page = site::page_links(name, &rows, i);
             let (old, new) = (revision_side(name, &revs[i - 1]), revision_side(name, &revs[i]));
             let file = site::diff_page_name(revs[i].number());
             write_file(dir, &file, |w| html::write(w, &diff, &old, &new, &ro, &page))?;
         }
-        prev_text = Some(text);
+        prev = Some(text);
     }
     let pages = revs.len().saturating_sub(1);
     Ok(ArticleDone { revisions: revs, pages })
 }
 
-/// The blame hook: the hover note of each sentence on revision `i`'s text
-/// page, indexed as [`site::cut`] numbers the sentences ("r1 introduced ·
-/// r3 reworded: said → stated"). Blame is not built yet, so there are no
-/// notes and the page shows plain text; when `redline blame` exists, this
-/// is the one function to fill in (everything downstream already renders
-/// the notes as `title` and `data-blame` on each sentence).
-fn blame_notes(_store: &Store, _name: &str, _revs: &[Revision], _i: usize) -> SentenceNotes {
-    Vec::new()
+/// The hover note of each sentence on a revision's text page ("r1
+/// introduced · r3 reworded: said → stated"), in the order [`site::cut`]
+/// numbers the sentences. Blame and the page cut sentences the same way;
+/// a sentence whose text differs (never expected) simply gets no note.
+fn blame_notes(blame: &Blame, text: &str) -> SentenceNotes {
+    let lines: Vec<_> = blame.lines().collect();
+    let page = site::cut(text, !crate::core::segment::has_blank_line(text));
+    page.iter()
+        .enumerate()
+        .map(|(k, s)| lines.get(k).filter(|l| l.text == &text[s.span.clone()]).map(|l| blame_out::history(l.events)))
+        .collect()
 }
 
 /// `1 revision`, `3 revisions`.

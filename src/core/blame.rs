@@ -105,23 +105,36 @@ impl Blame {
 
     /// Follow every sentence into the next revision's text.
     pub fn step(&mut self, next: &str) {
+        if next == self.text {
+            self.steps += 1;
+            return;
+        }
+        // The diff borrows the old text while `step_with` replaces it.
+        let old = self.text.clone();
+        let diff = super::diff(&old, next, &self.opts);
+        self.step_with(next, &diff);
+    }
+
+    /// [`Blame::step`] with the diff of the latest text against `next`
+    /// already computed (with this blame's options), so a caller that
+    /// also shows that diff (`export`) runs the engine once per pair.
+    pub fn step_with(&mut self, next: &str, diff: &Diff) {
         self.steps += 1;
         let rev = self.steps;
         if next == self.text {
             return;
         }
-        let diff = super::diff(&self.text, next, &self.opts);
         let new_sents = cut(next);
         let mut votes = Votes::new(next, &self.sents, &new_sents);
-        let moved = votes.cast(&diff);
+        let moved = votes.cast(diff);
         let history = new_sents
             .iter()
             .enumerate()
             .map(|(j, s)| {
-                let source = votes.best(j).or_else(|| fallback(&diff, s, &self.sents));
+                let source = votes.best(j).or_else(|| fallback(diff, s, &self.sents));
                 match source {
-                    Some(i) => self.carry(i, s, next, rev, &diff, moved.get(&j).copied()),
-                    None => vec![introduced(&diff, s, rev)],
+                    Some(i) => self.carry(i, s, next, rev, diff, moved.get(&j).copied()),
+                    None => vec![introduced(diff, s, rev)],
                 }
             })
             .collect();

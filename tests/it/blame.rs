@@ -66,3 +66,21 @@ fn a_missing_article_or_revision_is_a_clear_error() {
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bridge"), "did you mean");
 }
+
+#[test]
+fn exported_revision_pages_carry_blame_on_hover() {
+    let env = bridge();
+    let dir = env.dir.path().join("site");
+    env.cmd().args(["export", "bridge"]).arg(&dir).ok();
+    let page = std::fs::read_to_string(dir.join("rev-0004.html")).unwrap();
+    // The same history `redline blame` prints, as the sentence's title.
+    let want =
+        "title=\"r1 introduced · r2 reworded: said → stated · r3 moved from ¶3 · r4 reworded: 4 → 6\" data-blame=";
+    assert!(page.contains(want), "{page}");
+    assert!(page.contains(">Officials stated the project ran over budget by about $6 million.</span>"), "{page}");
+    // Revision 1's page: everything was introduced there.
+    let first = std::fs::read_to_string(dir.join("rev-0001.html")).unwrap();
+    assert!(first.contains("title=\"r1 introduced\""), "{first}");
+    assert!(!first.contains("data-blame=\"r1 introduced ·"), "{first}");
+    assert_eq!(first.matches("data-blame=").count(), 6, "{first}");
+}
