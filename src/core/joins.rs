@@ -17,8 +17,9 @@ use std::ops::Range;
 
 /// The joined units must be at least this similar (word-bag Dice).
 pub const JOIN_THRESHOLD: f32 = 0.75;
-/// A unit is taken into a join only when at least this share of its words
-/// are words the other side has and the join did not yet account for.
+/// A unit is taken into a join only when more than this share of its words
+/// are words the other side has and the join did not yet account for (half
+/// is not enough: `$ cd test` is not part of `$ git init test`).
 const FIT: f32 = 0.5;
 /// At most this many units on one side of a join.
 const MAX_UNITS: usize = 8;
@@ -252,7 +253,7 @@ fn grow(
             let grown = merged(mine, &b);
             let gained = common(&grown, other) - common(mine, other);
             let d = dice(&grown, other);
-            if gained as f32 >= FIT * b.len() as f32 && d > score && best.as_ref().is_none_or(|x| d > x.0) {
+            if gained as f32 > FIT * b.len() as f32 && d > score && best.as_ref().is_none_or(|x| d > x.0) {
                 best = Some((d, is_old, pos, grown));
             }
         }

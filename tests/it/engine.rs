@@ -131,6 +131,21 @@ fn identical_fixture_texts_give_no_changes() {
     assert!(x.changes.is_empty() && x.ops.iter().all(|o| o.op == OpKind::Equal));
 }
 
+/// Pro Git `objects` 3 -> 4: `$ mkdir test / $ cd test / $ git init`
+/// became `$ git init test / … / $ cd test`. The old `$ cd test` gives
+/// `$ git init test` only one word in two (`test`), which is a line moved,
+/// not a sentence boundary moved: no join.
+#[test]
+fn a_line_that_shares_half_its_words_is_not_joined() {
+    let a = "Make a repository.\n\n$ mkdir test\n$ cd test\n$ git init\nInitialized empty Git repository in /tmp/test/.git/\n\nThen look.\n";
+    let b = "Make a repository.\n\n$ git init test\nInitialized empty Git repository in /tmp/test/.git/\n$ cd test\n\nThen look.\n";
+    let x = diff(a, b, &DiffOptions::default());
+    assert!(x.changes.iter().all(|c| c.sentences.is_none()), "{:?}", x.changes);
+    let reworded: Vec<_> = x.changes.iter().filter(|c| c.kind == ChangeKind::Reworded).collect();
+    assert_eq!(reworded.len(), 1, "{:?}", x.changes);
+    assert_eq!((reworded[0].old_text, reworded[0].new_text), (Some("$ git init"), Some("$ git init test")));
+}
+
 /// Text pieces biased towards the hard cases: typography, combining marks,
 /// right-to-left scripts, zero-width and astral characters, odd line ends.
 fn piece() -> impl Strategy<Value = String> {
