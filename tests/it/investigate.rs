@@ -264,7 +264,8 @@ fn export_all_writes_one_site_for_the_store() {
     assert!(page.contains("href=\"../../../index.html\""), "{page}");
     // A revision page holds the full text, sentence by sentence.
     let rev = std::fs::read_to_string(site.join("articles/nbc/summit/rev-0002.html")).unwrap();
-    assert!(rev.contains("<span class=\"s\" id=\"s3\">There was no apparent warmth between them.</span>"), "{rev}");
+    // Each sentence carries its blame history as its hover note.
+    assert!(rev.contains("<span class=\"s\" id=\"s3\" title=\"r2 introduced\" data-blame=\"r2 introduced\">There was no apparent warmth between them.</span>"), "{rev}");
     // The store-wide feed parses and names each entry's article.
     let feed = feed_rs::parser::parse(std::fs::read(site.join("changes.atom")).unwrap().as_slice()).expect("Atom");
     assert_eq!(feed.entries.len(), 7);
