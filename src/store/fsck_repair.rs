@@ -1,7 +1,8 @@
 //! `fsck --repair`: rewrite an article's chain with rebuilt meta.json
 //! files, keeping the old tip under a backup ref (see `fsck.rs` for why).
 
-use super::fsck::{expected_meta, Article, Repair, BACKUP_PREFIX};
+use super::fsck::{Article, Repair, BACKUP_PREFIX};
+use super::fsck_chain::expected_meta;
 use super::write::is_contention;
 use super::{meta, Store, META_FILE, TEXT_FILE};
 use git2::{Oid, Signature};

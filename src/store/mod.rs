@@ -24,6 +24,7 @@ mod date;
 mod delta;
 mod error;
 mod fsck;
+mod fsck_chain;
 mod fsck_checks;
 mod fsck_refs;
 mod fsck_repair;
