@@ -33,9 +33,14 @@ impl Store {
     /// address instead of re-hashing the object on every read, which
     /// libgit2 does by default and which is a third of a scan's time. For
     /// read-only commands that print what they find; `fsck` (its own
-    /// process) still re-hashes everything.
+    /// process) still re-hashes everything. Also turns libgit2's object
+    /// cache off: a scan reads each commit and tree once, so the cache
+    /// only grows (up to its 256 MB default), and turning it off took
+    /// `log --all` of 100,000 revisions from 496 to 339 MB peak and
+    /// `grep --all-revisions` from 346 to 210 MB, output unchanged.
     pub fn trust_object_ids() {
         git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
     }
 
     /// Every revision of the chain ending at `tip`, oldest first.
