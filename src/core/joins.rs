@@ -10,9 +10,10 @@
 //! Only unpaired units inside one changed paragraph on each side are
 //! looked at, so texts with no leftovers pay nothing.
 
-use super::align::dice;
 use super::doc::{Doc, Item};
 use super::engine::{Alignment, Cx, Link};
+use super::fold::fold_token;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 /// The joined units must be at least this similar (word-bag Dice).
@@ -140,7 +141,7 @@ fn seed_gap(cx: &mut Cx, al: &Alignment, t: &Taken, os: Range<usize>, ns: Range<
             if !cx.budget.charge((a.len() + b.len()) as u64 + 1) {
                 return None;
             }
-            let d = if a.is_empty() || b.is_empty() { 0.0 } else { dice(a, b) };
+            let d = if a.is_empty() || b.is_empty() { 0.0 } else { super::align::dice(a, b) };
             if d > 0.0 && best.is_none_or(|b| d > b.0) {
                 best = Some((d, o, n));
             }
@@ -157,16 +158,42 @@ fn free(cx: &Cx, al: &Alignment, t: &Taken, old: bool, pos: usize) -> bool {
     links[pos] == Link::None && !taken[pos] && matches!(d.stream[pos], Item::Unit(_))
 }
 
-/// The sorted word ids of the unit at stream position `pos`.
-fn bag_at(cx: &mut Cx, old: bool, pos: usize) -> Vec<u32> {
+/// The unit at stream position `pos` as a sorted bag of its words, each
+/// folded (typography, as ids are) and lowercased: joining or splitting a
+/// sentence changes the case of its first word (`. It rose` → `, it
+/// rose`), and that word must count as the same one on both sides, or a
+/// two-word sentence could never be taken into a join (one word of two is
+/// not more than half).
+fn bag_at(cx: &mut Cx, old: bool, pos: usize) -> Vec<u64> {
     let d = if old { &mut cx.old } else { &mut cx.new };
     let Item::Unit(u) = d.stream[pos] else { return Vec::new() };
     d.ensure_tokens(Item::Unit(u), &mut cx.int);
-    d.bag(u).to_vec()
+    let text = d.text;
+    let mut b: Vec<u64> = d
+        .tokens(Item::Unit(u))
+        .toks
+        .iter()
+        .filter(|t| t.word)
+        .map(|t| {
+            let mut h = rustc_hash::FxHasher::default();
+            fold_token(t.content(text)).to_lowercase().hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    b.sort_unstable();
+    b
+}
+
+/// Dice coefficient of two sorted multisets (see [`super::align::dice`]).
+fn dice(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    (2 * common(a, b)) as f32 / (a.len() + b.len()) as f32
 }
 
 /// Common entries of two sorted multisets.
-fn common(a: &[u32], b: &[u32]) -> usize {
+fn common(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut c) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -182,7 +209,7 @@ fn common(a: &[u32], b: &[u32]) -> usize {
     c
 }
 
-fn merged(a: &[u32], b: &[u32]) -> Vec<u32> {
+fn merged(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut m = Vec::with_capacity(a.len() + b.len());
     m.extend_from_slice(a);
     m.extend_from_slice(b);
@@ -243,7 +270,7 @@ fn grow(
     let mut score = dice(&ob, &nb);
     loop {
         let cands: Vec<(bool, usize)> = neighbours(cx, al, t, (&old, &new), &lim, homes).collect();
-        let mut best: Option<(f32, bool, usize, Vec<u32>)> = None;
+        let mut best: Option<(f32, bool, usize, Vec<u64>)> = None;
         for (is_old, pos) in cands {
             let b = bag_at(cx, is_old, pos);
             let (mine, other) = if is_old { (&ob, &nb) } else { (&nb, &ob) };

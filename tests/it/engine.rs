@@ -146,6 +146,24 @@ fn a_line_that_shares_half_its_words_is_not_joined() {
     assert_eq!((reworded[0].old_text, reworded[0].new_text), (Some("$ git init"), Some("$ git init test")));
 }
 
+/// A period made a comma lowercases the next sentence's first word: a
+/// two-word sentence after it (`It rose.`) still joins the one before, as
+/// longer ones do, instead of reading as removed beside a reworded one.
+#[test]
+fn a_two_word_sentence_run_into_the_one_before_is_joined() {
+    for (a, b) in [
+        ("T\n\nThe fee is 10 dollars today. It rose.\n", "T\n\nThe fee is 10 dollars today, it rose.\n"),
+        ("T\n\nThe fee is 10 dollars today.\nIt rose.\n", "T\n\nThe fee is 10 dollars today, it rose.\n"),
+        ("T\n\nThe fee is 10 dollars today, it rose.\n", "T\n\nThe fee is 10 dollars today. It rose.\n"),
+    ] {
+        let x = diff(a, b, &DiffOptions::default());
+        assert_lossless(&x, a, b);
+        assert_eq!(x.changes.len(), 1, "{a:?} -> {b:?}: {:?}", x.changes);
+        assert_eq!(x.changes[0].kind, ChangeKind::Reworded);
+        assert!(x.changes[0].sentences.is_some(), "{a:?} -> {b:?}: {:?}", x.changes);
+    }
+}
+
 /// Text pieces biased towards the hard cases: typography, combining marks,
 /// right-to-left scripts, zero-width and astral characters, odd line ends.
 fn piece() -> impl Strategy<Value = String> {
