@@ -157,7 +157,7 @@ fn blame_notes(blame: &Blame, text: &str) -> SentenceNotes {
     let page = site::cut(text, !crate::core::segment::has_blank_line(text));
     page.iter()
         .enumerate()
-        .map(|(k, s)| lines.get(k).filter(|l| l.text == &text[s.span.clone()]).map(|l| blame_out::history(l.events)))
+        .map(|(k, s)| lines.get(k).filter(|l| l.text == &text[s.span.clone()]).map(|l| blame_out::note(l.events)))
         .collect()
 }
 

@@ -4,7 +4,7 @@
 //! Revisions are numbered here: the core counts texts from 0, the store
 //! from 1; a blame always starts at revision 1, so number = index + 1.
 
-use super::sanitize::{json_strict, visible_line};
+use super::sanitize::{close_bidi, json_strict, visible_line};
 use super::style::{paint, Label};
 use super::ColorMode;
 use crate::core::blame::{Event, EventKind, Line};
@@ -21,10 +21,23 @@ pub struct RevisionInfo {
 
 /// `r1 introduced · r3 reworded: said → stated · r5 moved from ¶4`
 pub fn history(events: &[Event]) -> String {
-    events.iter().map(event_text).collect::<Vec<_>>().join(" \u{b7} ")
+    events.iter().map(|e| event_text(e, &|s| s.into())).collect::<Vec<_>>().join(" \u{b7} ")
 }
 
-fn event_text(e: &Event) -> String {
+/// [`history`] as a hover note on an HTML page: a line break inside a
+/// substitution reads as a space (as the terminal shows it), and a bidi
+/// control a substitution leaves open is closed at its end, so it cannot
+/// reorder the rest of the note (the escaping that follows only closes
+/// what the whole note leaves open).
+pub fn note(events: &[Event]) -> String {
+    let piece = |s: &str| -> String {
+        let flat = s.replace(['\n', '\r', '\t', '\u{85}', '\u{2028}', '\u{2029}'], " ");
+        close_bidi(&flat).into_owned()
+    };
+    events.iter().map(|e| event_text(e, &piece)).collect::<Vec<_>>().join(" \u{b7} ")
+}
+
+fn event_text(e: &Event, piece: &dyn Fn(&str) -> String) -> String {
     let mut s = format!("r{} {}", e.revision + 1, e.kind.name());
     if let Some(p) = e.from_paragraph.filter(|&p| p > 0) {
         s.push_str(&format!(" from \u{b6}{p}"));
@@ -33,7 +46,8 @@ fn event_text(e: &Event) -> String {
         s.push_str(&format!(" (copy of \u{b6}{p})"));
     }
     if !e.substitutions.is_empty() {
-        let subs: Vec<String> = e.substitutions.iter().map(|(o, n)| format!("{o} \u{2192} {n}")).collect();
+        let subs: Vec<String> =
+            e.substitutions.iter().map(|(o, n)| format!("{} \u{2192} {}", piece(o), piece(n))).collect();
         s.push_str(": ");
         s.push_str(&subs.join(", "));
     }

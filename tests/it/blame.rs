@@ -84,3 +84,33 @@ fn exported_revision_pages_carry_blame_on_hover() {
     assert!(!first.contains("data-blame=\"r1 introduced ·"), "{first}");
     assert_eq!(first.matches("data-blame=").count(), 6, "{first}");
 }
+
+/// Each rewording's pieces, as the hover note of an exported page shows
+/// them: a bidi override a substitution leaves open is closed at the end of
+/// that substitution (not only at the end of the whole note, where it would
+/// reverse every later event), and a line break inside a substitution reads
+/// as a space, as `redline blame` prints it.
+#[test]
+fn exported_blame_notes_close_bidi_per_substitution_and_flatten_line_breaks() {
+    let env = Env::new();
+    let texts = [
+        "T\n\nThe fee is 10 dollars today.\nIt rose.\n",
+        "T\n\nThe fee is \u{202e}01 dollars today, it rose.\n",
+        "T\n\nThe fee is \u{202e}01 euros today, it rose.\n",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        let f = env.file(&format!("r{i}.txt"), t);
+        env.cmd().args(["commit", "fee"]).arg(f).ok();
+    }
+    let dir = env.dir.path().join("site");
+    env.cmd().args(["export", "fee"]).arg(&dir).ok();
+    let page = std::fs::read_to_string(dir.join("rev-0003.html")).unwrap();
+    let note = page.split("data-blame=\"").nth(2).and_then(|s| s.split('"').next()).expect("second sentence's note");
+    let later = note.find(" · r3").expect("r3's event follows r2's");
+    let open = note[..later].matches('\u{202e}').count();
+    let closed = note[..later].matches('\u{202c}').count();
+    assert_eq!(open, closed, "r2's override is closed before r3's event: {note:?}");
+    assert!(!note.contains('\n'), "no raw line break in a hover note: {note:?}");
+    let cli = env.cmd().args(["blame", "fee", "--color", "never"]).ok();
+    assert!(cli.contains("r3 reworded: dollars → euros"), "{cli}");
+}
