@@ -15,49 +15,82 @@ use crate::store::{Revision, Skipped, Store};
 use git2::Oid;
 use std::io::Write;
 
-/// One revision of the timeline, with the time it is sorted by.
-pub(crate) struct Dated {
-    pub time: i64,
-    pub name: String,
-    pub rev: Revision,
+/// One revision of the timeline: what it sorts by, and its output already
+/// rendered. The metadata itself is not kept: a timeline of a large archive
+/// would hold every revision's `meta.json` at once (339 MB for 100,000
+/// revisions), where the rendered lines are a tenth of that.
+struct Dated {
+    time: i64,
+    name: String,
+    revision: u64,
+    flip_flop: bool,
+    /// The observed time as shown (text mode), or empty.
+    when: String,
+    /// Text mode: the line after the `NAME@REV` label; `--json`: the
+    /// entry's object, pretty-printed as a top-level value.
+    body: String,
 }
 
 /// Print every article's revisions inside the range, oldest first.
 pub fn run(args: &LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = cx.store.open()?;
     Store::trust_object_ids();
-    let (mut revs, skipped) = collect(store, |t| args.time_in_range(t))?;
+    let json = args.json;
+    let render = |r: &Revision| render(r, json);
+    let (mut revs, skipped) = collect(store, |t| args.time_in_range(t), &render)?;
     if args.no_flip_flops {
-        revs.retain(|d| d.rev.meta.same_as.is_none());
+        revs.retain(|d| !d.flip_flop);
     }
     if args.reverse {
         revs.reverse();
     }
-    if args.json {
-        let entries: Vec<Entry<'_>> =
-            revs.iter().map(|d| Entry { id: d.rev.id.to_string(), meta: &d.rev.meta }).collect();
-        let json = serde_json::to_string_pretty(&entries)?;
-        writeln!(cx.ui.stdout(), "{}", json_strict(&json))?;
+    if json {
+        write_json(cx.ui.stdout(), &revs)?;
     } else {
-        let label = |d: &Dated| format!("{}@{}", d.name, d.rev.meta.revision);
+        let label = |d: &Dated| format!("{}@{}", d.name, d.revision);
         let width = revs.iter().map(|d| label(d).len()).max().unwrap_or(0);
         let out = cx.ui.paged();
         for d in &revs {
-            writeln!(out, "{}", line(d, &label(d), width))?;
+            writeln!(out, "{}  {:<width$}  {}", d.when, visible_line(&label(d)), d.body)?;
         }
     }
     Ok(super::report_skipped(&cx.ui, &skipped))
 }
 
-/// Every revision of every article whose time passes `keep`, in time order
-/// (then by name and number, so equal times print the same way every
-/// time), and the articles that could not be read.
-pub(crate) fn collect(
+/// The `log --json` array, entry by entry: the same bytes as
+/// `to_string_pretty` of the whole list (a pretty JSON value has line
+/// breaks only between tokens, so indenting each line of an entry nests
+/// it), without holding the whole document.
+fn write_json(out: &mut dyn Write, revs: &[Dated]) -> std::io::Result<()> {
+    if revs.is_empty() {
+        return writeln!(out, "[]");
+    }
+    out.write_all(b"[\n")?;
+    for (i, d) in revs.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        for (k, l) in d.body.split('\n').enumerate() {
+            if k > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"  ")?;
+            out.write_all(l.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n]\n")
+}
+
+/// Every revision of every article whose time passes `keep`, rendered by
+/// `render`, in time order (then by name and number, so equal times print
+/// the same way every time), and the articles that could not be read.
+fn collect(
     store: &Store,
     keep: impl Fn(i64) -> bool + Sync,
+    render: &(dyn Fn(&Revision) -> (String, String) + Sync),
 ) -> crate::store::Result<(Vec<Dated>, Vec<Skipped>)> {
     let (articles, mut skipped) = store.article_refs()?;
-    let per = store.per_article(&articles, |s, name, tip| article(s, name, tip, &keep))?;
+    let per = store.per_article(&articles, |s, name, tip| article(s, name, tip, &keep, render))?;
     let mut out = Vec::new();
     for (r, (name, _)) in per.into_iter().zip(&articles) {
         match r {
@@ -65,31 +98,58 @@ pub(crate) fn collect(
             Err(e) => skipped.push(Skipped { name: name.clone(), why: e.to_string() }),
         }
     }
-    out.sort_by(|a, b| (a.time, &a.name, a.rev.meta.revision).cmp(&(b.time, &b.name, b.rev.meta.revision)));
+    out.sort_by(|a, b| (a.time, &a.name, a.revision).cmp(&(b.time, &b.name, b.revision)));
     Ok((out, skipped))
 }
 
-fn article(store: &Store, name: &str, tip: Oid, keep: &impl Fn(i64) -> bool) -> crate::store::Result<Vec<Dated>> {
+fn article(
+    store: &Store,
+    name: &str,
+    tip: Oid,
+    keep: &impl Fn(i64) -> bool,
+    render: &(dyn Fn(&Revision) -> (String, String) + Sync),
+) -> crate::store::Result<Vec<Dated>> {
     store
         .links(tip)?
         .into_iter()
         .filter(|l| keep(l.time))
-        .map(|l| Ok(Dated { time: l.time, name: name.to_string(), rev: store.revision(l.commit)? }))
+        .map(|l| {
+            let rev = store.revision(l.commit)?;
+            let (when, body) = render(&rev);
+            Ok(Dated {
+                time: l.time,
+                name: name.to_string(),
+                revision: rev.meta.revision,
+                flip_flop: rev.meta.same_as.is_some(),
+                when,
+                body,
+            })
+        })
         .collect()
+}
+
+/// A revision's output: `log --json`'s entry (as [`Entry`], strict JSON),
+/// or the timeline line's time and what follows its label.
+fn render(r: &Revision, json: bool) -> (String, String) {
+    if json {
+        let entry = Entry { id: r.id.to_string(), meta: &r.meta };
+        let text = serde_json::to_string_pretty(&entry).unwrap_or_default();
+        return (String::new(), json_strict(&text).into_owned());
+    }
+    (visible_line(&r.meta.observed_at).into_owned(), line_after_label(r))
 }
 
 /// Longest title shown in a timeline line.
 const TITLE_CHARS: usize = 60;
 
-/// `2020-09-13T12:00:00Z  belarus@3  cfd390c  890 words  +22 −11  Title  [marks]`
-fn line(d: &Dated, label: &str, width: usize) -> String {
-    let m = &d.rev.meta;
+/// `2020-09-13T12:00:00Z  belarus@3  cfd390c  890 words  +22 −11  Title  [marks]`:
+/// what follows the label.
+fn line_after_label(r: &Revision) -> String {
+    let m = &r.meta;
     let delta = format!("+{} \u{2212}{}", m.words_added, m.words_removed);
     let mut s = format!(
-        "{}  {:<width$}  {}  {:>6} words  {:<13}  {}",
-        visible_line(&m.observed_at),
-        visible_line(label),
-        d.rev.short_id(),
+        "{}  {:>6} words  {:<13}  {}",
+        r.short_id(),
         m.words,
         delta,
         visible_line(&shorten(&m.title, TITLE_CHARS))
@@ -99,4 +159,33 @@ fn line(d: &Dated, label: &str, width: usize) -> String {
         s.push_str(&format!("  [{mark}]"));
     }
     s.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dated(body: String) -> Dated {
+        Dated { time: 0, name: String::new(), revision: 1, flip_flop: false, when: String::new(), body }
+    }
+
+    /// Entry by entry, the same bytes as pretty-printing the whole list:
+    /// nested objects and arrays, empty ones, and strings holding what
+    /// looks like JSON structure.
+    #[test]
+    fn streamed_json_is_the_pretty_printed_list() {
+        let values = vec![
+            serde_json::json!({"id": "a", "marks": [], "meta": {"k": [1, 2, {"x": null}]}}),
+            serde_json::json!({"id": "b", "title": "line\nbreak, \"quoted\" [1, 2] {}", "empty": {}}),
+            serde_json::json!({"id": "c"}),
+        ];
+        for n in 0..=values.len() {
+            let list = &values[..n];
+            let revs: Vec<Dated> = list.iter().map(|v| dated(serde_json::to_string_pretty(v).unwrap())).collect();
+            let mut out = Vec::new();
+            write_json(&mut out, &revs).unwrap();
+            let want = format!("{}\n", serde_json::to_string_pretty(list).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{n} entries");
+        }
+    }
 }
