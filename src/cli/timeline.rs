@@ -174,7 +174,7 @@ mod tests {
     /// looks like JSON structure.
     #[test]
     fn streamed_json_is_the_pretty_printed_list() {
-        let values = vec![
+        let values = [
             serde_json::json!({"id": "a", "marks": [], "meta": {"k": [1, 2, {"x": null}]}}),
             serde_json::json!({"id": "b", "title": "line\nbreak, \"quoted\" [1, 2] {}", "empty": {}}),
             serde_json::json!({"id": "c"}),
