@@ -4,7 +4,7 @@
 //! Revisions are numbered here: the core counts texts from 0, the store
 //! from 1; a blame always starts at revision 1, so number = index + 1.
 
-use super::sanitize::{close_bidi, json_strict, visible_line};
+use super::sanitize::{close_bidi, is_line_break, json_strict, visible_line};
 use super::style::{paint, Label};
 use super::ColorMode;
 use crate::core::blame::{Event, EventKind, Line};
@@ -31,7 +31,7 @@ pub fn history(events: &[Event]) -> String {
 /// what the whole note leaves open).
 pub fn note(events: &[Event]) -> String {
     let piece = |s: &str| -> String {
-        let flat = s.replace(['\n', '\r', '\t', '\u{85}', '\u{2028}', '\u{2029}'], " ");
+        let flat = s.replace(is_line_break, " ");
         close_bidi(&flat).into_owned()
     };
     events.iter().map(|e| event_text(e, &piece)).collect::<Vec<_>>().join(" \u{b7} ")

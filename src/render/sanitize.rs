@@ -113,17 +113,22 @@ pub fn close_bidi(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// What [`visible_line`] shows as a space: line breaks and tabs, including
+/// U+0085, U+2028 and U+2029.
+pub fn is_line_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
 /// One line of metadata (a title, a name, a header): line breaks and tabs
 /// (including U+0085, U+2028, U+2029) become spaces, other control and bidi
 /// characters visible escapes.
 pub fn visible_line(s: &str) -> Cow<'_, str> {
-    let breaks = |c: char| matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}');
-    if !s.chars().any(|c| breaks(c) || is_dangerous(c) || is_bidi_control(c)) {
+    if !s.chars().any(|c| is_line_break(c) || is_dangerous(c) || is_bidi_control(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if breaks(c) {
+        if is_line_break(c) {
             out.push(' ');
         } else if is_dangerous(c) || is_bidi_control(c) {
             escape(c, &mut out);
