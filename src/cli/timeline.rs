@@ -36,8 +36,7 @@ pub fn run(args: &LogArgs, cx: &mut CommandHelper) -> CommandResult<Exit> {
     let store = cx.store.open()?;
     Store::trust_object_ids();
     let json = args.json;
-    let render = |r: &Revision| render(r, json);
-    let (mut revs, skipped) = collect(store, |t| args.time_in_range(t), &render)?;
+    let (mut revs, skipped) = collect(store, |t| args.time_in_range(t), json)?;
     if args.no_flip_flops {
         revs.retain(|d| !d.flip_flop);
     }
@@ -81,16 +80,16 @@ fn write_json(out: &mut dyn Write, revs: &[Dated]) -> std::io::Result<()> {
     out.write_all(b"\n]\n")
 }
 
-/// Every revision of every article whose time passes `keep`, rendered by
-/// `render`, in time order (then by name and number, so equal times print
+/// Every revision of every article whose time passes `keep`, rendered
+/// (as `--json` entries when `json`), in time order (then by name and number, so equal times print
 /// the same way every time), and the articles that could not be read.
 fn collect(
     store: &Store,
     keep: impl Fn(i64) -> bool + Sync,
-    render: &(dyn Fn(&Revision) -> (String, String) + Sync),
+    json: bool,
 ) -> crate::store::Result<(Vec<Dated>, Vec<Skipped>)> {
     let (articles, mut skipped) = store.article_refs()?;
-    let per = store.per_article(&articles, |s, name, tip| article(s, name, tip, &keep, render))?;
+    let per = store.per_article(&articles, |s, name, tip| article(s, name, tip, &keep, json))?;
     let mut out = Vec::new();
     for (r, (name, _)) in per.into_iter().zip(&articles) {
         match r {
@@ -107,7 +106,7 @@ fn article(
     name: &str,
     tip: Oid,
     keep: &impl Fn(i64) -> bool,
-    render: &(dyn Fn(&Revision) -> (String, String) + Sync),
+    json: bool,
 ) -> crate::store::Result<Vec<Dated>> {
     store
         .links(tip)?
@@ -115,7 +114,7 @@ fn article(
         .filter(|l| keep(l.time))
         .map(|l| {
             let rev = store.revision(l.commit)?;
-            let (when, body) = render(&rev);
+            let (when, body) = render(&rev, json);
             Ok(Dated {
                 time: l.time,
                 name: name.to_string(),
